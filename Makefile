@@ -1,0 +1,53 @@
+# refsvc: `make run` starts the service on its embedded default, `make test` runs the tests.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+export REFSVC_INSTANCE_PATH ?= $(CURDIR)/instance
+
+.PHONY: run test bench fixtures services system-deps clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when a requirements file changes.
+$(VENV)/.installed: requirements.txt $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: the web server (gunicorn) and the link checker side by side, on SQLite under instance/
+run: $(VENV)/.installed
+	$(BIN)/flask --app wsgi registry import registry.yaml --if-empty
+	@echo "refsvc on http://127.0.0.1:$(PORT)  (API docs: /docs, dashboard: /dashboard; Ctrl-C stops)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(BIN)/flask --app wsgi check-links & \
+	  $(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+## test: everything the tests need (packages, chromium, PostgreSQL and Redis running), then pytest
+test: $(VENV)/.installed-dev system-deps services
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+system-deps:
+	@scripts/system-deps
+
+services:
+	@scripts/services
+
+## bench: the speed figures the README quotes (each a ratio against a baseline in the same run)
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/api_speed.py
+	$(BIN)/python bench/engine_speed.py
+	$(BIN)/python bench/doi_batch.py
+	$(BIN)/python bench/link_check.py
+
+## fixtures: re-render the corpus with citeproc-js (needs node and npm)
+fixtures:
+	cd tools/citeproc-js && npm ci --silent && node render.js
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,52 @@
+"""refsvc: citations ("cite this page" blocks) and link health for a mental-health information site.
+
+Architecture (imports flow one way, top to bottom):
+
+    wsgi.py / flask CLI ──> create_app()            (this module: settings, extensions, blueprints)
+    api/  web/          ──> HTTP only: flask-smorest blueprints, marshmallow schemas, templates
+    worker/             ──> the link checker's loop and CLI commands (its own process)
+    citation/           ──> pure: CSL-JSON in, citations out (our CSL engine, styles, exports)
+    metadata/           ──> where items come from: page metadata, DOIs, scraped pages; the guarded client
+    links/              ──> the resource registry, one check of one URL, health over time
+    storage/            ──> SQLAlchemy models, Alembic migrations, the only code that holds a session
+
+Only ``api``, ``web``, ``errors`` and this factory import Flask; the domain packages work in a shell.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+from flask import Flask
+
+from refsvc import errors
+from refsvc.config import load_settings
+
+__version__ = "0.1.0"
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; ``overrides`` take setting names without the ``REFSVC_`` prefix."""
+    app = Flask(__name__, instance_path=os.environ.get(
+        "REFSVC_INSTANCE_PATH", os.path.join(os.getcwd(), "instance")))
+    settings = load_settings(overrides)
+    app.config.update(settings)
+    app.config["REFSVC"] = settings
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not settings["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "refsvc.sqlite")
+    if not settings["HTTP_CACHE_PATH"]:
+        app.config["HTTP_CACHE_PATH"] = os.path.join(app.instance_path, "http_cache.sqlite")
+    app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
+    app.json.sort_keys = False  # keep the documented field order in responses
+
+    errors.init_app(app)
+
+    from refsvc import storage
+    storage.init_app(app)
+
+    from refsvc import api, web, worker
+    api.init_app(app)
+    web.init_app(app)
+    worker.init_app(app)
+    return app

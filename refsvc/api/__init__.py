@@ -1,0 +1,55 @@
+"""HTTP only: flask-smorest blueprints with their marshmallow schemas, and the API-wide conventions.
+
+Conventions applied here for every endpoint: one JSON error shape (refsvc.errors), CORS for the
+website's origins, ``ETag`` on every GET answer with 304 on a match, and rate limits (flask-limiter).
+"""
+from __future__ import annotations
+
+from importlib import import_module
+
+from flask import Flask, request
+from flask_cors import CORS
+from flask_smorest import Api
+
+from refsvc.api.limits import limiter
+
+# Modules exposing a flask-smorest ``blp``, registered in this order.
+BLUEPRINTS = [
+    "refsvc.api.health",
+    "refsvc.api.styles",
+    "refsvc.api.citations",
+]
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprints, the OpenAPI document and the HTTP conventions."""
+    app.config.update({
+        "API_TITLE": "refsvc",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        # Swagger UI's assets are bundled by no Python package; a CDN is what flask-smorest documents.
+        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        "API_SPEC_OPTIONS": {"info": {"description": "Citations and link health. Errors are JSON "
+                                      "{code, status, message, errors?}."}},
+    })
+    api = Api(app)
+    for name in BLUEPRINTS:
+        api.register_blueprint(import_module(name).blp)
+    CORS(app, origins=app.config["CORS_ORIGINS"] or [], expose_headers=["ETag", "Location",
+                                                                      "X-Cache", "Link"])
+    limiter.init_app(app)
+    app.after_request(_conditional_get)
+
+
+def _conditional_get(response):
+    """Give GET answers an ETag, answer a matching If-None-Match with 304, and default Cache-Control."""
+    if request.method in {"GET", "HEAD"} and response.status_code == 200 and not response.direct_passthrough:
+        if not response.headers.get("ETag"):
+            response.add_etag()
+        if "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-cache"  # may be stored, must revalidate by ETag
+        response.make_conditional(request)
+    return response

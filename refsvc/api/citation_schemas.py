@@ -1,0 +1,193 @@
+"""Marshmallow schemas of the citation endpoints: friendly metadata, options, and the answer."""
+from __future__ import annotations
+
+from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates,
+                         validates_schema)
+
+from refsvc.metadata.fields import csl_type, parse_date
+
+DEFAULT_STYLES = ["apa", "mla", "chicago"]
+FORMATS = ["text", "html", "bibtex", "ris", "csl-json"]
+_text = dict(validate=validate.Length(max=2000))
+
+
+class DateString(fields.String):
+    """An ISO date, partial allowed; CSL seasons (months 21-24) too."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            parse_date(text)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+        return text
+
+
+class PersonSchema(Schema):
+    """A person (given/family) or an organisation (name)."""
+
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(validate=validate.Length(min=1, max=500),
+                         metadata={"description": "An organisation, e.g. 'Harley Therapy Ltd.'"})
+    given = fields.String(validate=validate.Length(max=200))
+    family = fields.String(validate=validate.Length(min=1, max=200))
+    particle = fields.String(validate=validate.Length(max=50))
+    suffix = fields.String(validate=validate.Length(max=50))
+
+    @validates_schema
+    def one_kind(self, data, **kwargs):
+        if bool(data.get("name")) == bool(data.get("family") or data.get("given")):
+            raise ValidationError("Give either an organisation's 'name', or a person's 'family' "
+                                  "(and 'given') name.")
+        if data.get("given") and not data.get("family"):
+            raise ValidationError("A person needs a 'family' name.", "family")
+
+
+class MetadataSchema(Schema):
+    """Page metadata as the website knows it."""
+
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(validate=validate.Length(max=200))
+    type = fields.String(load_default="webpage",
+                         metadata={"description": "webpage, article, book, chapter, report, news, "
+                                   "video, dataset, software, thesis... or any CSL type"})
+    title = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    authors = fields.List(fields.Nested(PersonSchema), validate=validate.Length(max=500))
+    editors = fields.List(fields.Nested(PersonSchema), validate=validate.Length(max=500))
+    translators = fields.List(fields.Nested(PersonSchema), validate=validate.Length(max=100))
+    directors = fields.List(fields.Nested(PersonSchema), validate=validate.Length(max=100))
+    site_name = fields.String(**_text)
+    container_title = fields.String(**_text)
+    collection_title = fields.String(**_text)
+    short_title = fields.String(**_text)
+    publisher = fields.String(**_text)
+    place = fields.String(**_text)
+    published = DateString()
+    modified = DateString()
+    accessed = DateString()
+    url = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=2048))
+    doi = fields.String(validate=validate.Regexp(r"(?i)^(?:doi:|https?://(?:dx\.)?doi\.org/)?10\.\d{4,9}/\S+$",
+                                                 error="A DOI looks like 10.1037/pst0000282."))
+    volume = fields.String(validate=validate.Length(max=50))
+    issue = fields.String(validate=validate.Length(max=50))
+    pages = fields.String(validate=validate.Length(max=50))
+    edition = fields.String(validate=validate.Length(max=50))
+    number = fields.String(validate=validate.Length(max=100))
+    isbn = fields.String(validate=validate.Length(max=50))
+    issn = fields.String(validate=validate.Length(max=50))
+    language = fields.String(validate=validate.Length(max=35))
+    genre = fields.String(validate=validate.Length(max=200))
+    medium = fields.String(validate=validate.Length(max=200))
+    event = fields.String(**_text)
+    note = fields.String(**_text)
+    abstract = fields.String(validate=validate.Length(max=20000))
+
+    @validates("type")
+    def known_type(self, value, **kwargs):
+        try:
+            csl_type(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class OptionsSchema(Schema):
+    """What to render: styles, locale and formats."""
+
+    styles = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
+                         load_default=lambda: list(DEFAULT_STYLES),
+                         validate=validate.Length(min=1, max=20),
+                         metadata={"description": "Short names (apa, mla, chicago, "
+                                   "chicago-author-date) or CSL style ids; see /v1/styles"})
+    locale = fields.String(load_default="en-US", metadata={"description": "e.g. en-US, en-GB"})
+    formats = fields.List(fields.String(validate=validate.OneOf(FORMATS)),
+                          load_default=lambda: ["text", "html"], validate=validate.Length(min=1))
+
+
+class CitationRequestSchema(OptionsSchema):
+    """Either friendly ``metadata`` or a CSL-JSON item in ``csl``."""
+
+    class Meta:
+        unknown = RAISE
+
+    metadata = fields.Nested(MetadataSchema)
+    csl = fields.Dict(metadata={"description": "A CSL-JSON item, used as it is"})
+
+    @validates_schema
+    def one_source(self, data, **kwargs):
+        if ("metadata" in data) == ("csl" in data):
+            raise ValidationError("Send exactly one of 'metadata' (page metadata) or 'csl' "
+                                  "(a CSL-JSON item).", "_schema")
+        csl = data.get("csl")
+        if csl is not None and not isinstance(csl.get("type"), str):
+            raise ValidationError("A CSL-JSON item needs a 'type', e.g. \"webpage\".", "csl")
+
+
+class LookupArgsSchema(Schema):
+    """GET /v1/citations: a DOI or a URL, with the options as query parameters."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    doi = fields.String(validate=validate.Length(min=1, max=500))
+    url = fields.String(validate=validate.Length(min=1, max=2048))
+    style = fields.List(fields.String(), load_default=lambda: list(DEFAULT_STYLES))
+    locale = fields.String(load_default="en-US")
+    formats = fields.List(fields.String(validate=validate.OneOf(FORMATS)),
+                          load_default=lambda: ["text", "html"])
+
+    @validates_schema
+    def one_source(self, data, **kwargs):
+        if ("doi" in data) == ("url" in data):
+            raise ValidationError("Give exactly one of 'doi' or 'url'.", "_schema")
+
+
+class FormsSchema(Schema):
+    text = fields.String()
+    html = fields.String()
+
+
+class StyleRefSchema(Schema):
+    id = fields.String()
+    title = fields.String()
+    edition = fields.String(allow_none=True)
+    class_ = fields.String(data_key="class", attribute="class", allow_none=True)
+
+
+class StyleCitationsSchema(Schema):
+    style = fields.Nested(StyleRefSchema)
+    bibliography = fields.Nested(FormsSchema)
+    in_text = fields.Nested(FormsSchema)
+    narrative = fields.Nested(FormsSchema)
+    note = fields.Nested(FormsSchema)
+    short_note = fields.Nested(FormsSchema)
+
+
+class CitationResponseSchema(Schema):
+    csl = fields.Dict()
+    citations = fields.Dict(keys=fields.String(), values=fields.Nested(StyleCitationsSchema))
+    exports = fields.Dict(keys=fields.String(), values=fields.String())
+    provenance = fields.Dict()
+    source = fields.String()
+
+
+class BatchEntrySchema(Schema):
+    """One entry of a batch: metadata, a CSL item, a DOI or a URL (exactly one)."""
+
+    class Meta:
+        unknown = RAISE
+
+    metadata = fields.Dict()
+    csl = fields.Dict()
+    doi = fields.String()
+    url = fields.String()
+
+
+class BatchRequestSchema(OptionsSchema):
+    class Meta:
+        unknown = RAISE
+
+    entries = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=100))

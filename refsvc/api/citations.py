@@ -1,0 +1,144 @@
+"""/v1/citations: citations of one item (page metadata, a CSL item, a DOI or a URL), and batches."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from refsvc.api.citation_schemas import (BatchEntrySchema, BatchRequestSchema, CitationRequestSchema,
+                                         CitationResponseSchema, LookupArgsSchema, MetadataSchema)
+from refsvc.api.styles import style_not_found
+from refsvc.citation import InvalidItem, UnknownStyle, available_locales
+from refsvc.citation.exports import EXPORTERS, MEDIA_TYPES, citation_key
+from refsvc.citation.service import CitationService
+from refsvc.api import lookups
+from refsvc.errors import APIError, BadRequest, Unprocessable
+from refsvc.metadata.fields import to_csl
+
+blp = Blueprint("citations", __name__, url_prefix="/v1/citations",
+                description="Citations in APA 7, MLA 9, Chicago 18 and any CSL style, "
+                            "with BibTeX, RIS and CSL-JSON exports.")
+
+
+def _service() -> CitationService:
+    ext = current_app.extensions
+    if "refsvc.citations" not in ext:
+        ext["refsvc.citations"] = CitationService(current_app.config["RENDER_CACHE_SIZE"])
+    return ext["refsvc.citations"]
+
+
+def _locale(name: str) -> str:
+    choices = available_locales()
+    by_lower = {c.lower(): c for c in choices}
+    found = by_lower.get(name.strip().lower().replace("_", "-"))
+    if not found:
+        raise Unprocessable(f"Unknown locale {name!r}; use one of the listed locales, e.g. en-US "
+                            "or en-GB.", code="unknown_locale",
+                            errors={"locale": [f"Unknown locale {name!r}."], "choices": choices})
+    return found
+
+
+def cite(item: dict[str, Any], styles: list[str], locale: str, formats: list[str]) -> dict[str, Any]:
+    """The full answer for one CSL item: citations in every style, and the exports asked for."""
+    locale = _locale(locale)
+    try:
+        citations = _service().cite(item, styles, locale, formats)
+    except UnknownStyle as exc:
+        raise style_not_found(str(exc.args[0]) if exc.args else "?") from None
+    except InvalidItem as exc:
+        raise Unprocessable(f"The item cannot be cited: {exc}", code="invalid_item",
+                            errors={"csl": [str(exc)]}) from None
+    answer: dict[str, Any] = {"csl": item, "citations": citations}
+    exports = {name: EXPORTERS[name](item) for name in formats if name in EXPORTERS}
+    if exports:
+        answer["exports"] = exports
+    return answer
+
+
+def _answer(answer: dict[str, Any], formats: list[str]):
+    """A download when only one export format was asked for, else the JSON answer."""
+    if len(formats) == 1 and formats[0] in EXPORTERS:
+        media_type, extension = MEDIA_TYPES[formats[0]]
+        filename = f"{citation_key(answer['csl'])}.{extension}"
+        return Response(answer["exports"][formats[0]], mimetype=None, content_type=media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return answer
+
+
+@blp.before_request
+def _json_only():
+    if request.method == "POST" and not request.is_json:
+        raise BadRequest("Send the body as JSON with Content-Type: application/json.",
+                         code="unsupported_body")
+
+
+@blp.route("")
+class Citations(MethodView):
+
+    @blp.arguments(LookupArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, CitationResponseSchema)
+    @blp.alt_response(404, description="Unknown style or DOI")
+    def get(self, style: list[str], locale: str, formats: list[str], doi=None, url=None):
+        """Cite a DOI or a web page by URL; ``style`` may repeat or be comma-separated."""
+        styles = [name.strip() for value in style for name in value.split(",") if name.strip()]
+        lookup = lookups.lookup(doi=doi, url=url)
+        answer = cite(lookup.item, styles, locale, formats)
+        answer.update(provenance=lookup.provenance, source=lookup.source)
+        response = _answer(answer, formats)
+        return response, 200, lookups.cache_headers(lookup)
+
+    @blp.arguments(CitationRequestSchema)
+    @blp.response(200, CitationResponseSchema)
+    @blp.alt_response(404, description="Unknown style")
+    def post(self, body: dict[str, Any]):
+        """Cite page metadata (``metadata``) or a CSL-JSON item (``csl``)."""
+        item = body["csl"] if "csl" in body else to_csl(body["metadata"])
+        return _answer(cite(item, body["styles"], body["locale"], body["formats"]), body["formats"])
+
+
+@blp.route("/batch")
+class Batch(MethodView):
+
+    @blp.arguments(BatchRequestSchema)
+    @blp.response(200)
+    def post(self, body: dict[str, Any]):
+        """Cite up to 100 entries (metadata, CSL items, DOIs or URLs, mixed): one result or one
+        error per entry, in order."""
+        entries = body["entries"]
+        items = lookups.resolve_many(entries, _entry_item)
+        results = []
+        for position, found in enumerate(items):
+            try:
+                if isinstance(found, APIError):
+                    raise found
+                answer = cite(found["item"], body["styles"], body["locale"], body["formats"])
+                answer.update({k: v for k, v in found.items() if k in ("provenance", "source")})
+                results.append({"index": position, "status": 200, **answer})
+            except APIError as exc:
+                results.append({"index": position, "status": exc.status,
+                                "error": {"code": exc.code, "message": exc.message,
+                                          **({"errors": exc.errors} if exc.errors else {})}})
+        return {"results": results}
+
+
+def _entry_item(entry: dict[str, Any]) -> dict[str, Any]:
+    """One batch entry to {"item", "provenance"?, "source"?}; raises APIError for a bad entry."""
+    errors = BatchEntrySchema().validate(entry)
+    sources = [k for k in ("metadata", "csl", "doi", "url") if k in entry]
+    if errors or len(sources) != 1:
+        raise Unprocessable("Each entry needs exactly one of metadata, csl, doi or url.",
+                            errors=errors or None)
+    if "metadata" in entry:
+        metadata_errors = MetadataSchema().validate(entry["metadata"])
+        if metadata_errors:
+            raise Unprocessable("Some metadata fields are missing or invalid; see errors.",
+                                errors={"metadata": metadata_errors})
+        return {"item": to_csl(MetadataSchema().load(entry["metadata"]))}
+    if "csl" in entry:
+        if not isinstance(entry["csl"].get("type"), str):
+            raise Unprocessable("A CSL-JSON item needs a 'type'.", errors={"csl": ["type missing"]})
+        return {"item": entry["csl"]}
+    lookup = lookups.lookup(doi=entry.get("doi"), url=entry.get("url"))
+    return {"item": lookup.item, "provenance": lookup.provenance, "source": lookup.source}

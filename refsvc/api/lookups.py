@@ -1,0 +1,69 @@
+"""The API's side of DOI and URL lookups: one resolver per app, errors mapped to HTTP answers."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+
+from flask import current_app
+
+from refsvc.errors import APIError, BadGateway, BadRequest, GatewayTimeout, NotFound, Unprocessable
+
+
+def _resolver():
+    from refsvc.metadata import Resolver
+
+    ext = current_app.extensions
+    if "refsvc.resolver" not in ext:
+        ext["refsvc.resolver"] = Resolver.from_settings(current_app.config)
+    return ext["refsvc.resolver"]
+
+
+def lookup(*, doi: str | None = None, url: str | None = None):
+    """Resolve a DOI or fetch a page; the domain's errors become API errors that say what to do."""
+    from refsvc.metadata import DOINotFound, InvalidDOI, UpstreamFailure, UpstreamTimeout
+    from refsvc.metadata.http import RefusedAddress
+
+    try:
+        return _resolver().doi(doi) if doi is not None else _resolver().url(url)
+    except InvalidDOI as exc:
+        raise Unprocessable(str(exc), code="invalid_doi", errors={"doi": [str(exc)]}) from None
+    except RefusedAddress as exc:
+        raise BadRequest(f"That address is not allowed: {exc}", code="address_not_allowed") from None
+    except DOINotFound as exc:
+        raise NotFound(str(exc), code="doi_not_found") from None
+    except UpstreamTimeout as exc:
+        raise GatewayTimeout(str(exc), code="upstream_timeout") from None
+    except UpstreamFailure as exc:
+        raise BadGateway(str(exc), code="upstream_failure") from None
+    except ValueError as exc:  # a URL that is not a URL
+        raise Unprocessable(str(exc), code="invalid_url", errors={"url": [str(exc)]}) from None
+
+
+def cache_headers(found) -> dict[str, str]:
+    """Shared caches may keep a looked-up citation; a stale copy says so."""
+    headers = {"Cache-Control": f"public, max-age={current_app.config['CACHE_MAX_AGE']}"}
+    if getattr(found, "stale", False):
+        headers["X-Cache"] = "stale"
+        headers["Warning"] = '110 refsvc "Response is stale: the source did not answer"'
+    return headers
+
+
+def resolve_many(entries: list[dict[str, Any]], one: Callable[[dict[str, Any]], Any]) -> list[Any]:
+    """``one(entry)`` for each entry, concurrently (the resolver keeps the outbound budget), in order.
+
+    Each result is what ``one`` returned, or the APIError it raised.
+    """
+    app = current_app._get_current_object()
+
+    def guarded(entry: dict[str, Any]) -> Any:
+        with app.app_context():
+            try:
+                return one(entry)
+            except APIError as exc:
+                return exc
+
+    if len(entries) == 1:
+        return [guarded(entries[0])]
+    workers = max(1, min(len(entries), 4 * int(current_app.config["LOOKUP_CONCURRENCY"])))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(guarded, entries))

@@ -1,0 +1,283 @@
+"""Evaluate compiled style nodes for one item into an Out tree (see output.py)."""
+from __future__ import annotations
+
+from . import richtext as rt
+from .dates import render_date
+from .names import render_list
+from .numbers import format_number, is_numeric, is_plural_value, page_range
+from .output import format_seq, render
+from .style import Choose, Date, Group, Label, Names, Number, Text
+from .variables import NUMBER_VARS, Ref
+
+_LOCATOR_TERMS = {"sub-verbo": "sub verbo"}
+
+
+class Ctx:
+    """Mutable per-render state (never shared between renders or threads)."""
+    __slots__ = ("style", "locale", "ref", "area", "position", "cite", "hints", "add_names", "year_suffix",
+                 "disamb", "called", "nonempty", "suppressed", "sort_mode", "sort_key", "ys_done",
+                 "citation_number", "near_note", "first_note", "in_substitute", "names_subst")
+
+    def __init__(self, style, locale, ref: Ref, area: str, position: int | None = None, cite: dict | None = None):
+        self.style = style
+        self.locale = locale
+        self.ref = ref
+        self.area = area
+        self.position = position  # None (bibliography), 0 first, 1 subsequent, 2 ibid, 3 ibid-with-locator
+        self.cite = cite or {}
+        self.hints: dict = {}
+        self.add_names = 0
+        self.year_suffix = ""
+        self.disamb = False
+        self.called = 0
+        self.nonempty = 0
+        self.suppressed: set = set()
+        self.sort_mode = False
+        self.sort_key = None
+        self.ys_done = False
+        self.citation_number = None
+        self.near_note = False
+        self.first_note = None
+        self.in_substitute = None
+
+    def month_gender(self, m: int) -> str:
+        t = self.locale.find(f"month-{m:02d}") if 1 <= m <= 12 else None
+        return t.gender if t else ""
+
+    def var(self, name: str):
+        """A variable's value (None when empty or suppressed); counts the access for group suppression."""
+        self.called += 1
+        if name in self.suppressed:
+            return None
+        if name == "locator":
+            v = self.cite.get("locator")
+        elif name == "citation-number":
+            v = self.citation_number
+        elif name == "first-reference-note-number":
+            v = self.first_note
+        elif name == "year-suffix":
+            v = self.year_suffix or None
+        else:
+            v = self.ref.get(name)
+        if v is not None and v != "" and v != []:
+            self.nonempty += 1
+            return v
+        return None
+
+
+def eval_nodes(nodes, ctx: Ctx) -> list:
+    """Evaluate a list of nodes."""
+    out = []
+    for n in nodes:
+        if type(n) is Choose:
+            out.extend(e_choose(n, ctx))
+            continue
+        o = EVAL[type(n)](n, ctx)
+        if o is not None:
+            out.append(o)
+    return out
+
+
+def e_text(node: Text, ctx: Ctx):
+    kind = node.kind
+    lang = ctx.locale.lang
+    if kind == "value":
+        return ("L", format_seq(_strip(rt.parse(node.value), node.fmt), node.fmt, lang))
+    if kind == "term":
+        t = ctx.locale.term(node.value, node.form, node.plural)
+        if not t:
+            return None
+        return ("L", format_seq(_strip(rt.parse(t), node.fmt), node.fmt, lang))
+    if kind == "macro":
+        body = ctx.style.macros.get(node.value)
+        if not body:
+            return None
+        return ("F", node.fmt, eval_nodes(body, ctx))
+    name = node.value
+    if node.form == "short" and name not in ("locator",):
+        v = ctx.ref.get(name + "-short")
+        if v:
+            ctx.called += 1
+            ctx.nonempty += 1
+        else:
+            v = ctx.var(name)
+    else:
+        v = ctx.var(name)
+    if v is None:
+        return None
+    if name == "year-suffix":
+        return ("T", "year-suffix", ("L", format_seq((v,), node.fmt, lang)), None)
+    if name in ("page", "locator") and (name == "page" or ctx.cite.get("label", "page") == "page"):
+        v = page_range(str(v), ctx.style.page_range_format) if ctx.style.page_range_format else str(v)
+    if name == "citation-number":
+        return ("T", "citation-number", ("L", format_seq((str(v),), node.fmt, lang)), v)
+    if name in ("URL", "DOI"):
+        seq = (("nocase", (str(v),)),)
+    else:
+        seq = rt.parse(str(v)) if not isinstance(v, (int, float)) else (str(v),)
+    seq = _strip(seq, node.fmt)
+    out = ("L", format_seq(seq, node.fmt, lang))
+    if name == "locator":
+        return ("T", "locator", out, None)
+    return out
+
+
+def _strip(seq, fmt):
+    if fmt.strip_periods:
+        return rt.map_text(seq, lambda s: s.replace(".", ""))
+    return seq
+
+
+def e_number(node: Number, ctx: Ctx):
+    v = ctx.var(node.variable)
+    if v is None:
+        return None
+    lang = ctx.locale.lang
+    if not is_numeric(v):
+        return ("L", format_seq(rt.parse(str(v)), node.fmt, lang))
+    gender = ""
+    if node.form in ("ordinal", "long-ordinal"):
+        t = ctx.locale.find(node.variable)
+        gender = t.gender if t else ""
+    txt = format_number(v, node.form, ctx.locale, gender)
+    if node.variable == "page" and ctx.style.page_range_format:
+        txt = page_range(txt, ctx.style.page_range_format)
+    return ("L", format_seq((txt,), node.fmt, lang))
+
+
+def e_label(node: Label, ctx: Ctx):
+    var = node.variable
+    if var == "locator":
+        val = ctx.cite.get("locator")
+        term = ctx.cite.get("label") or "page"
+        term = _LOCATOR_TERMS.get(term, term)
+    else:
+        val = ctx.ref.get(var) if var not in ctx.suppressed else None
+        term = var
+    if val is None or val == "":
+        return None
+    if node.plural == "always":
+        plural = True
+    elif node.plural == "never":
+        plural = False
+    elif var == "number-of-pages" or var == "number-of-volumes":
+        plural = is_numeric(val) and str(val).strip().isdigit() and int(str(val).strip()) > 1 or is_plural_value(val)
+    else:
+        plural = is_plural_value(val)
+    t = ctx.locale.term(term, node.form, plural)
+    if not t:
+        return None
+    return ("L", format_seq(_strip(rt.parse(t), node.fmt), node.fmt, ctx.locale.lang))
+
+
+def e_date(node: Date, ctx: Ctx):
+    v = ctx.var(node.variable)
+    if v is None:
+        return None
+    ys = ""
+    if ctx.year_suffix and not ctx.style.uses_year_suffix and not ctx.ys_done and node.variable == "issued":
+        ys = ctx.year_suffix
+        ctx.ys_done = True
+    return render_date(node, v, ctx, ys)
+
+
+def e_group(node: Group, ctx: Ctx):
+    c0, n0 = ctx.called, ctx.nonempty
+    kids = eval_nodes(node.children, ctx)
+    if ctx.called > c0 and ctx.nonempty == n0:
+        return None
+    if not kids:
+        return None
+    return ("F", node.fmt, kids)
+
+
+def e_choose(node: Choose, ctx: Ctx):
+    for cond, children in node.branches:
+        if cond is None or test(cond, ctx):
+            return eval_nodes(children, ctx)
+    return []
+
+
+def test(cond, ctx: Ctx) -> bool:
+    """Evaluate a cs:if / cs:else-if condition."""
+    results = []
+    ref = ctx.ref
+    for kind, values in cond.tests:
+        for val in values:
+            if kind == "type":
+                r = ref.type == val
+            elif kind == "variable":
+                if val == "locator":
+                    r = bool(ctx.cite.get("locator"))
+                elif val in ctx.suppressed:
+                    r = False
+                elif val == "year-suffix":
+                    r = bool(ctx.year_suffix)
+                else:
+                    r = ref.get(val) not in (None, "", [])
+            elif kind == "is-numeric":
+                v = ctx.cite.get("locator") if val == "locator" else ref.get(val)
+                r = v is not None and is_numeric(v)
+            elif kind == "position":
+                r = _position(val, ctx)
+            elif kind == "disambiguate":
+                r = ctx.disamb == (val == "true")
+            elif kind == "locator":
+                lab = ctx.cite.get("label") or "page"
+                r = bool(ctx.cite.get("locator")) and (lab == val or (val == "sub-verbo" and lab == "sub verbo"))
+            elif kind == "is-uncertain-date":
+                d = ref.get(val)
+                r = bool(d and d.circa)
+            elif kind == "context":
+                r = ctx.area == val
+            else:
+                r = False
+            if cond.match == "any" and r:
+                return True
+            if cond.match == "all" and not r:
+                return False
+            if cond.match == "none" and r:
+                return False
+            results.append(r)
+    if cond.match == "any":
+        return False
+    return True
+
+
+def _position(val: str, ctx: Ctx) -> bool:
+    pos = ctx.position
+    if pos is None:
+        return False
+    if val == "first":
+        return pos == 0
+    if val == "subsequent":
+        return pos >= 1
+    if val == "ibid":
+        return pos >= 2
+    if val == "ibid-with-locator":
+        return pos == 3
+    if val == "near-note":
+        return pos >= 1 and ctx.near_note
+    return False
+
+
+def e_names(node: Names, ctx: Ctx, inherit: Names | None = None):
+    from .names_node import eval_names
+    return eval_names(node, ctx, inherit)
+
+
+from .style import Fmt  # noqa: E402
+
+_NOFMT = Fmt()
+EVAL = {Text: e_text, Number: e_number, Label: e_label, Date: e_date, Group: e_group, Choose: e_choose,
+        Names: e_names}
+
+
+def eval_layout(area, ctx: Ctx):
+    """Evaluate an area's layout children (affixes of the layout are added by the caller)."""
+    return ("F", _NOFMT, eval_nodes(area.layout.children, ctx))
+
+
+def render_text(out, ctx: Ctx) -> tuple:
+    """Render an Out tree to rich text with the context's locale."""
+    return render(out, ctx.locale.lang)

@@ -1,0 +1,200 @@
+"""CSL names: one name and name lists (et al., and, initials, particles, sort order, hints)."""
+from __future__ import annotations
+
+import re
+
+from . import richtext as rt
+from .output import format_seq, join
+from .style import Fmt
+
+_ROMANESQUE = re.compile(r"^[\u0000-\u024F\u0370-\u03FF\u0400-\u052F\u1E00-\u1EFF\u2000-\u206F'\u2019\s.,-]*$")
+_PLAIN = Fmt()
+
+
+def is_romanesque(name: dict) -> bool:
+    """Latin, Greek or Cyrillic names are written with spaces and may be inverted."""
+    return bool(_ROMANESQUE.match((name.get("family") or "") + (name.get("given") or "")))
+
+
+def split_particles(name: dict) -> dict:
+    """Move lowercase particles out of family/given as citeproc-js does (parse-names)."""
+    if name.get("literal") or name.get("parse-names") in (False, "false"):
+        return name
+    fam = name.get("family") or ""
+    given = name.get("given") or ""
+    out = dict(name)
+    if fam and "non-dropping-particle" not in name and " " in fam or (fam and fam[:2] in ("d'", "d\u2019")):
+        words = fam.split(" ")
+        i = 0
+        while i < len(words) - 1 and words[i] and (words[i][0].islower() or words[i] in ("'t",)):
+            i += 1
+        if i:
+            out["non-dropping-particle"] = " ".join(words[:i])
+            out["family"] = " ".join(words[i:])
+    if given and "dropping-particle" not in name and " " in given:
+        words = given.split(" ")
+        j = len(words)
+        while j > 1 and words[j - 1] and words[j - 1][0].islower() and words[j - 1].isalpha():
+            j -= 1
+        if j < len(words):
+            out["dropping-particle"] = " ".join(words[j:])
+            out["given"] = " ".join(words[:j])
+    if given and "suffix" not in name and ", " in given:
+        g, _, suf = given.partition(", ")
+        if suf and suf.strip("!") in ("Jr.", "Sr.", "Jr", "Sr", "III", "II", "IV"):
+            out["given"] = g
+            out["suffix"] = suf.lstrip("!")
+            if suf.startswith("!"):
+                out["comma-suffix"] = True
+    return out
+
+
+def initialize(given: str, with_: str, hyphen: bool, full: bool = True) -> str:
+    """Initials of a given name ('Jean-Luc' -> 'J.-L.'); full=False only normalizes existing initials."""
+    out = []
+    for word in re.split(r"[\s]+|(?<=\.)(?=\S)", given.strip()):
+        if not word:
+            continue
+        pieces = word.split("-")
+        inits = []
+        for p in pieces:
+            if not p:
+                continue
+            core = p.rstrip(".")
+            if full or (len(core) == 1 and core.isalpha()) or (p.endswith(".") and len(core) <= 2):
+                if core and core[0].islower() and len(pieces) == 1 and not p.endswith("."):
+                    inits.append(p + " ")  # lowercase particle-like word is kept
+                    continue
+                inits.append((core[:1].upper() if core[:1].isalpha() else core[:1]) + with_)
+            else:
+                inits.append(p + " ")
+        if hyphen and len(inits) > 1:
+            out.append("-".join(i.rstrip() for i in inits) if with_.strip() else "-".join(i.strip() for i in inits))
+            if with_.endswith(" "):
+                out[-1] += " "
+        else:
+            out.append("".join(inits) if with_.strip() or with_ == "" else " ".join(inits))
+    return "".join(out).rstrip() if out else ""
+
+
+def format_name(name: dict, idx: int, opts: dict, parts: dict, ctx, hint: int = 0) -> tuple:
+    """Render one name; ``hint`` 1 adds initials, 2 the full given name (disambiguation)."""
+    lang = ctx.locale.lang
+    if name.get("literal") is not None and not name.get("family"):
+        return rt.parse(str(name["literal"]))
+    name = split_particles(name)
+    family = name.get("family") or ""
+    given = name.get("given") or ""
+    dp = name.get("dropping-particle") or ""
+    ndp = name.get("non-dropping-particle") or ""
+    suffix = name.get("suffix") or ""
+    form = opts.get("form", "long")
+    if ctx.sort_mode:
+        return (_sort_name(family, given, dp, ndp, ctx),)
+    init_with = opts.get("initialize-with")
+    if hint >= 1 and form == "short":
+        form = "long"
+        if hint >= 2:
+            init_with = None
+    elif hint >= 2:
+        init_with = None
+    fam_fmt = parts.get("family", _PLAIN)
+    giv_fmt = parts.get("given", _PLAIN)
+    if form == "short" or not given:
+        body = join([(ndp,) if ndp else (), format_seq(rt.parse(family), fam_fmt, lang)], " ")
+        if not given and form != "short" and suffix:
+            body = join([body, (suffix,)], " ")
+        return body
+    if init_with is not None and given:
+        given = initialize(given, init_with, ctx.style.init_hyphen, opts.get("initialize") != "false")
+    roman = is_romanesque(name)
+    nso = opts.get("name-as-sort-order")
+    inverted = nso == "all" or (nso == "first" and idx == 0)
+    if not roman:
+        g = format_seq((given,), giv_fmt, lang)
+        f = format_seq((family,), fam_fmt, lang)
+        return f + g if not inverted or True else f + g
+    demote = ctx.style.demote_ndp
+    if inverted:
+        sep = opts.get("sort-separator", ", ")
+        fam_part = join([(ndp,) if ndp and demote != "display-and-sort" else (), rt.parse(family)], " ")
+        fam_seq = format_seq(fam_part, fam_fmt, lang)
+        giv_part = join([rt.parse(given), (dp,) if dp else (),
+                         (ndp,) if ndp and demote == "display-and-sort" else ()], " ")
+        giv_seq = format_seq(giv_part, giv_fmt, lang)
+        out = join([fam_seq, giv_seq], sep)
+        if suffix:
+            out = join([out, (suffix,)], sep)
+        return out
+    fam_part = join([(ndp,) if ndp else (), rt.parse(family)], " " if not ndp.endswith(("'", "\u2019")) else "")
+    giv_seq = format_seq(join([rt.parse(given), (dp,) if dp else ()], " "), giv_fmt, lang)
+    out = join([giv_seq, format_seq(fam_part, fam_fmt, lang)], " ")
+    if suffix:
+        out = join([out, (suffix,)], ", " if name.get("comma-suffix") else " ")
+    return out
+
+
+def _sort_name(family, given, dp, ndp, ctx) -> str:
+    if ctx.style.demote_ndp in ("sort-only", "display-and-sort"):
+        return " ".join(x for x in (family, dp, ndp, given) if x)
+    return " ".join(x for x in (ndp, family, dp, given) if x)
+
+
+def render_list(names: list, opts: dict, node, ctx, hints: list | None = None, add: int = 0):
+    """Render a list of names with et-al truncation and delimiters; returns (seq, shown_count)."""
+    n = len(names)
+    et_min = opts.get("et-al-min")
+    use_first = opts.get("et-al-use-first")
+    if ctx.position and ctx.area == "citation" and opts.get("et-al-subsequent-min"):
+        et_min = opts.get("et-al-subsequent-min")
+        use_first = opts.get("et-al-subsequent-use-first", use_first)
+    if ctx.sort_key is not None:
+        sk = ctx.sort_key
+        et_min = sk.names_min or et_min
+        use_first = sk.names_first or use_first
+    shown = n
+    if et_min and use_first and n >= int(et_min):
+        shown = min(n, int(use_first) + add)
+    truncated = shown < n
+    if shown == 0:
+        return (), 0
+    if opts.get("form") == "count":
+        return (), shown
+    delim = opts.get("delimiter", ", ")
+    rendered = [format_name(names[i], i, opts, node.name_parts, ctx, hints[i] if hints else 0) for i in range(shown)]
+    rendered = [format_seq(r, node.name_fmt, ctx.locale.lang) if not node.name_fmt.plain else r for r in rendered]
+    nso = opts.get("name-as-sort-order")
+    last_inverted = nso == "all" or (nso == "first" and shown == 2)
+    use_last = opts.get("et-al-use-last") == "true" and truncated and n >= shown + 2
+    if use_last:
+        last = format_name(names[-1], n - 1, opts, node.name_parts, ctx, hints[n - 1] if hints and len(hints) >= n else 0)
+        return join([join(rendered, delim), last], delim + "\u2026 "), shown
+    and_opt = opts.get("and")
+    and_term = None
+    if and_opt == "text":
+        and_term = ctx.locale.term("and") or "and"
+    elif and_opt == "symbol":
+        and_term = "&"
+    if ctx.sort_mode:
+        return join(rendered, " "), shown
+    if len(rendered) == 1:
+        out = rendered[0]
+    elif truncated or not and_term:
+        out = join(rendered, delim)
+    else:
+        dpl = opts.get("delimiter-precedes-last", "contextual")
+        use_delim = (dpl == "always" or (dpl == "contextual" and len(rendered) > 2)
+                     or (dpl == "after-inverted-name" and last_inverted))
+        head = join(rendered[:-1], delim)
+        out = join([head, (and_term,), rendered[-1]], " ") if not use_delim else \
+            join([head, (and_term + " ",) if and_term else (), rendered[-1]], delim) if False else \
+            head + (delim + and_term + " ",) + rendered[-1]
+    if truncated:
+        term, et_fmt = node.et_al if node.et_al else ("et-al", _PLAIN)
+        txt = ctx.locale.term(term) or ""
+        if txt:
+            dpe = opts.get("delimiter-precedes-et-al", "contextual")
+            use_delim = (dpe == "always" or (dpe == "contextual" and shown > 1)
+                         or (dpe == "after-inverted-name" and (nso == "all" or (nso == "first" and shown == 1))))
+            out = out + ((delim,) if use_delim else (" ",)) + format_seq((txt,), et_fmt, ctx.locale.lang)
+    return out, shown

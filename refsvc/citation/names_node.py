@@ -1,0 +1,104 @@
+"""Evaluate cs:names: variables, labels, editor-translator merging, cs:substitute, count form."""
+from __future__ import annotations
+
+from . import richtext as rt
+from .names import render_list
+from .output import format_seq, join
+from .style import Fmt, Names
+
+_PLAIN = Fmt()
+
+
+def eval_names(node: Names, ctx, inherit: Names | None = None):
+    """Evaluate a cs:names node to a tagged Out node (tag 'names'), or None."""
+    from .evaluate import eval_nodes
+    area = "bibliography" if ctx.area == "bibliography" else "citation"
+    src = inherit if inherit is not None and not node.has_name else node
+    opts = src.opts[area]
+    label = node.label if node.label is not None or inherit is None else inherit.label
+    label_after = node.label_after if node.label is not None or inherit is None else inherit.label_after
+    fmt = node.fmt if inherit is None or node.fmt.delimiter is not None or node.fmt != Fmt(delimiter=None) else inherit.fmt
+    lists = []
+    for var in node.variables:
+        v = ctx.var(var)
+        if v:
+            lists.append((var, v))
+    if not lists:
+        if node.substitute is None or ctx.in_substitute is not None and inherit is not None:
+            return None
+        for child in node.substitute:
+            outer = ctx.in_substitute
+            ctx.in_substitute = set()
+            if isinstance(child, Names):
+                o = eval_names(child, ctx, node)
+                outs = [o] if o is not None else []
+            else:
+                outs = eval_nodes([child], ctx)
+            used = ctx.in_substitute
+            ctx.in_substitute = outer
+            seqs = [ctx_render(o, ctx) for o in outs]
+            if any(seqs):
+                ctx.suppressed.update(used)
+                if outer is not None:
+                    outer.update(used)
+                inner = outs[0] if len(outs) == 1 else ("F", _PLAIN, outs)
+                if inner[0] == "T" and inner[1] == "names":
+                    inner = inner[2]
+                return ("T", "names", ("F", node.fmt if node.fmt.delimiter is None else _nodelim(node.fmt), [inner]),
+                        {"vars": tuple(used)})
+        return None
+    if ctx.in_substitute is not None:
+        ctx.in_substitute.update(var for var, _ in lists)
+    if ctx.sort_mode:
+        keys = []
+        for var, names in lists:
+            seq, _ = render_list(names, opts, src, ctx)
+            keys.append(rt.plain(seq))
+        return ("L", (" ".join(keys),))
+    # editor and translator with the same names print once, labelled editortranslator
+    if len(lists) >= 2:
+        vs = dict(lists)
+        if "editor" in vs and "translator" in vs and vs["editor"] == vs["translator"]:
+            lists = [(v, n) for v, n in lists if v != "translator"]
+            lists = [("editortranslator" if v == "editor" else v, n) for v, n in lists]
+    lang = ctx.locale.lang
+    if opts.get("form") == "count":
+        total = 0
+        for var, names in lists:
+            _, shown = render_list(names, opts, src, ctx, None, ctx.add_names)
+            total += shown
+        if not total:
+            return None
+        return ("L", format_seq((str(total),), node.fmt, lang))
+    outs = []
+    for var, names in lists:
+        hints = ctx.hints.get(var) if ctx.hints else None
+        seq, shown = render_list(names, opts, src, ctx, hints, ctx.add_names)
+        if not seq:
+            continue
+        if label is not None:
+            term = ctx.locale.term(var, label.form, len(names) > 1 if label.plural == "contextual"
+                                   else label.plural == "always")
+            if term:
+                lab = format_seq(rt.parse(term) if not label.fmt.strip_periods else (term.replace(".", ""),),
+                                 label.fmt, lang)
+                seq = join([seq, lab], "") if label_after else join([lab, seq], "")
+        outs.append(("L", seq))
+    if not outs:
+        return None
+    delim = opts.get("names-delimiter") or ""
+    f = node.fmt
+    f = Fmt(f.prefix, f.suffix, f.font_style, f.font_variant, f.font_weight, f.text_decoration, f.vertical_align,
+            f.quotes, f.text_case, f.strip_periods, f.display, delim)
+    return ("T", "names", ("F", f, outs), {"vars": tuple(v for v, _ in lists)})
+
+
+def _nodelim(f: Fmt) -> Fmt:
+    return Fmt(f.prefix, f.suffix, f.font_style, f.font_variant, f.font_weight, f.text_decoration,
+               f.vertical_align, f.quotes, f.text_case, f.strip_periods, f.display, "")
+
+
+def ctx_render(o, ctx) -> tuple:
+    """Render an Out node to rich text."""
+    from .output import render
+    return render(o, ctx.locale.lang)

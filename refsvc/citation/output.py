@@ -1,0 +1,237 @@
+"""The output tree: render evaluated nodes to rich text (fixPunct, affixes, formatting), then serialize.
+
+Out nodes: None | ("L", seq) | ("F", Fmt, [Out]) | ("T", tag, Out, info).  ``render`` gives a
+format-neutral sequence (richtext.py); ``serialize(seq, fmt, quotes)`` writes "text" or "html".
+"""
+from __future__ import annotations
+
+from . import richtext as rt
+from .textcase import apply_case
+
+# fixPunct pair table (citeproc-js queue.js via jgm/citeproc): 1 keep first, 2 keep second, 0 both
+_PUNCT = {}
+for _pair, _v in {"!.": 1, "!:": 1, "?.": 1, "?:": 1, ":!": 2, ":?": 2, ":.": 1, ";!": 2, ";?": 2,
+                  ";:": 1, ";.": 1, "!!": 1, "??": 1, "..": 1, "::": 1, ";;": 1, ",,": 1, "  ": 2,
+                  " ,": 2, " .": 2}.items():
+    _PUNCT[_pair] = _v
+
+
+def fix_punct(seqs: list) -> list:
+    """Resolve clashing punctuation between adjacent rendered pieces."""
+    if len(seqs) < 2:
+        return seqs
+    out = [seqs[0]]
+    for y in seqs[1:]:
+        while True:
+            x = out[-1]
+            rule = _PUNCT.get(rt.last_char(x) + rt.first_char(y), 0) if x and y else 0
+            if rule == 1:
+                y = rt.drop_first(y)
+                continue
+            if rule == 2:
+                out[-1] = rt.drop_last(x)
+                if not out[-1]:
+                    out.pop()
+                    if not out:
+                        break
+                continue
+            break
+        if y:
+            out.append(y)
+    return out
+
+
+def _concat(seqs: list) -> tuple:
+    out: list = []
+    for s in seqs:
+        for it in s:
+            if isinstance(it, str) and out and isinstance(out[-1], str):
+                out[-1] += it
+            else:
+                out.append(it)
+    return tuple(out)
+
+
+def join(seqs: list, delim: str) -> tuple:
+    """Join rendered pieces with a delimiter, skipping it before ',', ';' or '.' (jgm addDelimiters)."""
+    seqs = [s for s in seqs if s]
+    if not seqs:
+        return ()
+    if delim and len(seqs) > 1:
+        parts = [seqs[0]]
+        for s in seqs[1:]:
+            if rt.first_char(s) not in (",", ";", ".") or not delim.strip():
+                parts.append((delim,))
+            parts.append(s)
+        seqs = parts
+    return _concat(fix_punct(seqs))
+
+
+def render(out, lang: str = "en") -> tuple:
+    """Render an Out tree to a rich-text sequence."""
+    if out is None:
+        return ()
+    kind = out[0]
+    if kind == "L":
+        return out[1]
+    if kind == "T":
+        return render(out[2], lang)
+    fmt = out[1]
+    content = join([render(c, lang) for c in out[2]], fmt.delimiter or "")
+    return format_seq(content, fmt, lang)
+
+
+def format_seq(content: tuple, fmt, lang: str = "en", affixes: bool = True) -> tuple:
+    """Apply text-case, decorations, quotes, affixes and display to rendered content."""
+    if not content:
+        return ()
+    if fmt.text_case:
+        content = apply_case(content, fmt.text_case, lang)
+    if fmt.font_style == "italic" or fmt.font_style == "oblique":
+        content = (("i", content),)
+    elif fmt.font_style == "normal":
+        content = (("ns", content),)
+    if fmt.font_variant == "small-caps":
+        content = (("sc", content),)
+    elif fmt.font_variant == "normal":
+        content = (("nv", content),)
+    if fmt.font_weight == "bold":
+        content = (("b", content),)
+    elif fmt.font_weight == "normal":
+        content = (("nw", content),)
+    if fmt.text_decoration == "underline":
+        content = (("u", content),)
+    elif fmt.text_decoration == "none":
+        content = (("nodeco", content),)
+    if fmt.vertical_align == "sup":
+        content = (("sup", content),)
+    elif fmt.vertical_align == "sub":
+        content = (("sub", content),)
+    if fmt.quotes:
+        content = (("q", content),)
+    if affixes and (fmt.prefix or fmt.suffix):
+        content = affix(content, fmt.prefix, fmt.suffix)
+    if fmt.display:
+        content = (("div:" + fmt.display, content),)
+    return content
+
+
+_AFFIX_CACHE: dict = {}
+
+
+def _affix_seq(text: str) -> tuple:
+    seq = _AFFIX_CACHE.get(text)
+    if seq is None:
+        seq = rt.parse(text) if any(c in text for c in "<\"'") else (text,)
+        _AFFIX_CACHE[text] = seq
+    return seq
+
+
+def affix(content: tuple, prefix: str, suffix: str) -> tuple:
+    """Add prefix and suffix with punctuation fixing on each seam."""
+    parts = []
+    if prefix:
+        parts.append(_affix_seq(prefix))
+    parts.append(content)
+    if suffix:
+        parts.append(_affix_seq(suffix))
+    return _concat(fix_punct(parts))
+
+
+def punct_in_quote(seq: tuple) -> tuple:
+    """Move a comma or period that follows a closing quote inside it (punctuation-in-quote)."""
+    out = list(seq)
+    i = 0
+    changed = False
+    while i < len(out):
+        it = out[i]
+        if not isinstance(it, str):
+            kids = punct_in_quote(it[1])
+            if it[0] == "q" and i + 1 < len(out):
+                nxt = out[i + 1]
+                ch = rt.first_char((nxt,))
+                if ch in (".", ","):
+                    if rt.last_char(kids) in ".!?,":
+                        kids = kids if ch == "," and rt.last_char(kids) not in ".!?," else kids
+                    else:
+                        kids = _concat([kids, (ch,)])
+                    out[i + 1:i + 2] = list(rt.drop_first((nxt,)))
+                    changed = True
+            elif it[0] != "q" and i + 1 < len(out) and rt.first_char((out[i + 1],)) in (".", ","):
+                # a quote ending a formatted span: "<i>“A”</i>." → move inside both
+                last = kids[-1] if kids else None
+                if isinstance(last, tuple) and last[0] == "q":
+                    ch = rt.first_char((out[i + 1],))
+                    qk = last[1] if rt.last_char(last[1]) in ".!?," else _concat([last[1], (ch,)])
+                    kids = kids[:-1] + (("q", qk),)
+                    out[i + 1:i + 2] = list(rt.drop_first((out[i + 1],)))
+                    changed = True
+            if kids is not it[1]:
+                out[i] = (it[0], kids)
+        i += 1
+    return tuple(out) if changed or out != list(seq) else seq
+
+
+_HTML_OPEN = {"b": "<b>", "sup": "<sup>", "sub": "<sub>", "sc": '<span style="font-variant:small-caps;">',
+              "ns": '<span style="font-style:normal;">', "nw": '<span style="font-weight:normal;">',
+              "nv": '<span style="font-variant:normal;">', "u": '<span style="text-decoration:underline;">',
+              "nodeco": '<span style="text-decoration:none;">'}
+_HTML_CLOSE = {"b": "</b>", "sup": "</sup>", "sub": "</sub>"}
+
+
+def escape_html(s: str) -> str:
+    """Escape text as citeproc-js does for HTML."""
+    return s.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;").replace("  ", "&#160; ")
+
+
+def serialize(seq: tuple, fmt: str, quotes: tuple) -> str:
+    """Write a rich-text sequence as 'text' or 'html', flip-flopping nested italics, bold and quotes."""
+    buf: list[str] = []
+    _ser(seq, fmt == "html", quotes, buf, 0, False, False, False)
+    return "".join(buf)
+
+
+def _ser(seq, html: bool, quotes, buf, qdepth: int, ital: bool, bold: bool, sc: bool) -> None:
+    for it in seq:
+        if isinstance(it, str):
+            buf.append(escape_html(it) if html else it)
+            continue
+        tag, kids = it
+        if tag == "q":
+            o, c = (quotes[0], quotes[1]) if qdepth % 2 == 0 else (quotes[2], quotes[3])
+            buf.append(escape_html(o) if html else o)
+            _ser(kids, html, quotes, buf, qdepth + 1, ital, bold, sc)
+            buf.append(escape_html(c) if html else c)
+            continue
+        if not html:
+            _ser(kids, html, quotes, buf, qdepth, ital, bold, sc)
+            continue
+        if tag == "i":
+            buf.append('<span style="font-style:normal;">' if ital else "<i>")
+            _ser(kids, html, quotes, buf, qdepth, not ital, bold, sc)
+            buf.append("</span>" if ital else "</i>")
+        elif tag == "ns":
+            if ital:
+                buf.append('<span style="font-style:normal;">')
+                _ser(kids, html, quotes, buf, qdepth, False, bold, sc)
+                buf.append("</span>")
+            else:
+                _ser(kids, html, quotes, buf, qdepth, False, bold, sc)
+        elif tag == "b":
+            buf.append('<span style="font-weight:normal;">' if bold else "<b>")
+            _ser(kids, html, quotes, buf, qdepth, ital, not bold, sc)
+            buf.append("</span>" if bold else "</b>")
+        elif tag == "sc":
+            buf.append('<span style="font-variant:normal;">' if sc else _HTML_OPEN["sc"])
+            _ser(kids, html, quotes, buf, qdepth, ital, bold, not sc)
+            buf.append("</span>")
+        elif tag == "nocase":
+            _ser(kids, html, quotes, buf, qdepth, ital, bold, sc)
+        elif tag.startswith("div:"):
+            buf.append(f'<div class="csl-{tag[4:]}">')
+            _ser(kids, html, quotes, buf, qdepth, ital, bold, sc)
+            buf.append("</div>")
+        else:
+            buf.append(_HTML_OPEN.get(tag, "<span>"))
+            _ser(kids, html, quotes, buf, qdepth, ital, bold if tag != "nw" else False, sc if tag != "nv" else False)
+            buf.append(_HTML_CLOSE.get(tag, "</span>"))

@@ -1,0 +1,108 @@
+"""Settings from ``REFSVC_*`` environment variables; the defaults are the embedded setup.
+
+Every setting has a type and a default. ``load_settings`` reads the environment, then applies
+``overrides`` (the names without the prefix, as ``create_app`` takes them). A value may be given typed
+or as the string the environment would hold: ``"1"`` for True, ``"a,b"`` for a list, ``"2.5"`` for a float.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+# name: (type, default). Types: bool, int, float, str, list (comma-separated strings).
+SETTINGS: dict[str, tuple[type, Any]] = {
+    # core
+    "DATABASE_URL": (str, ""),  # empty: sqlite file under the Flask instance folder
+    "REDIS_URL": (str, ""),  # empty: no Redis; caches and limits stay in-process/SQLite
+    "CORS_ORIGINS": (list, []),
+    "CONTACT_EMAIL": (str, "refsvc@example.org"),
+    "MAX_BODY_BYTES": (int, 256 * 1024),
+    "RENDER_CACHE_SIZE": (int, 4096),
+    "CACHE_MAX_AGE": (int, 3600),  # seconds, Cache-Control for GET responses
+    "EDITOR_TOKENS": (list, []),
+    "TESTING": (bool, False),
+    # outbound HTTP (the one guarded client)
+    "ALLOW_PRIVATE_ADDRESSES": (bool, False),
+    "HTTP_CONNECT_TIMEOUT": (float, 3.05),
+    "HTTP_READ_TIMEOUT": (float, 10.0),
+    "HTTP_MAX_BYTES": (int, 2 * 1024 * 1024),
+    "HTTP_MAX_REDIRECTS": (int, 5),
+    # DOIs and URLs
+    "DOI_RESOLVER": (str, "https://doi.org"),
+    "CROSSREF_API": (str, "https://api.crossref.org"),
+    "LOOKUP_TIMEOUT": (float, 10.0),  # total budget of one lookup, seconds
+    "LOOKUP_RATE": (float, 10.0),  # outbound requests/s to resolver + Crossref together
+    "LOOKUP_CONCURRENCY": (int, 3),
+    "DOI_CACHE_TTL": (int, 30 * 24 * 3600),
+    "PAGE_CACHE_TTL": (int, 24 * 3600),
+    "NEGATIVE_CACHE_TTL": (int, 3600),
+    "HTTP_CACHE_PATH": (str, ""),  # empty: instance/http_cache.sqlite
+    # link checking
+    "CHECK_CONCURRENCY": (int, 32),
+    "CHECK_PER_HOST": (int, 2),
+    "CHECK_HOST_SPACING": (float, 1.0),
+    "CHECK_TIMEOUT": (float, 20.0),
+    "CHECK_INTERVAL": (float, 24 * 3600.0),
+    "CHECK_JITTER": (float, 0.1),  # fraction of the interval
+    "CHECK_RETRY_INTERVALS": (list, ["3600", "21600"]),  # failing resources: 1 h, then 6 h
+    "CHECK_RETRY_AFTER_MAX": (float, 10.0),
+    "CHECK_SLOW_SECONDS": (float, 5.0),
+    "CERT_WARNING_DAYS": (int, 14),
+    "BROKEN_AFTER_FAILURES": (int, 3),
+    "BROKEN_AFTER_HOURS": (float, 24.0),
+    "HEALTHY_AFTER_SUCCESSES": (int, 2),
+    "REPORT_DUE_SECONDS": (float, 60.0),
+    "HISTORY_DAYS": (int, 400),
+    "WEBHOOK_URLS": (list, []),
+    "WEBHOOK_SECRET": (str, ""),
+    "WAYBACK_API": (str, "https://archive.org/wayback/available"),
+    "CELERY_BROKER_URL": (str, ""),  # empty: checks run in the checker process, no broker
+    # rate limits (flask-limiter); empty means no limit
+    "REPORT_RATE_LIMIT": (str, "10 per minute;100 per day"),
+    "DEFAULT_RATE_LIMIT": (str, ""),
+    "REGISTRY_FILE": (str, "registry.yaml"),
+}
+
+
+class SettingError(ValueError):
+    """A setting could not be read as its type."""
+
+
+def _convert(name: str, kind: type, value: Any) -> Any:
+    if kind is list:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return list(value)
+    if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+        return value
+    if kind is bool:
+        text = str(value).strip().lower()
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"0", "false", "no", "off", ""}:
+            return False
+        raise SettingError(f"REFSVC_{name} must be 1/0, true/false, yes/no or on/off, not {value!r}")
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise SettingError(f"REFSVC_{name} must be a {kind.__name__}, not {value!r}") from None
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None,
+                  environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return every setting, typed: defaults < ``REFSVC_*`` environment < ``overrides``."""
+    environ = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    unknown = sorted(set(overrides) - set(SETTINGS) - _FLASK_KEYS)
+    if unknown:
+        raise SettingError(f"unknown setting(s): {', '.join(unknown)}; see refsvc/config.py")
+    settings: dict[str, Any] = {}
+    for name, (kind, default) in SETTINGS.items():
+        value = overrides.get(name, environ.get(f"REFSVC_{name}", default))
+        settings[name] = _convert(name, kind, value)
+    settings.update({k: v for k, v in overrides.items() if k in _FLASK_KEYS})
+    return settings
+
+
+# Flask's own keys that tests and deployments may pass straight through.
+_FLASK_KEYS = {"SECRET_KEY", "SERVER_NAME", "PREFERRED_URL_SCHEME"}

@@ -1,0 +1,132 @@
+"""The service's error types and their one JSON shape: ``{"code", "status", "message", "errors"?}``.
+
+    APIError                 (any status; code is a short machine-readable word)
+     ├── BadRequest           400  malformed JSON, a refused address
+     ├── Unauthorized         401  no editor token
+     ├── Forbidden            403  a wrong editor token
+     ├── NotFound             404  unknown style, resource, DOI
+     ├── Conflict             409  a duplicate id
+     ├── Unprocessable        422  fields that fail validation (errors names each field)
+     ├── BadGateway           502  an upstream source failed
+     └── GatewayTimeout       504  an upstream source did not answer in time
+
+Domain packages raise their own exceptions (``LookupError``/``ValueError`` subclasses); the API layer
+maps them to these. Every HTTP error, including Flask's own 404/405/413, leaves through ``error_body``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+
+class APIError(Exception):
+    """An error the API answers with; ``errors`` maps field names to messages."""
+
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, *, errors: Any = None, code: str | None = None,
+                 status: int | None = None, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors
+        self.code = code or self.code
+        self.status = status or self.status
+        self.headers = headers or {}
+
+
+class BadRequest(APIError):
+    status, code = 400, "bad_request"
+
+
+class Unauthorized(APIError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(APIError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(APIError):
+    status, code = 404, "not_found"
+
+
+class Conflict(APIError):
+    status, code = 409, "conflict"
+
+
+class Unprocessable(APIError):
+    status, code = 422, "unprocessable_entity"
+
+
+class BadGateway(APIError):
+    status, code = 502, "bad_gateway"
+
+
+class GatewayTimeout(APIError):
+    status, code = 504, "gateway_timeout"
+
+
+_HINTS = {
+    400: "The request body must be valid JSON with Content-Type: application/json.",
+    404: "No such endpoint; the API is described at /openapi.json and browsable at /docs.",
+    405: "This endpoint does not accept that method; see /docs.",
+    413: "The request body is too large.",
+    429: "Too many requests; wait a little and try again.",
+}
+
+
+def error_body(status: int, code: str, message: str, errors: Any = None) -> dict[str, Any]:
+    """The one JSON shape of every error."""
+    body: dict[str, Any] = {"code": code, "status": status, "message": message}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def _http_error(exc: HTTPException):
+    status = exc.code or 500
+    code = (exc.name or "error").lower().replace(" ", "_")
+    message = _HINTS.get(status, exc.description or exc.name)
+    if status == 413:
+        message = f"The request body is too large; send at most {exc.description} bytes." \
+            if str(exc.description).isdigit() else _HINTS[413]
+    # flask-smorest/webargs put field messages in exc.data["messages"].
+    data = getattr(exc, "data", None) or {}
+    errors = data.get("messages")
+    if status == 422 and errors:
+        errors = errors.get("json", errors.get("query", errors)) if isinstance(errors, dict) else errors
+        message = "Some fields are missing or invalid; see errors."
+        code = "unprocessable_entity"
+    response = jsonify(error_body(status, code, message, errors))
+    response.status_code = status
+    for name, value in (exc.get_headers() or []):
+        if name.lower() not in {"content-type", "content-length"}:
+            response.headers[name] = value
+    return response
+
+
+def _api_error(exc: APIError):
+    response = jsonify(error_body(exc.status, exc.code, exc.message, exc.errors))
+    response.status_code = exc.status
+    response.headers.update(exc.headers)
+    return response
+
+
+def _unexpected(exc: Exception):
+    # Never a traceback to the client; the log keeps it.
+    from flask import current_app
+    current_app.logger.exception("unhandled error")
+    response = jsonify(error_body(500, "internal_error",
+                                  "Something went wrong on our side; it has been logged."))
+    response.status_code = 500
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Route every error through the one JSON shape."""
+    app.register_error_handler(APIError, _api_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)

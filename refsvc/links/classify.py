@@ -1,0 +1,317 @@
+"""Judge one fetched page (pure): bot walls, parked domains, login/home redirects, soft 404s, drift.
+
+``read_page`` turns HTML into the few facts the judge needs; ``classify`` turns a status, the redirect
+chain and those facts into an ``outcome`` with a human ``reason``. Where several outcomes apply the most
+specific wins, in this order: a bot challenge (``blocked``), an HTTP error status, ``parked``, a login
+or home-page redirect and the "not found" text (``soft_404``), the sibling-path probe (``soft_404``),
+``content_mismatch``, then the redirect itself (``moved``/``redirected``) and finally ``ok``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+from urllib.parse import urlsplit
+
+import lxml.etree
+import lxml.html
+
+OUTCOMES = ("ok", "redirected", "moved", "soft_404", "content_mismatch", "parked", "client_error",
+            "server_error", "timeout", "connection_error", "dns_error", "tls_error", "blocked",
+            "refused_address")
+TEXT_CAP = 20_000  # visible text kept per page: enough for the judge, small enough for 10,000 links
+RAW_SCAN = 200_000  # characters of raw HTML scanned for parking/challenge scripts
+
+_STATUS_TEXT = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+                405: "Method Not Allowed", 408: "Request Timeout", 410: "Gone", 429: "Too Many Requests",
+                451: "Unavailable For Legal Reasons", 500: "Internal Server Error", 502: "Bad Gateway",
+                503: "Service Unavailable", 504: "Gateway Timeout"}
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """What a page says about itself: title, site name, description, headings and visible text."""
+
+    html: bool = False
+    title: str = ""
+    site_name: str = ""
+    description: str = ""
+    headings: tuple[str, ...] = ()
+    text: str = ""
+    has_password_field: bool = False
+    fingerprints: tuple[str, ...] = ()  # parking/challenge vendors whose scripts the raw HTML holds
+
+
+@dataclass
+class Verdict:
+    """An outcome, its human reason and the evidence behind it."""
+
+    outcome: str
+    reason: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _squash(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+_FINGERPRINTS = {  # raw-HTML marker -> vendor; a "park:" vendor means parking, "bot:" a challenge
+    "sedoparking": "park:Sedo", "parkingcrew": "park:ParkingCrew", "bodis.com": "park:Bodis",
+    "parking.godaddy": "park:GoDaddy", "afternic": "park:Afternic", "hugedomains.com": "park:HugeDomains",
+    "adsense/domains/caf.js": "park:AdSense for domains",
+    "parklogic": "park:ParkLogic", "undeveloped.com": "park:Undeveloped",
+    "_cf_chl_opt": "bot:Cloudflare", "cf-browser-verification": "bot:Cloudflare",
+    "_incapsula_resource": "bot:Imperva", "incapsula incident id": "bot:Imperva",
+    "ddos-guard": "bot:DDoS-Guard", "sucuri website firewall": "bot:Sucuri",
+    "px-captcha": "bot:PerimeterX", "captcha-delivery.com": "bot:DataDome",
+    "awswafintegration": "bot:AWS WAF", "challenge-container": "bot:AWS WAF",
+}
+
+
+def read_page(html: str, *, is_html: bool = True) -> PageInfo:
+    """Read title, og:site_name, description, headings and visible text from an HTML page."""
+    if not is_html or not html or not html.strip():
+        return PageInfo(html=is_html)
+    raw = html[:RAW_SCAN].lower()
+    fingerprints = tuple(sorted({v for k, v in _FINGERPRINTS.items() if k in raw}))
+    try:
+        doc = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError):  # an empty or binary body dressed as HTML
+        return PageInfo(html=True, fingerprints=fingerprints)
+
+    def meta(*keys: str) -> str:
+        for key in keys:
+            for el in doc.xpath(f'//meta[@property="{key}" or @name="{key}"]'):
+                if el.get("content"):
+                    return _squash(el.get("content"))
+        return ""
+
+    titles = doc.xpath("//title")
+    title = _squash(titles[0].text_content()) if titles else meta("og:title", "twitter:title")
+    headings = tuple(h for h in (_squash(el.text_content()) for el in doc.xpath("//h1|//h2")[:8]) if h)
+    has_password = bool(doc.xpath('//input[translate(@type,"PASSWORD","password")="password"]'))
+    for el in doc.xpath("//script|//style|//noscript|//template|//head"):
+        el.drop_tree()
+    text = _squash(doc.text_content())[:TEXT_CAP]
+    return PageInfo(html=True, title=title[:500], site_name=meta("og:site_name", "application-name")[:200],
+                    description=meta("description", "og:description")[:1000], headings=headings,
+                    text=text, has_password_field=has_password, fingerprints=fingerprints)
+
+
+def bot_challenge(status: int, headers: Mapping[str, str], page: PageInfo) -> str | None:
+    """Name the bot wall (Cloudflare, Imperva...) that answered instead of the page, if any."""
+    server = (headers.get("server") or "").lower()
+    title = page.title.lower()
+    if (headers.get("cf-mitigated") or "").lower() == "challenge":
+        return "Cloudflare"
+    for mark in page.fingerprints:
+        if mark.startswith("bot:"):
+            return mark[4:]
+    if title.startswith("just a moment") or "attention required" in title:
+        return "Cloudflare" if "cloudflare" in server or "cloudflare" in title else "a bot check"
+    if status in (403, 503) and "akamai" in server and "access denied" in title:
+        return "Akamai"
+    blob = f"{title} {page.text[:2000].lower()}"
+    if re.search(r"checking (if the site connection is secure|your browser)|verify (that )?you are "
+                 r"(a )?human|are you a robot|complete the security check", blob):
+        return "a bot check"
+    return None
+
+
+_PARKED = re.compile(
+    r"\b(this|the) (domain|website|site)( name)?( [\w.-]+)? (is|may be|might be) for sale|"
+    r"\bdomain( name)? (is )?for sale\b|\bbuy this domain\b|\bmake an offer on this domain\b|"
+    r"\bthis (domain|web ?page|page) (is|has been) parked\b|\bparked (free|domain)\b|"
+    r"\bdomain parking\b|\bthis domain (has expired|is available for (purchase|registration))\b|"
+    r"\bthe domain [\w.-]+ (is available|has expired)")
+_PARKING_HOSTS = ("sedo.com", "dan.com", "afternic.com", "hugedomains.com", "bodis.com", "parkingcrew.net",
+                  "above.com", "undeveloped.com", "sedoparking.com", "uniregistry.com", "domainmarket.com")
+
+
+def parked(page: PageInfo, final_url: str) -> str | None:
+    """Say why the page looks like a parked or for-sale domain, or None."""
+    host = (urlsplit(final_url).hostname or "").lower()
+    if any(host == h or host.endswith("." + h) for h in _PARKING_HOSTS):
+        return f"the address now leads to {host}, a domain marketplace"
+    vendors = [m[5:] for m in page.fingerprints if m.startswith("park:")]
+    if vendors:
+        return f"the page runs {vendors[0]}'s parking script"
+    hit = _PARKED.search(f"{page.title} {page.description} {' '.join(page.headings)} {page.text[:3000]}"
+                         .lower())
+    return f"the page says “{hit.group(0)}”" if hit else None
+
+
+_NOT_FOUND = re.compile(
+    r"\b(page|file|document|article|resource|content|url)s?( you (requested|are looking for|were looking "
+    r"for)| you're looking for)? (was not|is not|could not|couldn't|cannot|can't|can not|not)( be)? found\b|"
+    r"\bnot found\b|\bpage (does not|doesn't|no longer) exists?\b|\bno longer (available|exists)\b|"
+    r"\b(can't|cannot|couldn't|could not|can not) (find|locate) (that|the|this|your) (page|file|url)\b|"
+    r"\bpage (has been|was) (removed|deleted|taken down)\b|\bpage (is )?(unavailable|missing)\b|"
+    r"\bthe requested url was not found\b|\boops\W+(that|this) page\b")
+_NOT_FOUND_LABEL = re.compile(r"\b(error )?404\b|\b410\b gone")  # numbers: only in a title or heading
+
+
+def not_found_text(page: PageInfo) -> str | None:
+    """Return the "not found" wording of a page that answered 200, or None."""
+    for where, text in (("title", page.title), ("heading", " | ".join(page.headings))):
+        hit = _NOT_FOUND.search(text.lower()) or _NOT_FOUND_LABEL.search(text.lower())
+        if hit:
+            return f"its {where} says “{hit.group(0)}”"
+    # body text only near the top, or on a page short enough to be an error page
+    body = page.text if len(page.text) < 1500 else page.text[:300]
+    hit = _NOT_FOUND.search(body.lower())
+    return f"it says “{hit.group(0)}”" if hit else None
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path or "/"
+
+
+_LOGIN_PATH = re.compile(r"(^|/)(log-?in|log-?on|sign-?in|sign_in|signon|auth|authenticate|sso|"
+                         r"session/new|wp-login\.php|oauth2?/authorize|idp)(/|\.|$|\?)", re.I)
+_LOGIN_HOST = re.compile(r"^(login|signin|auth|sso|accounts|id|idp)\.", re.I)
+
+
+def is_login_url(url: str) -> bool:
+    """True for an address that looks like a sign-in page."""
+    parts = urlsplit(url)
+    return bool(_LOGIN_PATH.search(parts.path) or _LOGIN_HOST.match(parts.hostname or ""))
+
+
+_HOME = re.compile(r"^/?((index|default|home)(\.\w+)?|[a-z]{2}([-_][a-z]{2})?)?/?$", re.I)
+
+
+def is_home_url(url: str) -> bool:
+    """True for a site's root (/, /index.html, /home, /en-gb/)."""
+    parts = urlsplit(url)
+    return not parts.query and bool(_HOME.match(parts.path or "/"))
+
+
+def _site(host: str) -> str:
+    return host.lower().removeprefix("www.")
+
+
+def same_site(a: str, b: str) -> bool:
+    """True when two URLs are on one site (equal hosts, www. or a subdomain of the other)."""
+    ha, hb = _site(urlsplit(a).hostname or ""), _site(urlsplit(b).hostname or "")
+    return ha == hb or ha.endswith("." + hb) or hb.endswith("." + ha)
+
+
+_STOP = set("the and for with from that this your you are our about into their them they more have has "
+            "was were will can not but all any its also who what when where which how www http https "
+            "com org page pages home site website information help".split())
+
+
+def _words(text: str) -> set[str]:
+    return {w.rstrip("s") for w in re.findall(r"[a-z0-9]{3,}", text.lower()) if w not in _STOP}
+
+
+def _norm(text: str) -> str:
+    return " " + " ".join(re.findall(r"[a-z0-9]+", text.lower())) + " "
+
+
+def _initials(text: str) -> str:
+    # "UK Council for Psychotherapy" -> "UKCP": all-caps words whole, capitalised words by initial
+    return "".join(w if w.isupper() else w[0] for w in re.findall(r"[A-Za-z]+", text) if w[0].isupper())
+
+
+def content_match(page: PageInfo, name: str, description: str, expect: Sequence[str]) -> dict[str, Any] | None:
+    """Evidence that the page is still the resource (a phrase or the description), or None."""
+    phrases = [p for p in expect if p and p.strip()] or ([name] if name.strip() else [])
+    labels = f"{page.title} {page.site_name} {page.description} {' '.join(page.headings)}"
+    hay = _norm(f"{labels} {page.text}")
+    for phrase in phrases:
+        if _norm(phrase).strip() and _norm(phrase) in hay:
+            return {"matched": phrase}
+        compact = phrase.replace(" ", "")
+        if compact.isupper() and 2 <= len(compact) <= 8 and compact in _initials(labels):
+            return {"matched": phrase, "as": "initials"}
+    wanted, seen = _words(description), _words(labels)
+    shared = sorted(wanted & seen)
+    if wanted and (len(shared) >= 3 or len(shared) / len(wanted) >= 0.3):
+        return {"matched": "description", "shared_words": shared[:10]}
+    return None if phrases or wanted else {"matched": "nothing to compare"}
+
+
+def _status_reason(status: int) -> str:
+    return f"{status} {_STATUS_TEXT.get(status, '')}".strip()
+
+
+def _redirect_verdict(url: str, final_url: str, redirects: Sequence[Mapping[str, Any]]) -> Verdict | None:
+    if not redirects or final_url == url:
+        return None
+    a, b = urlsplit(url), urlsplit(final_url)
+    if same_site(url, final_url) and a.path.rstrip("/") == b.path.rstrip("/") and a.query == b.query:
+        return Verdict("ok", f"OK after a small redirect ({a.scheme}://{a.netloc} → {b.scheme}://{b.netloc})",
+                       {"redirect": "trivial"})
+    permanent = any(int(hop.get("status") or 0) in (301, 308) for hop in redirects)
+    if not same_site(url, final_url):
+        if permanent:
+            return Verdict("moved", f"Moved permanently to another site ({final_url}) — the page there is "
+                           "fine; update the link")
+        return Verdict("redirected", f"Redirected (temporarily) to another site ({final_url})")
+    kind = "permanently" if permanent else "temporarily"
+    return Verdict("redirected", f"Redirected {kind} to a new address on the same site ({final_url}) — "
+                   "consider updating the link", {"permanent": permanent})
+
+
+def classify(*, url: str, final_url: str, status: int, redirects: Sequence[Mapping[str, Any]] = (),
+             headers: Mapping[str, str] | None = None, page: PageInfo = PageInfo(), name: str = "",
+             description: str = "", expect: Sequence[str] = (), probe: Mapping[str, Any] | None = None
+             ) -> Verdict:
+    """Judge a fetched page; ``probe`` is the sibling-path probe's finding (see soft404.py)."""
+    headers = headers or {}
+    challenge = bot_challenge(status, headers, page)
+    if challenge:
+        return Verdict("blocked", f"A bot check ({challenge}) answered instead of the page "
+                       f"({_status_reason(status)}) — inconclusive, not a dead link", {"challenge": challenge})
+    if status == 401 or status == 407:
+        return Verdict("blocked", f"The site asks for a login ({_status_reason(status)}) — inconclusive")
+    if status in (403, 451, 999):
+        return Verdict("blocked", f"The site refused the checker ({_status_reason(status)}) — it may block "
+                       "robots; inconclusive, not a dead link")
+    if status == 429:
+        return Verdict("blocked", "The site kept asking the checker to slow down (429 Too Many Requests) "
+                       "— inconclusive, not a dead link")
+    if 400 <= status < 500:
+        gone = "removed" if status == 410 else "not found" if status == 404 else "refused"
+        return Verdict("client_error", f"The page is {gone} ({_status_reason(status)})")
+    if 500 <= status < 600:
+        return Verdict("server_error", f"The server failed ({_status_reason(status)})")
+    if not 200 <= status < 300:
+        return Verdict("server_error", f"The server gave an unexpected answer ({status})")
+
+    why = parked(page, final_url)
+    if why:
+        return Verdict("parked", f"The domain looks parked or for sale: {why}")
+    moved_away = bool(redirects) and final_url != url
+    if moved_away and is_login_url(final_url) and not is_login_url(url):
+        return Verdict("soft_404", f"Redirected to a login page ({final_url}) — the page now needs an "
+                       "account", {"redirect": "login"})
+    if moved_away and page.has_password_field and re.search(r"\b(log ?in|sign ?in|log ?on)\b", page.title.lower()):
+        return Verdict("soft_404", f"Redirected to a sign-in form ({final_url}) — the page now needs an "
+                       "account", {"redirect": "login"})
+    if moved_away and is_home_url(final_url) and not is_home_url(url):
+        return Verdict("soft_404", f"Redirected to the home page ({final_url}) — the page itself is "
+                       "probably gone", {"redirect": "home"})
+    why = not_found_text(page)
+    if why:
+        return Verdict("soft_404", f"The page answers 200 but {why} — a “soft 404”", {"signal": "text"})
+    if probe and probe.get("suspect"):
+        return Verdict("soft_404", "The site answers a made-up sibling address "
+                       f"({probe.get('probe_url')}) with the same page — this one is probably gone",
+                       {"signal": "probe", "probe": dict(probe)})
+    details: dict[str, Any] = {"probe": dict(probe)} if probe else {}
+    if page.html:
+        evidence = content_match(page, name, description, expect)
+        if evidence is None:
+            shown = page.title or page.site_name or "no title"
+            wanted = ", ".join(f"“{p}”" for p in (list(expect) or [name]) if p)
+            return Verdict("content_mismatch", f"The page no longer mentions {wanted or 'the resource'} "
+                           f"(title: “{shown}”) — it may have changed hands or content", details)
+        details["content"] = evidence
+    redirect = _redirect_verdict(url, final_url, redirects)
+    if redirect:
+        redirect.details.update(details)
+        return redirect
+    return Verdict("ok", "The page answers and still matches the resource", details)

@@ -1,0 +1,197 @@
+"""The resource registry as data: validation of one entry, and the YAML file (import/export).
+
+Pure: no database, no Flask. The API's schemas and the CLI both validate through here, so an entry
+that one accepts the other accepts too.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any, Iterable
+from urllib.parse import urlsplit, urlunsplit
+
+import yaml
+
+MAX_URL = 2048
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_ID, MAX_NAME, MAX_DESCRIPTION, MAX_LIST, MAX_ITEM = 64, 200, 5000, 20, 200
+FIELDS = ("id", "name", "url", "description", "logo_url", "tags", "expect", "active")
+
+
+class RegistryError(ValueError):
+    """A registry file that cannot be imported; ``problems`` lists each one as a sentence."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+def slug_problem(value: Any) -> str | None:
+    """Why ``value`` is not a valid resource id, or None."""
+    if not isinstance(value, str) or not value:
+        return "Give an id: lowercase letters, digits and single hyphens, e.g. 'mental-health-foundation'."
+    if len(value) > MAX_ID:
+        return f"The id is {len(value)} characters long; at most {MAX_ID} are allowed."
+    if not SLUG.match(value):
+        return (f"'{value}' is not a slug: use lowercase letters, digits and single hyphens, "
+                f"e.g. '{slugify(value) or 'nhs'}'.")
+    return None
+
+
+def url_problem(value: Any) -> str | None:
+    """Why ``value`` is not an acceptable resource URL (http(s), a host, <= 2048 chars), or None."""
+    if not isinstance(value, str) or not value.strip():
+        return "Give a URL starting with https:// or http://."
+    if len(value) > MAX_URL:
+        return f"The URL is {len(value)} characters long; at most {MAX_URL} are allowed."
+    if any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in value):
+        return "The URL contains spaces or control characters; percent-encode them (%20)."
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError as exc:
+        return f"The URL cannot be parsed ({exc})."
+    scheme = parts.scheme.lower()
+    if scheme == "javascript":
+        return "javascript: URLs are not links; give the page's https:// address."
+    if scheme not in {"http", "https"}:
+        return f"Only http:// and https:// URLs can be checked, not '{scheme or 'no scheme'}'."
+    if not parts.hostname:
+        return "The URL has no host; write it in full, e.g. https://www.example.org/page."
+    return None
+
+
+def slugify(text: str) -> str:
+    """A slug made from a name: 'The Mental Health Foundation' -> 'the-mental-health-foundation'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:MAX_ID].strip("-")
+
+
+def normalize_url(url: str) -> str:
+    """A URL in the form used to match links: lowercase scheme/host, no default port, no fragment,
+    no trailing slash (except the root)."""
+    parts = urlsplit(url.strip())
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    port = parts.port
+    netloc = host if port in (None, 80 if scheme == "http" else 443) else f"{host}:{port}"
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((scheme, netloc, path, parts.query, ""))
+
+
+def _string_list(value: Any, what: str) -> tuple[list[str], str | None]:
+    if value is None:
+        return [], None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        return [], f"Give {what} as a list of non-empty strings."
+    if len(value) > MAX_LIST or any(len(v) > MAX_ITEM for v in value):
+        return [], f"At most {MAX_LIST} {what} of at most {MAX_ITEM} characters each."
+    return [v.strip() for v in value], None
+
+
+def validate_entry(entry: Any, *, partial: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check one registry entry; return (clean fields, {field: what is wrong}).
+
+    With ``partial`` (an update) only the fields present are checked and returned.
+    """
+    if not isinstance(entry, dict):
+        return {}, {"_entry": "Each resource must be a mapping of fields (id, name, url, ...)."}
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key in sorted(set(entry) - set(FIELDS)):
+        errors[key] = f"Unknown field; the fields are {', '.join(FIELDS)}."
+    if "id" in entry or not partial:
+        value = entry.get("id")
+        if value is None and not partial and isinstance(entry.get("name"), str):
+            value = slugify(entry["name"])  # an id may be left to the name
+        problem = slug_problem(value)
+        if problem:
+            errors["id"] = problem
+        else:
+            clean["id"] = value
+    if "name" in entry or not partial:
+        value = entry.get("name")
+        if not isinstance(value, str) or not value.strip():
+            errors["name"] = "Give the resource's name, e.g. 'Mind'."
+        elif len(value) > MAX_NAME:
+            errors["name"] = f"At most {MAX_NAME} characters."
+        else:
+            clean["name"] = value.strip()
+    for key in ("url", "logo_url"):
+        if key in entry or (key == "url" and not partial):
+            value = entry.get(key)
+            if key == "logo_url" and value in (None, ""):
+                clean[key] = None
+                continue
+            problem = url_problem(value)
+            if problem:
+                errors[key] = problem
+            else:
+                clean[key] = value.strip()
+    if "description" in entry or not partial:
+        value = entry.get("description") or ""
+        if not isinstance(value, str):
+            errors["description"] = "Give the description as text."
+        elif len(value) > MAX_DESCRIPTION:
+            errors["description"] = f"At most {MAX_DESCRIPTION} characters."
+        else:
+            clean["description"] = " ".join(value.split())
+    for key, what in (("tags", "tags"), ("expect", "expected phrases")):
+        if key in entry or not partial:
+            value, problem = _string_list(entry.get(key), what)
+            if problem:
+                errors[key] = problem
+            else:
+                clean[key] = value
+    if "active" in entry or not partial:
+        value = entry.get("active", True)
+        if not isinstance(value, bool):
+            errors["active"] = "Give true or false."
+        else:
+            clean["active"] = value
+    return clean, errors
+
+
+def parse_registry(text: str, source: str = "the registry file") -> list[dict[str, Any]]:
+    """Parse and validate a registry YAML document; raise RegistryError listing every problem."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RegistryError(f"{source} is not valid YAML: {exc}") from None
+    if isinstance(data, dict) and "resources" in data:
+        data = data["resources"]
+    if not isinstance(data, list):
+        raise RegistryError(f"{source} must hold a list under 'resources:' "
+                            "(see registry.yaml in the repository for the format).")
+    entries, problems, seen = [], [], {}
+    for number, entry in enumerate(data, 1):
+        clean, errors = validate_entry(entry)
+        label = f"entry {number}" + (f" ({entry.get('id') or entry.get('name')})"
+                                     if isinstance(entry, dict) else "")
+        problems += [f"{label}: {field}: {message}" for field, message in errors.items()]
+        if "id" in clean:
+            if clean["id"] in seen:
+                problems.append(f"{label}: id: '{clean['id']}' is also used by entry "
+                                f"{seen[clean['id']]}; ids must be unique.")
+            seen.setdefault(clean["id"], number)
+        entries.append(clean)
+    if problems:
+        raise RegistryError(f"{source} has {len(problems)} problem(s); nothing was imported.",
+                            problems)
+    return entries
+
+
+def dump_registry(entries: Iterable[dict[str, Any]]) -> str:
+    """The registry YAML document for ``entries`` (the import format, fields in a fixed order)."""
+    resources = []
+    for entry in entries:
+        item = {key: entry[key] for key in FIELDS if key in entry}
+        if not item.get("logo_url"):
+            item.pop("logo_url", None)
+        if item.get("active", True):
+            item.pop("active", None)  # true is the default
+        resources.append(item)
+    header = "# refsvc resource registry: `flask --app wsgi registry import FILE` loads it.\n"
+    return header + yaml.safe_dump({"resources": resources}, sort_keys=False, allow_unicode=True,
+                                   width=100)

@@ -1,0 +1,137 @@
+"""The database models: resource, its health state, its checks, and visitors' reports."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
+                        TypeDecorator)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Named constraints, so Alembic migrations are the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+URL_LENGTH = 2048
+HEALTHS = ("unknown", "healthy", "warning", "failing", "broken")
+REPORT_REASONS = ("broken", "inaccurate", "other")
+REPORT_STATUSES = ("open", "resolved", "dismissed")
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in, aware UTC out; stored naive UTC so SQLite and PostgreSQL agree."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column; use an aware datetime")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Resource(Base):
+    """An outside resource the website links to (what an editor registers)."""
+
+    __tablename__ = "resources"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(URL_LENGTH))
+    description: Mapped[str] = mapped_column(Text, default="")
+    logo_url: Mapped[str | None] = mapped_column(String(URL_LENGTH), nullable=True)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    expect: Mapped[list[str]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    state: Mapped[HealthState] = relationship(back_populates="resource", uselist=False,
+                                              cascade="all, delete-orphan", lazy="joined")
+
+    @property
+    def health(self) -> str:
+        """The resource's health as a word (unknown until first checked)."""
+        return self.state.health if self.state else "unknown"
+
+
+class HealthState(Base):
+    """Where a resource stands: its health, the streaks behind it, its schedule and claim."""
+
+    __tablename__ = "health_states"
+
+    resource_id: Mapped[str] = mapped_column(
+        ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True)
+    health: Mapped[str] = mapped_column(String(16), default="unknown")
+    health_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # failing checks in a row
+    successes: Mapped[int] = mapped_column(Integer, default=0)  # good checks in a row
+    first_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    last_check_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    next_check_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    wayback_url: Mapped[str | None] = mapped_column(String(URL_LENGTH), nullable=True)
+    wayback_timestamp: Mapped[str | None] = mapped_column(String(14), nullable=True)
+
+    resource: Mapped[Resource] = relationship(back_populates="state")
+
+
+class Check(Base):
+    """One check of one resource's URL: the checker's result, and the health it led to."""
+
+    __tablename__ = "checks"
+    __table_args__ = (Index("ix_checks_resource_checked", "resource_id", "checked_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resource_id: Mapped[str] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"))
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    url: Mapped[str] = mapped_column(String(URL_LENGTH))
+    outcome: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    elapsed_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    health: Mapped[str] = mapped_column(String(16))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # CheckResult.to_dict()
+
+
+class Report(Base):
+    """Visitors' reports about one link, grouped: repeats raise ``count`` instead of adding rows."""
+
+    __tablename__ = "reports"
+    __table_args__ = (Index("ix_reports_group", "url", "reason", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resource_id: Mapped[str | None] = mapped_column(
+        ForeignKey("resources.id", ondelete="SET NULL"), nullable=True, index=True)
+    url: Mapped[str] = mapped_column(String(URL_LENGTH))
+    reason: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    comments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    pages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    first_reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,48 @@
+"""HTML pages: the editor dashboard and the cite-this-page demo; static files under /static."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static")
+
+# The seed page of the website (../shared/seed/) as the widget would read it from the page.
+SEED_METADATA: dict[str, Any] = {
+    "type": "webpage",
+    "title": "Dynamic Interpersonal Therapy in London",
+    "authors": [{"name": "Harley Therapy Ltd."}],
+    "site_name": "Harley Therapy",
+    "published": "2022-01-20",
+    "accessed": "2022-08-11",
+    "url": "https://www.harleytherapy.co.uk/dynamic-interpersonal-therapy-london.htm",
+}
+
+
+@bp.get("/")
+def index():
+    """The service's root: editors land on the dashboard."""
+    return redirect(url_for("web.dashboard"))
+
+
+@bp.get("/dashboard")
+def dashboard():
+    """The editor dashboard: a static shell that reads the JSON API from the browser."""
+    return render_template("web/dashboard.html")
+
+
+@bp.get("/demo/cite")
+def demo_cite():
+    """The cite-this-page widget on the seed page's metadata; ``?title=`` tries another title."""
+    metadata = dict(SEED_METADATA)
+    if request.args.get("title"):
+        metadata["title"] = request.args["title"][:500]
+    return render_template("web/demo_cite.html", metadata=metadata)
+
+
+@bp.get("/demo/block")
+def demo_block():
+    """The further-reading block as the website embeds it; ``?ids=`` or ``?tag=`` as the block takes."""
+    query = {k: v for k, v in request.args.items() if k in {"ids", "tag"}}
+    return render_template("web/demo_block.html", query=query)

@@ -1,0 +1,179 @@
+"""POST /v1/citations: page metadata or a CSL item in, citations and exports out."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+SEED_URL = "https://www.harleytherapy.co.uk/dynamic-interpersonal-therapy-london.htm"
+SEED = {
+    "type": "webpage",
+    "title": "Dynamic Interpersonal Therapy in London",
+    "authors": [{"name": "Harley Therapy Ltd."}],
+    "site_name": "Harley Therapy",
+    "published": "2022-01-20",
+    "accessed": "2022-08-11",
+    "url": SEED_URL,
+}
+
+
+def post(client, body, **kwargs):
+    return client.post("/v1/citations", json=body, **kwargs)
+
+
+def test_it_cites_the_seed_page_in_mla_en_gb_exactly(client):
+    response = post(client, {"metadata": SEED, "styles": ["mla"], "locale": "en-GB"})
+    assert response.status_code == 200, response.json
+    assert response.json["citations"]["mla"]["bibliography"]["text"] == (
+        "Harley Therapy Ltd. ‘Dynamic Interpersonal Therapy in London’. Harley Therapy, "
+        f"20 Jan. 2022, {SEED_URL}.")
+
+
+def test_it_cites_the_seed_page_in_chicago_en_us_exactly(client):
+    response = post(client, {"metadata": SEED, "styles": ["chicago"]})
+    assert response.json["citations"]["chicago"]["bibliography"]["text"] == (
+        "Harley Therapy Ltd. “Dynamic Interpersonal Therapy in London.” Harley Therapy, "
+        f"January 20, 2022. {SEED_URL}.")
+
+
+def test_it_gives_every_form_in_every_format_for_the_default_styles(client):
+    body = post(client, {"metadata": SEED}).json
+    assert list(body["citations"]) == ["apa", "mla", "chicago"]
+    assert body["citations"]["apa"]["style"]["edition"] == "7"
+    for name, forms in body["citations"].items():
+        wanted = ["bibliography", "in_text", "narrative"] + (["note", "short_note"]
+                                                             if name == "chicago" else [])
+        for form in wanted:
+            assert forms[form]["text"].strip(), (name, form)
+            assert forms[form]["html"].strip(), (name, form)
+    assert body["citations"]["apa"]["in_text"]["text"] == "(Harley Therapy Ltd., 2022)"
+    assert body["csl"]["container-title"] == "Harley Therapy"
+    assert body["csl"]["accessed"] == {"date-parts": [[2022, 8, 11]]}
+
+
+def test_it_takes_a_csl_item_as_it_is(client):
+    item = {"id": "x", "type": "book", "title": "Attachment", "author": [
+        {"family": "Bowlby", "given": "John"}], "issued": {"date-parts": [[1969]]},
+        "publisher": "Hogarth Press"}
+    body = post(client, {"csl": item, "styles": ["apa"], "formats": ["text"]}).json
+    assert body["csl"] == item
+    assert body["citations"]["apa"]["bibliography"] == {
+        "text": "Bowlby, J. (1969). Attachment. Hogarth Press."}
+
+
+def test_accessed_defaults_to_today(client):
+    from datetime import datetime, timezone
+    metadata = {k: v for k, v in SEED.items() if k != "accessed"}
+    body = post(client, {"metadata": metadata, "styles": ["apa"]}).json
+    today = datetime.now(timezone.utc)
+    assert body["csl"]["accessed"]["date-parts"][0] == [today.year, today.month, today.day]
+
+
+def test_html_escapes_what_it_shows(client):
+    metadata = dict(SEED, title="<script>alert(1)</script> & more")
+    body = post(client, {"metadata": metadata}).json
+    for forms in body["citations"].values():
+        html = forms["bibliography"]["html"]
+        assert "<script>" not in html
+        assert "&lt;script&gt;" in html
+
+
+def test_an_old_style_id_keeps_working(client):
+    body = post(client, {"metadata": SEED, "styles": ["chicago-note-bibliography"]}).json
+    assert body["citations"]["chicago-note-bibliography"]["style"]["id"] == \
+        "chicago-shortened-notes-bibliography"
+
+
+def test_any_library_style_works_by_its_id(client):
+    response = post(client, {"metadata": SEED, "styles": ["harvard-cite-them-right"]})
+    assert response.status_code == 200
+    assert "Harley Therapy Ltd." in response.json["citations"]["harvard-cite-them-right"][
+        "bibliography"]["text"]
+
+
+def test_an_unknown_style_is_a_404_that_names_it(client):
+    response = post(client, {"metadata": SEED, "styles": ["apa", "no-such-style"]})
+    assert response.status_code == 404
+    assert response.json["code"] == "unknown_style"
+    assert "no-such-style" in response.json["message"]
+    assert "/v1/styles" in response.json["message"]
+
+
+def test_an_unknown_locale_is_a_422_with_the_choices(client):
+    response = post(client, {"metadata": SEED, "locale": "xx-YY"})
+    assert response.status_code == 422
+    assert "en-GB" in response.json["errors"]["choices"]
+
+
+def test_the_exports_come_as_text_fields(client):
+    body = post(client, {"metadata": SEED, "formats": ["text", "bibtex", "ris", "csl-json"]}).json
+    assert body["exports"]["bibtex"].startswith("@misc{harleytherapyltd2022dynamic,")
+    assert "TY  - ELEC\r\n" in body["exports"]["ris"]
+    assert json.loads(body["exports"]["csl-json"]) == [body["csl"]]
+    assert "html" not in body["citations"]["apa"]["bibliography"]
+
+
+@pytest.mark.parametrize("fmt, media_type", [
+    ("bibtex", "application/x-bibtex"),
+    ("ris", "application/x-research-info-systems"),
+    ("csl-json", "application/vnd.citationstyles.csl+json"),
+])
+def test_one_export_alone_is_a_download(client, fmt, media_type):
+    response = post(client, {"metadata": SEED, "formats": [fmt]})
+    assert response.status_code == 200
+    assert response.mimetype == media_type
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=")
+
+
+def test_a_repeated_item_is_rendered_once(app, client):
+    post(client, {"metadata": SEED})
+    post(client, {"metadata": SEED})
+    info = app.extensions["refsvc.citations"].cache_info()
+    assert info.misses == 3 and info.hits == 3
+
+
+@pytest.mark.parametrize("metadata, field", [
+    ({"type": "webpage"}, "title"),
+    (dict(SEED, published="2022-13-45"), "published"),
+    (dict(SEED, accessed="yesterday"), "accessed"),
+    (dict(SEED, type="spaceship"), "type"),
+    (dict(SEED, url="javascript:alert(1)"), "url"),
+    (dict(SEED, authors=[{"given": "Sheri"}]), "authors"),
+    (dict(SEED, colour="blue"), "colour"),
+])
+def test_bad_fields_are_a_422_naming_each_field(client, metadata, field):
+    response = post(client, {"metadata": metadata})
+    assert response.status_code == 422
+    assert field in response.json["errors"]["metadata"], response.json
+
+
+def test_a_season_is_a_valid_month(client):
+    response = post(client, {"metadata": dict(SEED, published="2022-21"), "styles": ["apa"]})
+    assert response.status_code == 200, response.json
+
+
+@pytest.mark.parametrize("body", [{}, {"metadata": SEED, "csl": {"type": "book"}},
+                                  {"csl": {"title": "no type"}}])
+def test_it_needs_exactly_one_valid_source(client, body):
+    response = post(client, body)
+    assert response.status_code == 422
+    assert response.json["errors"]
+
+
+def test_malformed_json_is_a_400(client):
+    response = client.post("/v1/citations", data='{"metadata": ', content_type="application/json")
+    assert response.status_code == 400
+    assert response.json["code"]
+
+
+def test_a_body_that_is_not_json_is_a_400(client):
+    response = client.post("/v1/citations", data="title=x", content_type="text/plain")
+    assert response.status_code == 400
+    assert "application/json" in response.json["message"]
+
+
+def test_a_body_over_256_kib_is_a_413(client):
+    big = dict(SEED, abstract="x" * (300 * 1024))
+    response = post(client, {"metadata": big})
+    assert response.status_code == 413
+    assert response.json["status"] == 413

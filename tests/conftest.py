@@ -1,0 +1,72 @@
+"""Shared fixtures: an app on a fresh temporary database, its client and CLI runner, and the real
+PostgreSQL and Redis servers the tests talk to (started by .ci/run when they are not running)."""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from refsvc import create_app
+
+EDITOR_TOKEN = "test-editor-token"
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """Overrides for a test app: a temporary SQLite file, loopback servers allowed, one editor token."""
+    return {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'refsvc.sqlite'}",
+        "HTTP_CACHE_PATH": str(tmp_path / "http_cache.sqlite"),
+        "ALLOW_PRIVATE_ADDRESSES": "1",
+        "EDITOR_TOKENS": EDITOR_TOKEN,
+        "TESTING": True,
+    }
+
+
+@pytest.fixture
+def app(settings, tmp_path, monkeypatch):
+    monkeypatch.setenv("REFSVC_INSTANCE_PATH", str(tmp_path / "instance"))
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def editor():
+    """Headers of an editor request."""
+    return {"Authorization": f"Bearer {EDITOR_TOKEN}"}
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    import psycopg
+
+    base = os.environ.get("REFSVC_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+    name = f"refsvc_test_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield base.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_url():
+    """Redis database 15, emptied before and after the test."""
+    import redis
+
+    url = os.environ.get("REFSVC_TEST_REDIS", "redis://127.0.0.1:6379/15")
+    server = redis.Redis.from_url(url)
+    server.flushdb()
+    yield url
+    server.flushdb()
