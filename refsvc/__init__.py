@@ -40,8 +40,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
     app.json.sort_keys = False  # keep the documented field order in responses
 
-    errors.init_app(app)
-
     from refsvc import storage
     storage.init_app(app)
 
@@ -49,4 +47,5 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app)
     web.init_app(app)
     worker.init_app(app)
+    errors.init_app(app)  # last: replaces flask-smorest's own handler with the one error shape
     return app

@@ -11,13 +11,16 @@ from flask import Flask, request
 from flask_cors import CORS
 from flask_smorest import Api
 
-from refsvc.api.limits import limiter
+from refsvc.api import limits
 
 # Modules exposing a flask-smorest ``blp``, registered in this order.
 BLUEPRINTS = [
     "refsvc.api.health",
     "refsvc.api.styles",
     "refsvc.api.citations",
+    "refsvc.api.audits", "refsvc.web.block",
+    "refsvc.api.resources",
+    "refsvc.api.reports",
 ]
 
 
@@ -40,7 +43,7 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(import_module(name).blp)
     CORS(app, origins=app.config["CORS_ORIGINS"] or [], expose_headers=["ETag", "Location",
                                                                       "X-Cache", "Link"])
-    limiter.init_app(app)
+    limits.init_app(app)
     app.after_request(_conditional_get)
 
 

@@ -12,10 +12,6 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 
-def _default_limits() -> str:
-    return current_app.config.get("DEFAULT_RATE_LIMIT") or ""
-
-
 def is_editor_request() -> bool:
     """True when the request carries a valid editor bearer token (compared in constant time)."""
     header = request.headers.get("Authorization", "")
@@ -26,13 +22,13 @@ def is_editor_request() -> bool:
                for token in current_app.config.get("EDITOR_TOKENS", []))
 
 
-limiter = Limiter(key_func=get_remote_address, default_limits=[_default_limits],
-                  default_limits_exempt_when=is_editor_request,
+limiter = Limiter(key_func=get_remote_address, default_limits_exempt_when=is_editor_request,
                   strategy="moving-window", headers_enabled=True)
 
 
 def init_app(app) -> None:
-    """Choose the limiter's storage from the settings before it binds."""
-    app.config.setdefault("RATELIMIT_STORAGE_URI",
-                          app.config["REDIS_URL"] or "memory://")
-    app.config.setdefault("RATELIMIT_ENABLED", True)
+    """Bind the limiter with its storage and default limit taken from the settings."""
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    if app.config["DEFAULT_RATE_LIMIT"]:
+        app.config.setdefault("RATELIMIT_DEFAULT", app.config["DEFAULT_RATE_LIMIT"])
+    limiter.init_app(app)

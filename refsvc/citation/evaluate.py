@@ -61,6 +61,8 @@ class Ctx:
             v = self.ref.get(name)
         if v is not None and v != "" and v != []:
             self.nonempty += 1
+            if self.in_substitute is not None:
+                self.in_substitute.add(name)
             return v
         return None
 
@@ -133,6 +135,9 @@ def e_number(node: Number, ctx: Ctx):
     if v is None:
         return None
     lang = ctx.locale.lang
+    if ctx.sort_mode:
+        from .sort import number_key
+        return ("L", (number_key(v),))
     if not is_numeric(v):
         return ("L", format_seq(rt.parse(str(v)), node.fmt, lang))
     gender = ""
@@ -174,6 +179,10 @@ def e_date(node: Date, ctx: Ctx):
     v = ctx.var(node.variable)
     if v is None:
         return None
+    if ctx.sort_mode:
+        from .sort import date_key
+        k = date_key(v)
+        return ("L", (k,)) if k else None
     ys = ""
     if ctx.year_suffix and not ctx.style.uses_year_suffix and not ctx.ys_done and node.variable == "issued":
         ys = ctx.year_suffix

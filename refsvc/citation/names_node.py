@@ -17,7 +17,6 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
     opts = src.opts[area]
     label = node.label if node.label is not None or inherit is None else inherit.label
     label_after = node.label_after if node.label is not None or inherit is None else inherit.label_after
-    fmt = node.fmt if inherit is None or node.fmt.delimiter is not None or node.fmt != Fmt(delimiter=None) else inherit.fmt
     lists = []
     for var in node.variables:
         v = ctx.var(var)

@@ -90,11 +90,18 @@ def read_page(html: str, *, is_html: bool = True) -> PageInfo:
     title = _squash(titles[0].text_content()) if titles else meta("og:title", "twitter:title")
     headings = tuple(h for h in (_squash(el.text_content()) for el in doc.xpath("//h1|//h2")[:8]) if h)
     has_password = bool(doc.xpath('//input[translate(@type,"PASSWORD","password")="password"]'))
+    site_name, description = meta("og:site_name", "application-name"), meta("description", "og:description")
     for el in doc.xpath("//script|//style|//noscript|//template|//head"):
         el.drop_tree()
-    text = _squash(doc.text_content())[:TEXT_CAP]
-    return PageInfo(html=True, title=title[:500], site_name=meta("og:site_name", "application-name")[:200],
-                    description=meta("description", "og:description")[:1000], headings=headings,
+    parts, size = [], 0
+    for piece in doc.itertext():  # joined with spaces: block elements do not glue words together
+        parts.append(piece)
+        size += len(piece)
+        if size > 2 * TEXT_CAP:
+            break
+    text = _squash(" ".join(parts))[:TEXT_CAP]
+    return PageInfo(html=True, title=title[:500], site_name=site_name[:200],
+                    description=description[:1000], headings=headings,
                     text=text, has_password_field=has_password, fingerprints=fingerprints)
 
 
@@ -123,7 +130,7 @@ _PARKED = re.compile(
     r"\bdomain( name)? (is )?for sale\b|\bbuy this domain\b|\bmake an offer on this domain\b|"
     r"\bthis (domain|web ?page|page) (is|has been) parked\b|\bparked (free|domain)\b|"
     r"\bdomain parking\b|\bthis domain (has expired|is available for (purchase|registration))\b|"
-    r"\bthe domain [\w.-]+ (is available|has expired)")
+    r"\bthe domain [\w.-]+ (is available|has expired)", re.I)
 _PARKING_HOSTS = ("sedo.com", "dan.com", "afternic.com", "hugedomains.com", "bodis.com", "parkingcrew.net",
                   "above.com", "undeveloped.com", "sedoparking.com", "uniregistry.com", "domainmarket.com")
 
@@ -136,8 +143,7 @@ def parked(page: PageInfo, final_url: str) -> str | None:
     vendors = [m[5:] for m in page.fingerprints if m.startswith("park:")]
     if vendors:
         return f"the page runs {vendors[0]}'s parking script"
-    hit = _PARKED.search(f"{page.title} {page.description} {' '.join(page.headings)} {page.text[:3000]}"
-                         .lower())
+    hit = _PARKED.search(f"{page.title} {page.description} {' '.join(page.headings)} {page.text[:3000]}")
     return f"the page says “{hit.group(0)}”" if hit else None
 
 
@@ -147,19 +153,19 @@ _NOT_FOUND = re.compile(
     r"\bnot found\b|\bpage (does not|doesn't|no longer) exists?\b|\bno longer (available|exists)\b|"
     r"\b(can't|cannot|couldn't|could not|can not) (find|locate) (that|the|this|your) (page|file|url)\b|"
     r"\bpage (has been|was) (removed|deleted|taken down)\b|\bpage (is )?(unavailable|missing)\b|"
-    r"\bthe requested url was not found\b|\boops\W+(that|this) page\b")
-_NOT_FOUND_LABEL = re.compile(r"\b(error )?404\b|\b410\b gone")  # numbers: only in a title or heading
+    r"\bthe requested url was not found\b|\boops\W+(that|this) page\b", re.I)
+_NOT_FOUND_LABEL = re.compile(r"\b(error )?404\b|\b410 gone\b", re.I)  # numbers: only in a title or heading
 
 
 def not_found_text(page: PageInfo) -> str | None:
     """Return the "not found" wording of a page that answered 200, or None."""
     for where, text in (("title", page.title), ("heading", " | ".join(page.headings))):
-        hit = _NOT_FOUND.search(text.lower()) or _NOT_FOUND_LABEL.search(text.lower())
+        hit = _NOT_FOUND.search(text) or _NOT_FOUND_LABEL.search(text)
         if hit:
             return f"its {where} says “{hit.group(0)}”"
     # body text only near the top, or on a page short enough to be an error page
     body = page.text if len(page.text) < 1500 else page.text[:300]
-    hit = _NOT_FOUND.search(body.lower())
+    hit = _NOT_FOUND.search(body)
     return f"it says “{hit.group(0)}”" if hit else None
 
 

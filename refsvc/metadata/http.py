@@ -1,82 +1,40 @@
 """The one guarded outbound HTTP client: SSRF checks at connection time, timeouts, a deadline, byte caps.
 
-    FetchError                  every failure, with a human ``.reason``
-     ├── RefusedAddress         scheme, IP spelling or resolved address not allowed (also on redirects)
-     ├── FetchTimeout           connect/read timeout or the total deadline
-     ├── DNSFailure             the name does not resolve
-     ├── ConnectFailure         refused, reset, broken while reading
-     ├── TLSFailure             handshake or certificate verification failed
-     ├── TooLarge               body over the cap (only when the caller asked to fail on it)
-     └── TooManyRedirects       more than ``max_redirects`` hops, or a loop
-
-The address check sits in the urllib3 connection itself (``_new_conn``): the name is resolved once,
-every address is vetted, and the socket connects to a vetted address, while SNI, certificate matching
-and the Host header keep the name. There is no window between check and connect for DNS rebinding.
-The body is read inside the transport adapter, capped and deadline-bound, before any caching layer
-(requests-cache reads bodies whole) can see it.
+Every outbound request of refsvc goes through ``GuardedClient.fetch``. It follows redirects itself, one
+hop at a time (each hop's URL and resolved address are checked), reads at most ``max_bytes`` of decoded
+body, and raises one of the ``FetchError`` types of ``transport`` (re-exported here) on failure. A non-2xx
+status is not an exception: callers read ``result.status``.
 """
 from __future__ import annotations
 
-import io
-import socket
+import ipaddress
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Callable, ContextManager, Sequence
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
-from urllib3 import HTTPConnectionPool, HTTPResponse, HTTPSConnectionPool
-from urllib3._collections import HTTPHeaderDict
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.exceptions import (ConnectTimeoutError, DecodeError, NameResolutionError, NewConnectionError,
-                                ProtocolError, ReadTimeoutError)
-from urllib3.util import connection as u3connection
+from urllib3.exceptions import NameResolutionError
 
-from refsvc.metadata.addresses import address_problem, host_spelling_problem
+from refsvc.metadata.addresses import address_problem, host_spelling_problem, parse_networks
 from refsvc.metadata.text import decode_body
+from refsvc.metadata.transport import (ConnectFailure, DNSFailure, FetchError, FetchTimeout, GuardedAdapter,
+                                       Limits, RefusedAddress, TLSFailure, TooLarge, TooManyRedirects, Watch,
+                                       local)
+
+__all__ = ["GuardedClient", "FetchResult", "FetchError", "RefusedAddress", "FetchTimeout", "DNSFailure",
+           "ConnectFailure", "TLSFailure", "TooLarge", "TooManyRedirects", "check_url", "user_agent"]
 
 REDIRECT_CODES = (301, 302, 303, 307, 308)
-_CHUNK = 64 * 1024
 
 
-class FetchError(Exception):
-    """A fetch failed; ``reason`` says why in words a user can read."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-class RefusedAddress(FetchError):
-    """The URL's scheme, host spelling or resolved address is not allowed."""
-
-
-class FetchTimeout(FetchError):
-    """A connect or read timeout, or the total deadline, passed."""
-
-
-class DNSFailure(FetchError):
-    """The host name does not resolve."""
-
-
-class ConnectFailure(FetchError):
-    """The connection was refused, reset or broken."""
-
-
-class TLSFailure(FetchError):
-    """The TLS handshake or the certificate check failed."""
-
-
-class TooLarge(FetchError):
-    """The body is over the cap and the caller asked to fail on that."""
-
-
-class TooManyRedirects(FetchError):
-    """Too many redirect hops, or a redirect loop."""
+def user_agent(contact_email: str) -> str:
+    """The User-Agent of every outbound request: the service and a contact (Crossref's polite pool)."""
+    return f"refsvc/0.1 (+https://github.com/refsvc; mailto:{contact_email})"
 
 
 @dataclass
@@ -102,197 +60,8 @@ class FetchResult:
         return decode_body(self.body, self.headers.get("Content-Type", ""))
 
 
-@dataclass
-class _Limits:
-    max_bytes: int
-    deadline: float | None
-    fail_on_large: bool = False
-
-
-class _Watch:
-    """Shuts the sockets of the current fetch down when its deadline passes (a slow drip of bytes
-    never trips a read timeout, so the total deadline needs its own clock)."""
-
-    def __init__(self) -> None:
-        self.fired = False
-        self._conns: list[HTTPConnection] = []
-        self._lock = threading.Lock()
-
-    def add(self, conn: HTTPConnection) -> None:
-        with self._lock:
-            self._conns.append(conn)
-            if self.fired:
-                self._shut(conn)
-
-    def fire(self) -> None:
-        with self._lock:
-            self.fired = True
-            for conn in self._conns:
-                self._shut(conn)
-
-    @staticmethod
-    def _shut(conn: HTTPConnection) -> None:
-        sock = getattr(conn, "sock", None)
-        if sock is not None:
-            try:  # the plain socket's shutdown: SSLSocket.shutdown would drop its state under a reader
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-
-_local = threading.local()  # the limits and watch of the fetch running on this thread
-
-
-class _GuardedConnectionMixin:
-    """Resolve once, vet every address, connect to a vetted one (the Host/SNI stay the name)."""
-
-    allow_private = False
-
-    def _new_conn(self) -> socket.socket:
-        host = self._dns_host  # type: ignore[attr-defined]
-        try:
-            infos = socket.getaddrinfo(host, self.port, type=socket.SOCK_STREAM)  # type: ignore[attr-defined]
-        except socket.gaierror as exc:
-            raise NameResolutionError(self.host, self, exc) from exc  # type: ignore[attr-defined,arg-type]
-        if not self.allow_private:
-            for info in infos:
-                problem = address_problem(info[4][0])
-                if problem:
-                    raise RefusedAddress(f"{self.host} resolves to a refused address: {problem}")  # type: ignore
-        last: OSError | None = None
-        for info in infos:
-            try:
-                return u3connection.create_connection(
-                    (info[4][0], self.port), self.timeout,  # type: ignore[attr-defined]
-                    source_address=self.source_address,  # type: ignore[attr-defined]
-                    socket_options=self.socket_options)  # type: ignore[attr-defined]
-            except socket.timeout as exc:
-                raise ConnectTimeoutError(self, f"Connection to {self.host} timed out") from exc  # type: ignore
-            except OSError as exc:
-                last = exc
-        raise NewConnectionError(self, f"Failed to establish a new connection: {last}")  # type: ignore
-
-    def request(self, *args: Any, **kwargs: Any) -> Any:
-        watch = getattr(_local, "watch", None)
-        if watch is not None:
-            watch.add(self)  # type: ignore[arg-type]
-        return super().request(*args, **kwargs)  # type: ignore[misc]
-
-
-class _GuardedHTTPSMixin(_GuardedConnectionMixin):
-    """Also records the peer certificate's validity for the link checker."""
-
-    refsvc_tls: dict[str, Any] | None = None
-
-    def connect(self) -> None:
-        super().connect()  # type: ignore[misc]
-        self.refsvc_tls = _tls_info(self.sock, bool(getattr(self, "is_verified", False)))  # type: ignore
-
-
-def _tls_info(sock: Any, verified: bool) -> dict[str, Any] | None:
-    """{"valid", "not_after", "days_left"} of the peer certificate; valid is None when not verified."""
-    try:
-        der = sock.getpeercert(binary_form=True)
-    except (AttributeError, ValueError, OSError):
-        return None
-    if not der:
-        return None
-    from datetime import datetime, timezone
-
-    from cryptography import x509
-    not_after = x509.load_der_x509_certificate(der).not_valid_after_utc
-    days_left = int((not_after - datetime.now(timezone.utc)).total_seconds() // 86400)
-    return {"valid": True if verified else None, "not_after": not_after.isoformat(), "days_left": days_left}
-
-
-class GuardedAdapter(HTTPAdapter):
-    """A transport adapter whose connections vet addresses and whose bodies are read capped."""
-
-    def __init__(self, *, allow_private: bool = False, max_bytes: int = 2 * 1024 * 1024, **kwargs: Any):
-        self.allow_private = allow_private
-        self.max_bytes = max_bytes
-        super().__init__(max_retries=0, **kwargs)
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        attrs = {"allow_private": self.allow_private}
-        http_conn = type("GuardedHTTPConnection", (_GuardedConnectionMixin, HTTPConnection), attrs)
-        https_conn = type("GuardedHTTPSConnection", (_GuardedHTTPSMixin, HTTPSConnection), attrs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": type("GuardedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn}),
-            "https": type("GuardedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn}),
-        }
-
-    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
-             verify: Any = True, cert: Any = None, proxies: Any = None) -> requests.Response:
-        limits = getattr(_local, "limits", None) or _Limits(self.max_bytes, None)
-        # proxies are never used: a proxy would connect to addresses this adapter never saw
-        response = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=None)
-        _read_capped(response, limits, getattr(_local, "watch", None))
-        return response
-
-
-def _read_capped(response: requests.Response, limits: _Limits, watch: _Watch | None) -> None:
-    """Read the body now, decoded, at most ``max_bytes`` of it, and swap in an in-memory copy."""
-    raw = response.raw
-    conn = getattr(raw, "connection", None)
-    response.refsvc_tls = getattr(conn, "refsvc_tls", None)  # type: ignore[attr-defined]
-    cap = limits.max_bytes
-    declared = response.headers.get("Content-Length", "")
-    if limits.fail_on_large and declared.isdigit() and int(declared) > cap:
-        raw.close()
-        raise TooLarge(f"the body is {int(declared)} bytes, over the cap of {cap}")
-    chunks: list[bytes] = []
-    total, truncated = 0, False
-    try:
-        while True:
-            if limits.deadline is not None and time.monotonic() > limits.deadline:
-                raise FetchTimeout("the total deadline passed while reading the body")
-            # urllib3 bounds each read's *decoded* size, so a decompression bomb stops at the cap
-            chunk = raw.read(min(_CHUNK, cap - total + 1), decode_content=True)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > cap:
-                truncated = True
-                break
-    except ReadTimeoutError as exc:
-        raw.close()
-        raise FetchTimeout("the server stopped sending the body (read timeout)") from exc
-    except DecodeError as exc:
-        raw.close()
-        raise FetchError(f"the body could not be decoded: {exc}") from exc
-    except (ProtocolError, OSError) as exc:
-        raw.close()
-        if watch is not None and watch.fired:
-            raise FetchTimeout("the total deadline passed while reading the body") from exc
-        raise ConnectFailure(f"the connection broke while reading the body: {exc}") from exc
-    if watch is not None and watch.fired:
-        raise FetchTimeout("the total deadline passed while reading the body")
-    body = b"".join(chunks)[:cap]
-    if truncated:
-        raw.close()  # the rest is never read: this connection cannot be reused
-        if limits.fail_on_large:
-            raise TooLarge(f"the body is over the cap of {cap} bytes")
-    else:
-        raw.release_conn()
-    headers = HTTPHeaderDict(raw.headers)
-    encoded = "Content-Encoding" in headers
-    headers.discard("Content-Encoding")
-    headers.discard("Content-Length")
-    response.raw = HTTPResponse(body=io.BytesIO(body), headers=headers, status=raw.status, version=raw.version,
-                                reason=raw.reason, preload_content=False, decode_content=False,
-                                request_url=response.url)
-    response.headers.pop("Content-Encoding", None)
-    if encoded:
-        response.headers.pop("Content-Length", None)
-    if truncated:
-        response.headers["X-Refsvc-Truncated"] = "1"
-
-
-def check_url(url: str, allow_private: bool) -> None:
-    """Refuse a URL by its scheme or host spelling (the resolved address is checked on connect)."""
+def check_url(url: str, allow_private: bool = False, allowed_networks: tuple = ()) -> None:
+    """Refuse a URL by its scheme or host spelling; the resolved address is checked on connect."""
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
@@ -303,18 +72,138 @@ def check_url(url: str, allow_private: bool) -> None:
     problem = host_spelling_problem(host)
     if problem:
         raise RefusedAddress(problem)
-    if not allow_private and address_problem(host) is None and False:
-        pass
-    if not allow_private and _is_ip(host):
-        problem = address_problem(host)
-        if problem:
-            raise RefusedAddress(problem)
-
-
-def _is_ip(host: str) -> bool:
-    import ipaddress
     try:
         ipaddress.ip_address(host)
-        return True
     except ValueError:
-        return False
+        return  # a name: its addresses are checked when the connection is made
+    problem = None if allow_private else address_problem(host, allowed_networks)
+    if problem:
+        raise RefusedAddress(problem)
+
+
+_SSL_REASON = re.compile(r"certificate verify failed: ([^(]+)|\] ([^(]+?) \(_ssl", re.IGNORECASE)
+
+
+def _tls_reason(exc: Exception) -> str:
+    found = _SSL_REASON.search(str(exc))
+    detail = next((g for g in found.groups() if g), "").strip() if found else ""
+    return f"TLS failed: {detail}" if detail else f"TLS failed: {exc}"
+
+
+def _cause_chain(exc: BaseException) -> list[BaseException]:
+    """Every exception wrapped inside ``exc`` (requests and urllib3 nest them in args and .reason)."""
+    found: list[BaseException] = []
+    pending: list[Any] = [exc]
+    while pending:
+        item = pending.pop()
+        if not isinstance(item, BaseException) or any(item is seen for seen in found):
+            continue
+        found.append(item)
+        pending.extend([*item.args, getattr(item, "reason", None), item.__cause__, item.__context__])
+    return found
+
+
+class GuardedClient:
+    """Fetch http(s) URLs safely; one instance may be shared by threads."""
+
+    def __init__(self, user_agent: str, *, allow_private: bool = False, connect_timeout: float = 3.05,
+                 read_timeout: float = 10.0, max_bytes: int = 2 * 1024 * 1024, max_redirects: int = 5,
+                 session: requests.Session | None = None, total_timeout: float = 30.0,
+                 pool_maxsize: int = 32, allowed_networks: Sequence[str] = (),
+                 gate: Callable[[float | None], ContextManager] | None = None):
+        self.user_agent = user_agent
+        self.allow_private = allow_private
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.max_bytes = max_bytes
+        self.max_redirects = max_redirects
+        self.total_timeout = total_timeout
+        # exceptions to the refusal for a private deployment's own services (and for tests)
+        self.allowed_networks = parse_networks(allowed_networks)
+        self.session = session or requests.Session()
+        self.session.trust_env = False  # no environment proxies: they would connect where we never looked
+        adapter = GuardedAdapter(allow_private=allow_private, max_bytes=max_bytes,
+                                 allowed_networks=self.allowed_networks, gate=gate,
+                                 pool_connections=pool_maxsize, pool_maxsize=pool_maxsize)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self._cached = hasattr(self.session, "cache")  # a requests_cache.CachedSession
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self.session.close()
+
+    def fetch(self, url: str, *, method: str = "GET", headers: dict[str, str] | None = None,
+              follow_redirects: bool = True, deadline: float | None = None, max_bytes: int | None = None,
+              verify: bool = True, fail_on_large: bool = False, expire_after: Any = None) -> FetchResult:
+        """Fetch ``url``; ``deadline`` is a ``time.monotonic()`` value bounding the whole fetch.
+
+        ``expire_after`` (seconds, or -1 for never) applies when the session is a requests-cache one.
+        """
+        start = time.monotonic()
+        deadline = deadline if deadline is not None else start + self.total_timeout
+        limits = Limits(max_bytes or self.max_bytes, deadline, fail_on_large)
+        current, redirects, seen = url, [], {url}
+        while True:
+            check_url(current, self.allow_private, self.allowed_networks)
+            response = self._send(method, current, headers, limits, verify, expire_after)
+            location = response.headers.get("Location")
+            if not (follow_redirects and response.status_code in REDIRECT_CODES and location):
+                break
+            target = urljoin(current, location.strip())
+            redirects.append({"status": response.status_code, "url": current, "location": target})
+            if target in seen:
+                raise TooManyRedirects(f"redirect loop: {current} leads back to {target}")
+            if len(redirects) > self.max_redirects:
+                raise TooManyRedirects(f"more than {self.max_redirects} redirects (last to {target})")
+            seen.add(target)
+            if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
+                method = "GET"
+            current = target
+        from_cache = bool(getattr(response, "from_cache", False))
+        return FetchResult(
+            url=url, final_url=current, status=response.status_code, headers=response.headers,
+            body=response.content or b"", content_type=response.headers.get("Content-Type", ""),
+            redirects=redirects, elapsed=time.monotonic() - start,
+            truncated=response.headers.get("X-Refsvc-Truncated") == "1", from_cache=from_cache,
+            stale=from_cache and bool(getattr(response, "is_expired", False)),
+            tls=getattr(response, "refsvc_tls", None))
+
+    def _send(self, method: str, url: str, headers: dict[str, str] | None, limits: Limits, verify: bool,
+              expire_after: Any) -> requests.Response:
+        remaining = limits.deadline - time.monotonic() if limits.deadline is not None else self.read_timeout
+        if remaining <= 0:
+            raise FetchTimeout("the total deadline passed before the request")
+        request = requests.Request(method, url, headers={"User-Agent": self.user_agent, **(headers or {})})
+        prepared = self.session.prepare_request(request)
+        watch = Watch()
+        timer = threading.Timer(remaining, watch.fire)
+        timer.daemon = True
+        kwargs: dict[str, Any] = {"stream": True, "verify": verify, "allow_redirects": False,
+                                  "timeout": (min(self.connect_timeout, remaining),
+                                              min(self.read_timeout, remaining))}
+        if self._cached and expire_after is not None:
+            kwargs["expire_after"] = expire_after
+        local.limits, local.watch = limits, watch
+        timer.start()
+        try:
+            return self.session.send(prepared, **kwargs)
+        except FetchError:
+            raise
+        except requests.exceptions.ConnectTimeout as exc:
+            raise FetchTimeout(f"connecting to {urlsplit(url).hostname} timed out") from exc
+        except requests.exceptions.ReadTimeout as exc:
+            raise FetchTimeout(f"{urlsplit(url).hostname} did not answer in time") from exc
+        except requests.exceptions.SSLError as exc:
+            raise TLSFailure(_tls_reason(exc)) from exc
+        except requests.exceptions.ConnectionError as exc:
+            if watch.fired:
+                raise FetchTimeout("the total deadline passed") from exc
+            if any(isinstance(e, NameResolutionError) for e in _cause_chain(exc)):
+                raise DNSFailure(f"the name {urlsplit(url).hostname} does not resolve") from exc
+            raise ConnectFailure(f"could not connect to {urlsplit(url).hostname}: {exc}") from exc
+        except requests.exceptions.RequestException as exc:
+            raise FetchError(f"the request failed: {exc}") from exc
+        finally:
+            timer.cancel()
+            local.limits = local.watch = None

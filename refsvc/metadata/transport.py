@@ -22,7 +22,8 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from contextlib import nullcontext
+from typing import Any, Callable, ContextManager
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -119,6 +120,7 @@ class _GuardedConnectionMixin:
     """Resolve once, vet every address, connect to a vetted one (the Host/SNI stay the name)."""
 
     allow_private = False
+    allowed_networks: tuple = ()
 
     def _new_conn(self) -> socket.socket:
         host = self._dns_host  # type: ignore[attr-defined]
@@ -128,7 +130,7 @@ class _GuardedConnectionMixin:
             raise NameResolutionError(self.host, self, exc) from exc  # type: ignore[attr-defined,arg-type]
         if not self.allow_private:
             for info in infos:
-                problem = address_problem(info[4][0])
+                problem = address_problem(info[4][0], self.allowed_networks)
                 if problem:
                     raise RefusedAddress(f"{self.host} resolves to a refused address: {problem}")  # type: ignore
         last: OSError | None = None
@@ -180,14 +182,18 @@ def _tls_info(sock: Any, verified: bool) -> dict[str, Any] | None:
 class GuardedAdapter(HTTPAdapter):
     """A transport adapter whose connections vet addresses and whose bodies are read capped."""
 
-    def __init__(self, *, allow_private: bool = False, max_bytes: int = 2 * 1024 * 1024, **kwargs: Any):
+    def __init__(self, *, allow_private: bool = False, max_bytes: int = 2 * 1024 * 1024,
+                 allowed_networks: tuple = (), gate: Callable[[float | None], ContextManager] | None = None,
+                 **kwargs: Any):
         self.allow_private = allow_private
+        self.gate = gate  # e.g. RateLimiter.slot: wraps network requests only (a cache hit never gets here)
+        self.allowed_networks = allowed_networks
         self.max_bytes = max_bytes
         super().__init__(max_retries=0, **kwargs)
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        attrs = {"allow_private": self.allow_private}
+        attrs = {"allow_private": self.allow_private, "allowed_networks": self.allowed_networks}
         http_conn = type("GuardedHTTPConnection", (_GuardedConnectionMixin, HTTPConnection), attrs)
         https_conn = type("GuardedHTTPSConnection", (_GuardedHTTPSMixin, HTTPSConnection), attrs)
         self.poolmanager.pool_classes_by_scheme = {
@@ -198,9 +204,11 @@ class GuardedAdapter(HTTPAdapter):
     def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
              verify: Any = True, cert: Any = None, proxies: Any = None) -> requests.Response:
         limits = getattr(local, "limits", None) or Limits(self.max_bytes, None)
-        # proxies are never used: a proxy would connect to addresses this adapter never saw
-        response = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=None)
-        _read_capped(response, limits, getattr(local, "watch", None))
+        with self.gate(limits.deadline) if self.gate else nullcontext():
+            # proxies are never used: a proxy would connect to addresses this adapter never saw
+            response = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert,
+                                    proxies=None)
+            _read_capped(response, limits, getattr(local, "watch", None))
         return response
 
 

@@ -3,11 +3,18 @@
 The "further reading" block (``/v1/resources/block``) lives in ``refsvc.web.block`` as an API
 blueprint, so it is in the OpenAPI document and shares the API's CORS and ETag conventions.
 """
+import os
+
 from flask import Flask
+
+STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 
 
 def init_app(app: Flask) -> None:
-    """Register the web pages and the static files."""
+    """Register the web pages; the app's /static serves refsvc/web/static (the widget scripts)."""
     from refsvc.web.pages import bp
 
+    # Flask registers /static for the app even without a folder; point it at ours rather than add
+    # a second /static rule that the first would shadow.
+    app.static_folder = STATIC
     app.register_blueprint(bp)

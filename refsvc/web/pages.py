@@ -1,12 +1,11 @@
-"""HTML pages: the editor dashboard and the cite-this-page demo; static files under /static."""
+"""HTML pages: the editor dashboard and the demos of the cite-this-page widget and the block."""
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static")
+bp = Blueprint("web", __name__, template_folder="templates")
 
 # The seed page of the website (../shared/seed/) as the widget would read it from the page.
 SEED_METADATA: dict[str, Any] = {

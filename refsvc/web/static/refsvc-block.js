@@ -49,6 +49,15 @@
     send(form);
   });
 
+  // A logo that cannot be loaded leaves no broken-image box behind.
+  document.addEventListener("error", function (event) {
+    var img = event.target;
+    if (img && img.classList && img.classList.contains("refsvc-resource__logo")) {
+      var link = img.closest(".refsvc-resource__logo-link");
+      (link || img).hidden = true;
+    }
+  }, true);
+
   function load(container) {
     if (container.getAttribute("data-refsvc-state")) { return; }
     container.setAttribute("data-refsvc-state", "loading");

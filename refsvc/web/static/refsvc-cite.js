@@ -164,6 +164,13 @@
     }
   }
 
+  function ordinal(edition) {
+    var n = parseInt(edition, 10);
+    if (String(n) !== String(edition).trim()) { return String(edition); }
+    var suffix = (n % 100 >= 11 && n % 100 <= 13) ? "th" : ({1: "st", 2: "nd", 3: "rd"}[n % 10] || "th");
+    return n + suffix + " edition";
+  }
+
   function downloadLink(text, type, filename, label) {
     var a = el("a", "refsvc-cite__download", label);
     a.href = URL.createObjectURL(new Blob([text], {type: type}));
@@ -194,15 +201,16 @@
       var edition = citation.style && citation.style.edition;
       var item = el("li", "refsvc-cite__entry");
       item.setAttribute("data-style", name);
-      item.appendChild(el("span", "refsvc-cite__style", edition ? label + " (" + edition + ")" : label));
+      item.appendChild(el("span", "refsvc-cite__style", edition ? label + " \u00b7 " + ordinal(edition) : label));
       var text = el("div", "refsvc-cite__text");
       if (citation.bibliography.html) { appendSafeHTML(text, citation.bibliography.html); }
       else { text.textContent = citation.bibliography.text || ""; }
       item.appendChild(text);
-      var short = citation.in_text || citation.short_note;
+      // Note styles (Chicago) cite in footnotes: the short note is what a second mention needs.
+      var isNote = citation.style && citation.style["class"] === "note";
+      var short = isNote ? citation.short_note : citation.in_text;
       if (short && short.text) {
-        item.appendChild(el("p", "refsvc-cite__intext",
-                            (citation.in_text ? "In-text: " : "Short note: ") + short.text));
+        item.appendChild(el("p", "refsvc-cite__intext", (isNote ? "Short note: " : "In-text: ") + short.text));
       }
       var button = el("button", "refsvc-cite__copy", "Copy " + label);
       button.type = "button";

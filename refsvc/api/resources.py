@@ -1,0 +1,166 @@
+"""/v1/resources: the registry of outside resources, their health and their check history."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, url_for
+from flask_smorest import Blueprint
+
+from refsvc.api.auth import editor_required
+from refsvc.api.limits import is_editor_request
+from refsvc.api.registry_schemas import (CheckOut, ResourceIn, ResourceOut, ResourcePatch,
+                                         ResourceQuery)
+from refsvc.errors import Conflict, NotFound
+from refsvc.storage import Check, Resource, get_database
+from refsvc.storage import checks as check_store
+from refsvc.storage import resources as store
+
+blp = Blueprint("resources", __name__, url_prefix="/v1/resources",
+                description="Outside resources the website links to, and their link health.")
+
+
+def check_view(check: Check) -> dict[str, Any]:
+    """A stored check as the API shows it: the checker's result with the stored columns on top."""
+    return {**(check.result or {}), "id": check.id, "resource_id": check.resource_id,
+            "checked_at": check.checked_at, "url": check.url, "outcome": check.outcome,
+            "reason": check.reason, "status_code": check.status_code,
+            "elapsed_ms": check.elapsed_ms, "health": check.health}
+
+
+def resource_view(resource: Resource, check: Check | None, *, editor: bool) -> dict[str, Any]:
+    """A resource as the API shows it; the Wayback suggestion only to editors."""
+    state = resource.state
+    view: dict[str, Any] = store.entry_of(resource)
+    view.update({
+        "health": resource.health,
+        "health_since": state.health_since if state else None,
+        "warnings": list(state.warnings or []) if state else [],
+        "last_checked_at": state.last_checked_at if state else None,
+        "next_check_at": state.next_check_at if state and resource.active else None,
+        "last_check": check_view(check) if check else None,
+        "created_at": resource.created_at, "updated_at": resource.updated_at,
+    })
+    if editor and state is not None and state.wayback_url:
+        view["suggested_replacement"] = {"url": state.wayback_url,
+                                         "timestamp": state.wayback_timestamp}
+    return view
+
+
+def link_header(endpoint: str, page: int, page_size: int, total: int, **values: Any) -> str:
+    """An RFC 8288 Link header (first/prev/next/last) for a paginated list."""
+    last = max(1, -(-total // page_size))
+    pages = {"first": 1, "last": last}
+    if page > 1:
+        pages["prev"] = min(page - 1, last)
+    if page < last:
+        pages["next"] = page + 1
+    return ", ".join(f'<{url_for(endpoint, page=n, page_size=page_size, **values)}>; rel="{rel}"'
+                     for rel, n in pages.items())
+
+
+def _get_or_404(session, resource_id: str) -> Resource:
+    resource = store.get_resource(session, resource_id)
+    if resource is None:
+        raise NotFound(f"No resource with id '{resource_id}'; GET /v1/resources lists them.")
+    return resource
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(ResourceQuery, location="query")
+@blp.response(200, ResourceOut(many=True))
+@blp.paginate(page_size=50, max_page_size=500)
+def list_resources(query: dict[str, Any], pagination_parameters):
+    """List resources (public), by name; filter by tag, health or active."""
+    page = pagination_parameters
+    with get_database(current_app).transaction() as session:
+        resources, total = store.list_resources(session, offset=page.first_item,
+                                                limit=page.page_size, **query)
+        checks = check_store.checks_by_id(session, [r.state.last_check_id for r in resources
+                                                    if r.state and r.state.last_check_id])
+        editor = is_editor_request()
+        views = [resource_view(r, checks.get(r.state.last_check_id) if r.state else None,
+                               editor=editor) for r in resources]
+    page.item_count = total
+    return views, {"Link": link_header("resources.list_resources", page.page, page.page_size,
+                                       total, **query)}
+
+
+@blp.route("", methods=["POST"])
+@editor_required
+@blp.arguments(ResourceIn)
+@blp.response(201, ResourceOut)
+def create_resource(fields: dict[str, Any]):
+    """Register a resource (editor); it is due for its first check at once."""
+    with get_database(current_app).transaction() as session:
+        try:
+            resource = store.create_resource(session, fields)
+        except store.DuplicateResource:
+            raise Conflict(f"A resource with id '{fields['id']}' exists already; PATCH it, or "
+                           "choose another id.", errors={"id": ["Already taken."]}) from None
+        view = resource_view(resource, None, editor=True)
+    location = url_for("resources.get_resource", resource_id=view["id"])
+    return view, {"Location": location}
+
+
+@blp.route("/<resource_id>", methods=["GET"])
+@blp.response(200, ResourceOut)
+def get_resource(resource_id: str):
+    """One resource (public): its fields, health and last check."""
+    with get_database(current_app).transaction() as session:
+        resource = _get_or_404(session, resource_id)
+        return resource_view(resource, store.last_check(session, resource),
+                             editor=is_editor_request())
+
+
+@blp.route("/<resource_id>", methods=["PATCH"])
+@editor_required
+@blp.arguments(ResourcePatch)
+@blp.response(200, ResourceOut)
+def update_resource(fields: dict[str, Any], resource_id: str):
+    """Change a resource (editor); a new URL starts its health over."""
+    with get_database(current_app).transaction() as session:
+        resource = _get_or_404(session, resource_id)
+        store.update_resource(session, resource, fields)
+        return resource_view(resource, store.last_check(session, resource), editor=True)
+
+
+@blp.route("/<resource_id>", methods=["DELETE"])
+@editor_required
+@blp.response(204)
+def delete_resource(resource_id: str):
+    """Remove a resource and its history (editor)."""
+    with get_database(current_app).transaction() as session:
+        store.delete_resource(session, _get_or_404(session, resource_id))
+
+
+@blp.route("/<resource_id>/checks", methods=["GET"])
+@blp.response(200, CheckOut(many=True))
+@blp.paginate(page_size=20, max_page_size=200)
+def list_checks(resource_id: str, pagination_parameters):
+    """A resource's check history (public), newest first."""
+    page = pagination_parameters
+    with get_database(current_app).transaction() as session:
+        _get_or_404(session, resource_id)
+        checks, total = check_store.history(session, resource_id, offset=page.first_item,
+                                            limit=page.page_size)
+        views = [check_view(c) for c in checks]
+    page.item_count = total
+    return views, {"Link": link_header("resources.list_checks", page.page, page.page_size, total,
+                                       resource_id=resource_id)}
+
+
+@blp.route("/<resource_id>/check", methods=["POST"])
+@editor_required
+@blp.response(200, CheckOut)
+def check_now(resource_id: str):
+    """Check a resource now (editor); the answer is the check, outcome and reason on top."""
+    from refsvc.links import tracking
+
+    database = get_database(current_app)
+    with database.transaction() as session:
+        _get_or_404(session, resource_id)
+    tracker = tracking.tracker_for(current_app)
+    check = tracker.check_now(resource_id)
+    if check is None:  # deleted while being checked
+        raise NotFound(f"No resource with id '{resource_id}'; GET /v1/resources lists them.")
+    return check_view(check)

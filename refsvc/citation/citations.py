@@ -1,0 +1,175 @@
+"""Citations: positions (first, subsequent, ibid, near-note), in-citation sorting, suppress-author and
+author-only, cite affixes, cite grouping and collapsing, and the layout around the cites."""
+from __future__ import annotations
+
+from . import richtext as rt
+from .engine import Engine, _first_names, replace_node
+from .output import affix, format_seq, join, render
+from .sort import item_key, sort_refs
+from .style import Fmt
+
+_PLAIN = Fmt()
+
+
+def positions(citations: list[list[dict]], notes: list[int], distance: int) -> list[list[tuple]]:
+    """(position, near_note, first_note) for every cite: 0 first, 1 subsequent, 2 ibid, 3 ibid-with-locator."""
+    first_note: dict = {}
+    last_note: dict = {}
+    out = []
+    prev_cites: list = []
+    for ci, cites in enumerate(citations):
+        note = notes[ci]
+        row = []
+        for k, c in enumerate(cites):
+            rid = c["id"]
+            if rid not in first_note:
+                pos = 0
+            else:
+                prev = cites[k - 1] if k > 0 else (prev_cites[0] if len(prev_cites) == 1 else None)
+                if prev is not None and prev["id"] == rid:
+                    loc, ploc = c.get("locator"), prev.get("locator")
+                    if not loc and ploc:
+                        pos = 1
+                    elif loc and loc != ploc or (loc and c.get("label") != prev.get("label")):
+                        pos = 3
+                    else:
+                        pos = 2
+                else:
+                    pos = 1
+            near = rid in last_note and note - last_note[rid] <= distance
+            row.append((pos, near, first_note.get(rid)))
+        for c in cites:
+            first_note.setdefault(c["id"], note)
+            last_note[c["id"]] = note
+        prev_cites = cites
+        out.append(row)
+    return out
+
+
+def sort_cites(engine: Engine, cites: list[dict], refs: dict, numbers: dict, cache: dict) -> list[dict]:
+    """Cites sorted by the citation's sort keys (keys cached per item)."""
+    area = engine.style.citation
+    if area is None or not area.sort or len(cites) < 2:
+        return cites
+    keys = []
+    for c in cites:
+        k = cache.get(c["id"])
+        if k is None:
+            ref = refs[c["id"]]
+            k = item_key(area, lambda rr: engine.ctx(rr, "citation", number=numbers.get(rr.id)), ref)
+            cache[c["id"]] = k
+        keys.append(k)
+
+    class _Box:
+        __slots__ = ("c", "id")
+
+        def __init__(self, c):
+            self.c, self.id = c, id(c)
+    boxes = [_Box(c) for c in cites]
+    return [b.c for b in sort_refs(boxes, keys, [k.descending for k in area.sort])]
+
+
+def cite_tree(engine: Engine, ref, cite: dict, params, pos: tuple, number):
+    """Evaluate one cite, honouring suppress-author and author-only."""
+    position, near, first = pos
+    ctx_params = params
+    tree = engine.eval_area("citation", ref, params=ctx_params, position=position, cite=cite, number=number)
+    if tree is None:
+        return None
+    return tree
+
+
+def _near(engine: Engine, tree, near: bool):
+    return tree
+
+
+def render_cite(engine: Engine, ref, cite: dict, params, pos: tuple, number, mode: str = "") -> tuple:
+    """One cite as rich text, with its prefix and suffix."""
+    area = engine.style.citation
+    position, near, first = pos
+    ctx = engine.ctx(ref, "citation", params=params, position=position, cite=cite, number=number)
+    ctx.near_note = near
+    ctx.first_note = first
+    from .evaluate import eval_nodes
+    kids = eval_nodes(area.layout.children, ctx)
+    tree = ("F", _PLAIN, kids) if kids else None
+    if mode == "suppress-author" or cite.get("suppress-author"):
+        names = _first_names(tree)
+        if names is not None:
+            tree = replace_node(tree, names, None)
+    if mode == "author-only" or cite.get("author-only"):
+        names = _first_names(tree)
+        tree = names
+    seq = render(tree, engine.lang) if tree is not None else ()
+    if cite.get("prefix") or cite.get("suffix"):
+        pre = cite.get("prefix") or ""
+        suf = cite.get("suffix") or ""
+        seq = affix(seq, pre, suf) if seq else ()
+    return seq
+
+
+def render_citation(engine: Engine, items: list[tuple], mode: str = "") -> tuple:
+    """Join rendered cites with the layout delimiter (collapsing as the style says) and add the layout."""
+    area = engine.style.citation
+    lay = area.layout.fmt
+    opts = area.options
+    collapse = opts.get("collapse", "")
+    delim = lay.delimiter or ""
+    seqs = [it[1] for it in items]
+    if collapse or opts.get("cite-group-delimiter"):
+        seqs = _collapse(engine, items, collapse, opts, delim)
+        body = join(seqs, "")
+    else:
+        body = join(seqs, delim)
+    if mode == "author-only":
+        return body
+    return format_seq(body, lay, engine.lang)
+
+
+def _collapse(engine: Engine, items: list[tuple], collapse: str, opts: dict, delim: str) -> list:
+    """Cite grouping by author and year / citation-number collapsing; returns pieces incl. delimiters."""
+    out: list = []
+    if collapse == "citation-number":
+        nums = [(it[2] if isinstance(it[2], int) else None) for it in items]
+        i = 0
+        while i < len(items):
+            j = i
+            while j + 1 < len(items) and nums[j] is not None and nums[j + 1] == nums[j] + 1 and \
+                    not items[j + 1][0].get("prefix") and not items[j][0].get("suffix"):
+                j += 1
+            if out:
+                out.append((delim,))
+            if j - i >= 2:
+                out.append(join([items[i][1], ("\u2013",), items[j][1]], ""))
+            else:
+                out.append(items[i][1])
+                if j > i:
+                    out.append((delim,))
+                    out.append(items[j][1])
+            i = j + 1
+        return out
+    # group cites sharing the first names output, keeping first-occurrence order
+    groups: list[list[tuple]] = []
+    keyed: dict = {}
+    for it in items:
+        k = it[3] if len(it) > 3 else None
+        if k and k in keyed:
+            keyed[k].append(it)
+        else:
+            g = [it]
+            groups.append(g)
+            if k:
+                keyed[k] = g
+    gdelim = opts.get("cite-group-delimiter", ", ")
+    after = opts.get("after-collapse-delimiter", delim)
+    prev_collapsed = False
+    for g in groups:
+        if out:
+            out.append((after if prev_collapsed else delim,))
+        pieces = [g[0][1]]
+        for it in g[1:]:
+            pieces.append((gdelim,))
+            pieces.append(it[4] if len(it) > 4 and collapse and it[4] is not None else it[1])
+        out.append(join(pieces, ""))
+        prev_collapsed = len(g) > 1
+    return out

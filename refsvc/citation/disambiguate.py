@@ -1,0 +1,130 @@
+"""Citation disambiguation: add names, add given names (global rules and by-cite), the disambiguate
+condition, then year-suffixes, each stage re-rendering only the still-ambiguous sets."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .names import split_particles
+
+
+@dataclass
+class Params:
+    """Per-item disambiguation state (mutable, per call)."""
+    add_names: int = 0
+    hints: dict = field(default_factory=dict)
+    year_suffix: str = ""
+    disamb: bool = False
+
+
+def _suffix(i: int) -> str:
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(97 + r) + s
+    return s
+
+
+def _groups(texts: dict) -> list[list]:
+    by: dict = {}
+    for rid, t in texts.items():
+        by.setdefault(t, []).append(rid)
+    return [g for g in by.values() if len(g) > 1]
+
+
+def _name_key(n: dict) -> tuple:
+    n = split_particles(n)
+    return (n.get("non-dropping-particle") or "", n.get("family") or n.get("literal") or "")
+
+
+def _initials(given: str) -> str:
+    return "".join(w[:1] for w in given.replace("-", " ").replace(".", " ").split())
+
+
+def _level_needed(n: dict, others: list) -> int:
+    """0: family alone is unique; 1: initials separate it; 2: needs the full given name."""
+    key = _name_key(n)
+    g = (n.get("given") or "")
+    lvl = 0
+    for o in others:
+        if o is n or _name_key(o) != key or (o.get("given") or "") == g:
+            continue
+        lvl = max(lvl, 1 if _initials(o.get("given") or "") != _initials(g) else 2)
+    return lvl
+
+
+def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_vars) -> dict:
+    """Compute Params for every ref; ``render_text(ref, params)`` gives a cite's comparison text."""
+    params = {r.id: Params() for r in refs}
+    by_id = {r.id: r for r in refs}
+    add_names = options.get("disambiguate-add-names") == "true"
+    add_given = options.get("disambiguate-add-givenname") == "true"
+    rule = options.get("givenname-disambiguation-rule", "by-cite")
+    add_ys = options.get("disambiguate-add-year-suffix") == "true"
+    if add_given and rule != "by-cite":
+        everyone = [n for r in refs for v in name_vars(r) for n in (r.get(v) or [])]
+        primary = [(r.get(v) or [None])[0] for r in refs for v in name_vars(r)[:1]]
+        pool = primary if rule.startswith("primary") else everyone
+        for r in refs:
+            for v in name_vars(r):
+                names = r.get(v) or []
+                lv = []
+                for i, n in enumerate(names):
+                    need = _level_needed(n, [p for p in pool if p]) if (i == 0 or not rule.startswith("primary")) else 0
+                    if rule.endswith("with-initials"):
+                        need = min(need, 1)
+                    lv.append(need)
+                if any(lv):
+                    params[r.id].hints[v] = lv
+    texts = {r.id: render_text(r, params[r.id]) for r in refs}
+    groups = _groups(texts)
+    if not groups:
+        return params
+    if add_names:
+        for g in groups:
+            maxn = max(len(by_id[i].get(v) or []) for i in g for v in name_vars(by_id[i]))
+            best = (len(set(texts[i] for i in g)), 0)
+            for n in range(1, maxn + 1):
+                for i in g:
+                    params[i].add_names = n
+                cand = {i: render_text(by_id[i], params[i]) for i in g}
+                distinct = len(set(cand.values()))
+                if distinct > best[0]:
+                    best = (distinct, n)
+                if distinct == len(g):
+                    break
+            for i in g:
+                params[i].add_names = best[1]
+                texts[i] = render_text(by_id[i], params[i])
+        groups = _groups(texts)
+    if add_given and groups and rule in ("by-cite", "all-names", "primary-name"):
+        for g in groups:
+            for v in sorted({v for i in g for v in name_vars(by_id[i])}):
+                pool = [n for i in g for n in (by_id[i].get(v) or [])]
+                for i in g:
+                    names = by_id[i].get(v) or []
+                    lv = list(params[i].hints.get(v) or [0] * len(names))
+                    for k, n in enumerate(names):
+                        lv[k] = max(lv[k], _level_needed(n, pool))
+                    if any(lv):
+                        params[i].hints[v] = lv
+            for i in g:
+                texts[i] = render_text(by_id[i], params[i])
+        groups = _groups(texts)
+        if add_names and groups:  # given names may now let fewer added names suffice: keep as is
+            pass
+    if groups and any(True for _ in groups):
+        for g in groups:
+            for i in g:
+                params[i].disamb = True
+                texts[i] = render_text(by_id[i], params[i])
+        still = _groups(texts)
+        resolved = {i for g in groups for i in g} - {i for g in still for i in g}
+        groups = still
+        del resolved
+    if add_ys and groups:
+        rank = {rid: k for k, rid in enumerate(bib_order)}
+        for g in groups:
+            for k, i in enumerate(sorted(g, key=lambda x: rank.get(x, 0))):
+                params[i].year_suffix = _suffix(k)
+    return params

@@ -1,0 +1,191 @@
+"""Engine: a compiled style bound to a compiled locale (immutable, shared), and the per-call pipeline."""
+from __future__ import annotations
+
+from . import richtext as rt
+from .disambiguate import Params, disambiguate
+from .evaluate import Ctx, eval_nodes
+from .output import affix, fix_punct, format_seq, join, punct_in_quote, render, serialize
+from .sort import item_key, sort_refs
+from .style import Fmt, Style
+from .variables import NAME_VARS, Ref
+
+_PLAIN = Fmt()
+
+
+class Engine:
+    """Renders items for one (style, locale); holds no per-call state, so threads may share it."""
+
+    def __init__(self, style: Style, locale) -> None:
+        self.style = style
+        self.locale = locale
+        self.lang = locale.lang
+
+    # -- single cites -------------------------------------------------------------------------
+    def ctx(self, ref: Ref, area: str, params: Params | None = None, position=None, cite=None,
+            number=None) -> Ctx:
+        """A fresh evaluation context."""
+        c = Ctx(self.style, self.locale, ref, area, position, cite)
+        if params is not None:
+            c.add_names = params.add_names
+            c.hints = params.hints
+            c.year_suffix = params.year_suffix
+            c.disamb = params.disamb
+        c.citation_number = number
+        return c
+
+    def eval_area(self, area_name: str, ref: Ref, **kw):
+        """Evaluate a layout for one item to an Out tree."""
+        area = getattr(self.style, area_name)
+        if area is None:
+            return None
+        ctx = self.ctx(ref, area_name, **kw)
+        kids = eval_nodes(area.layout.children, ctx)
+        if not kids:
+            return None
+        return ("F", Fmt(delimiter=area.layout.fmt.delimiter if area_name == "bibliography" and False else ""), kids)
+
+    def finish(self, seq: tuple, fmt: str) -> str:
+        """Locale quote rules and serialization of a finished sequence."""
+        if self.locale.punctuation_in_quote:
+            seq = punct_in_quote(seq)
+        out = serialize(seq, fmt, self.locale.quotes)
+        return out.strip() if fmt == "text" else out
+
+    def layout_fmt(self, area_name: str) -> Fmt:
+        area = getattr(self.style, area_name)
+        return area.layout.fmt if area else _PLAIN
+
+    # -- bibliography ---------------------------------------------------------------------------
+    def sorted_refs(self, refs: list[Ref], area_name: str) -> list[Ref]:
+        """Refs sorted by an area's sort keys (input order when it has none)."""
+        area = getattr(self.style, area_name)
+        if area is None or not area.sort:
+            return list(refs)
+        numbers = {r.id: i + 1 for i, r in enumerate(refs)}
+        keys = [item_key(area, lambda rr: self.ctx(rr, area_name, number=numbers.get(rr.id)), r) for r in refs]
+        return sort_refs(refs, keys, [k.descending for k in area.sort])
+
+    def disambiguation(self, refs: list[Ref], bib_order: list) -> dict:
+        """Disambiguation parameters for every ref (ghost first-position cites of all refs)."""
+        cit = self.style.citation
+        opts = cit.options if cit else {}
+        numbers = {rid: i + 1 for i, rid in enumerate(bib_order)}
+        if not any(opts.get(k) == "true" for k in ("disambiguate-add-names", "disambiguate-add-givenname",
+                                                    "disambiguate-add-year-suffix")) and not self._uses_disamb_cond():
+            return {r.id: Params() for r in refs}
+
+        def text(ref: Ref, params: Params) -> str:
+            out = self.eval_area("citation", ref, params=params, position=0, number=numbers.get(ref.id))
+            return rt.plain(render(out, self.lang))
+
+        def name_vars(ref: Ref) -> list:
+            return [v for v in ("author", "editor", "translator", "composer", "director", "container-author",
+                                "interviewer", "recipient", "illustrator", "collection-editor")
+                    if ref.get(v)] or [v for v in ref.vars if v in NAME_VARS]
+        return disambiguate(text, refs, bib_order, opts, name_vars)
+
+    def _uses_disamb_cond(self) -> bool:
+        return "disambiguate" in _all_tests(self.style)
+
+    def bibliography_entries(self, refs: list[Ref], params: dict | None = None) -> list[tuple[Ref, tuple]]:
+        """Sorted bibliography entries as (ref, rich text sequence)."""
+        if self.style.bibliography is None:
+            return []
+        ordered = self.sorted_refs(refs, "bibliography")
+        cit_order = [r.id for r in (refs if not self.style.bibliography.sort else ordered)]
+        if params is None:
+            params = self.disambiguation(refs, [r.id for r in ordered])
+        numbers = {r.id: i + 1 for i, r in enumerate(ordered)}
+        del cit_order
+        out = []
+        lay = self.style.bibliography.layout.fmt
+        opts = self.style.bibliography.options
+        sas = opts.get("subsequent-author-substitute")
+        prev_names = None
+        for r in ordered:
+            p = params.get(r.id)
+            bp = Params(year_suffix=p.year_suffix) if p else None
+            tree = self.eval_area("bibliography", r, params=bp, number=numbers[r.id])
+            if sas is not None and tree is not None:
+                tree, prev_names = _substitute_author(tree, prev_names, sas, opts.get(
+                    "subsequent-author-substitute-rule", "complete-all"), self.lang)
+            seq = render(tree, self.lang) if tree is not None else ()
+            if opts.get("second-field-align") and tree is not None:
+                seq = _second_field(tree, self.lang)
+            seq = format_seq(seq, lay, self.lang)
+            out.append((r, seq))
+        return out
+
+
+def _all_tests(style: Style) -> set:
+    found: set = set()
+
+    def walk(nodes):
+        from .style import Choose, Group, Names
+        for n in nodes:
+            if isinstance(n, Choose):
+                for cond, kids in n.branches:
+                    if cond:
+                        found.update(k for k, _ in cond.tests)
+                    walk(kids)
+            elif isinstance(n, Group):
+                walk(n.children)
+            elif isinstance(n, Names) and n.substitute:
+                walk(n.substitute)
+    for body in style.macros.values():
+        walk(body or ())
+    for area in (style.citation, style.bibliography):
+        if area:
+            walk(area.layout.children)
+    return found
+
+
+def _first_names(tree):
+    """Path to the first 'names' tag in an Out tree."""
+    if tree is None or tree[0] == "L":
+        return None
+    if tree[0] == "T":
+        if tree[1] == "names":
+            return tree
+        return _first_names(tree[2])
+    for c in tree[2]:
+        f = _first_names(c)
+        if f is not None:
+            return f
+    return None
+
+
+def replace_node(tree, target, new):
+    """A copy of ``tree`` with node ``target`` (by identity) replaced by ``new`` (None removes it)."""
+    if tree is target:
+        return new
+    if tree is None or tree[0] == "L":
+        return tree
+    if tree[0] == "T":
+        return ("T", tree[1], replace_node(tree[2], target, new), tree[3])
+    kids = [replace_node(c, target, new) for c in tree[2]]
+    return ("F", tree[1], [k for k in kids if k is not None])
+
+
+def _substitute_author(tree, prev, sub: str, rule: str, lang: str):
+    names = _first_names(tree)
+    if names is None:
+        return tree, None
+    text = rt.plain(render(names, lang))
+    if prev is None or text != prev:
+        return tree, text
+    if rule == "complete-all" or rule == "complete-each":
+        if not sub:
+            return replace_node(tree, names, None), text
+        inner = names[2]
+        return replace_node(tree, names, ("T", "names", ("F", inner[1], [("L", (sub,))]), names[3])), text
+    return tree, text
+
+
+def _second_field(tree, lang: str) -> tuple:
+    kids = tree[2] if tree[0] == "F" else [tree]
+    if len(kids) < 2:
+        return (("div:left-margin", render(tree, lang)),)
+    first = render(kids[0], lang)
+    rest = join([render(k, lang) for k in kids[1:]], tree[1].delimiter or "")
+    return (("div:left-margin", first), ("div:right-inline", rest))

@@ -1,0 +1,111 @@
+"""Politeness per host: at most N requests at once, a minimum spacing, and slowing down after a 429."""
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+from urllib.parse import urlsplit
+
+
+def host_of(url: str) -> str:
+    """The politeness key of a URL: its host name, lowercased (ports share one server)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+@dataclass
+class _Host:
+    active: int = 0
+    next_start: float = 0.0
+    spacing: float = 0.0  # this host's current spacing: the base, or more after a 429
+    slowed: int = 0
+
+
+class HostPolicy:
+    """Per-host limits shared by every check of a run: ``with policy.slot(host): fetch(...)``."""
+
+    def __init__(self, *, per_host: int = 2, spacing: float = 1.0, max_spacing: float = 60.0) -> None:
+        self.per_host = max(1, per_host)
+        self.spacing = max(0.0, spacing)
+        self.max_spacing = max_spacing
+        self._hosts: dict[str, _Host] = {}
+        self._cond = threading.Condition()
+
+    def _host(self, host: str) -> _Host:
+        state = self._hosts.get(host)
+        if state is None:
+            state = self._hosts[host] = _Host(spacing=self.spacing)
+        return state
+
+    def acquire(self, host: str, deadline: float | None = None) -> bool:
+        """Wait for a free slot on ``host`` and its spacing; False if ``deadline`` (monotonic) passes first."""
+        with self._cond:
+            state = self._host(host)
+            while True:
+                now = time.monotonic()
+                if state.active < self.per_host and now >= state.next_start:
+                    state.active += 1
+                    state.next_start = now + state.spacing
+                    return True
+                if deadline is not None and now >= deadline:
+                    return False
+                wait = state.next_start - now if state.active < self.per_host else None
+                if deadline is not None:
+                    wait = min(wait if wait is not None else deadline - now, deadline - now)
+                self._cond.wait(wait)
+
+    def release(self, host: str) -> None:
+        """Give back a slot taken by ``acquire``."""
+        with self._cond:
+            self._host(host).active -= 1
+            self._cond.notify_all()
+
+    @contextmanager
+    def slot(self, host: str, deadline: float | None = None) -> Iterator[bool]:
+        """Hold a slot on ``host`` for the block; yields False (and holds nothing) if the deadline passed."""
+        got = self.acquire(host, deadline)
+        try:
+            yield got
+        finally:
+            if got:
+                self.release(host)
+
+    def slow_down(self, host: str, retry_after: float | None = None) -> None:
+        """A 429 from ``host``: no new request before ``retry_after`` and a wider spacing from now on."""
+        with self._cond:
+            state = self._host(host)
+            wait = max(retry_after or 0.0, 0.0)
+            state.next_start = max(state.next_start, time.monotonic() + min(wait, self.max_spacing))
+            state.spacing = min(max(state.spacing * 2, wait, 0.5), self.max_spacing)
+            state.slowed += 1
+            self._cond.notify_all()
+
+    def relax(self, host: str) -> None:
+        """A good answer from ``host``: halve any extra spacing a 429 added, back towards the base."""
+        with self._cond:
+            state = self._hosts.get(host)
+            if state is not None and state.spacing > self.spacing:
+                half = state.spacing / 2
+                state.spacing = half if half > max(self.spacing, 0.25) else self.spacing
+
+    def ready_in(self, host: str) -> float:
+        """Seconds until ``host`` may take a new request by its spacing (0 when it may now)."""
+        with self._cond:
+            state = self._hosts.get(host)
+            return max(0.0, state.next_start - time.monotonic()) if state else 0.0
+
+    def spacing_of(self, host: str) -> float:
+        """The spacing now applied to ``host`` (the base, or more after a 429)."""
+        with self._cond:
+            state = self._hosts.get(host)
+            return state.spacing if state else self.spacing
+
+    def active(self, host: str) -> int:
+        """How many requests to ``host`` are running now."""
+        with self._cond:
+            state = self._hosts.get(host)
+            return state.active if state else 0

@@ -1,0 +1,147 @@
+"""Recording checks: store a result, move the resource's health, schedule its next check, notify.
+
+The Tracker is shared by the checker process (batches from the runner) and the API's "check now".
+Each result is one transaction; a health change then fires a webhook (queued, never waited on) and,
+for a link newly broken, looks up a Wayback Machine snapshot to suggest as its replacement.
+"""
+from __future__ import annotations
+
+import logging
+import random
+from datetime import datetime, timedelta
+from typing import Any, Callable, Mapping
+
+from refsvc.links import health as health_rules
+from refsvc.links.wayback import closest_snapshot
+from refsvc.links.webhooks import WebhookDispatcher, guarded_sender
+from refsvc.storage import Check, Database, HealthState, utcnow
+from refsvc.storage import checks as check_store
+
+log = logging.getLogger(__name__)
+_KEY = "refsvc.tracker"
+
+
+def make_client(settings: Mapping[str, Any]) -> Any:
+    """The guarded client the checker and webhooks use, configured from the settings."""
+    from refsvc.metadata.http import GuardedClient, user_agent
+
+    return GuardedClient(user_agent(settings["CONTACT_EMAIL"]),
+                         allow_private=bool(settings["ALLOW_PRIVATE_ADDRESSES"]),
+                         connect_timeout=float(settings["HTTP_CONNECT_TIMEOUT"]),
+                         read_timeout=float(settings["HTTP_READ_TIMEOUT"]),
+                         max_bytes=int(settings["HTTP_MAX_BYTES"]),
+                         max_redirects=int(settings["HTTP_MAX_REDIRECTS"]),
+                         pool_maxsize=max(int(settings["CHECK_CONCURRENCY"]), 4))
+
+
+def state_of(row: HealthState) -> health_rules.State:
+    """The pure health state of a stored row."""
+    return health_rules.State(health=row.health, since=row.health_since, failures=row.failures,
+                              successes=row.successes, first_failure_at=row.first_failure_at,
+                              warnings=tuple(row.warnings or ()))
+
+
+class Tracker:
+    """Turns check results into stored history, health, schedule, webhooks and suggestions."""
+
+    def __init__(self, database: Database, settings: Mapping[str, Any], *, client: Any = None,
+                 webhooks: WebhookDispatcher | None = None,
+                 clock: Callable[[], datetime] = utcnow, rng: random.Random | None = None) -> None:
+        self.database, self.settings = database, settings
+        self.policy = health_rules.Policy.from_settings(settings)
+        self._client = client
+        self.clock, self.rng = clock, rng or random.Random()
+        self.webhooks = webhooks or WebhookDispatcher(
+            settings["WEBHOOK_URLS"], settings["WEBHOOK_SECRET"],
+            lambda url, body, headers: guarded_sender(self.client)(url, body, headers))
+
+    @property
+    def client(self) -> Any:
+        """The guarded client, made on first use."""
+        if self._client is None:
+            self._client = make_client(self.settings)
+        return self._client
+
+    def record(self, resource_id: str, result: dict[str, Any]) -> Check | None:
+        """Store one result (``CheckResult.to_dict()``); None if the resource has gone meanwhile."""
+        now = self.clock()
+        with self.database.transaction() as session:
+            row = check_store.get_state(session, resource_id, for_update=True)
+            if row is None:
+                return None
+            before = state_of(row)
+            after = health_rules.advance(before, result, now, self.policy)
+            next_at = health_rules.next_check_at(after, now, self.policy, self.rng)
+            if result.get("retry_after"):  # the site asked us to wait: honour it
+                next_at = max(next_at, now + timedelta(seconds=float(result["retry_after"])))
+            fields = {"health": after.health, "health_since": after.since,
+                      "failures": after.failures, "successes": after.successes,
+                      "first_failure_at": after.first_failure_at, "warnings": list(after.warnings)}
+            if after.health != "broken":
+                fields.update(wayback_url=None, wayback_timestamp=None)
+            check = check_store.record_check(session, row, result, now, health=fields,
+                                             next_check_at=next_at)
+            resource = row.resource
+            event = None
+            if health_rules.changed(before, after):
+                event = {"event": "resource.health_changed",
+                         "resource": {"id": resource.id, "name": resource.name, "url": resource.url},
+                         "previous": before.health, "health": after.health, "at": now.isoformat(),
+                         "check": {"id": check.id, "outcome": check.outcome, "reason": check.reason,
+                                   "status_code": check.status_code}}
+            needs_snapshot = after.health == "broken" and not row.wayback_url
+            last_good = before.first_failure_at or now
+            url = resource.url
+        if needs_snapshot:
+            snapshot = self.suggest_replacement(resource_id, url, last_good)
+            if event is not None and snapshot is not None:
+                event["suggested_replacement"] = {"url": snapshot.url,
+                                                  "timestamp": snapshot.timestamp}
+        if event is not None:
+            self.webhooks.notify(event)
+        return check
+
+    def suggest_replacement(self, resource_id: str, url: str, when: datetime):
+        """Look up and store the Wayback snapshot closest to when the link last worked."""
+        snapshot = closest_snapshot(self.client, self.settings["WAYBACK_API"], url, when)
+        if snapshot is not None:
+            with self.database.transaction() as session:
+                row = check_store.get_state(session, resource_id)
+                if row is not None and row.health == "broken":
+                    row.wayback_url, row.wayback_timestamp = snapshot.url, snapshot.timestamp
+        return snapshot
+
+    def check_options(self) -> dict[str, Any]:
+        """The keyword arguments of check_link that come from the settings."""
+        return {"deadline_seconds": float(self.settings["CHECK_TIMEOUT"]),
+                "retry_after_max": float(self.settings["CHECK_RETRY_AFTER_MAX"])}
+
+    def check_now(self, resource_id: str) -> Check | None:
+        """Check one resource at once (the API's "check now") and record the result."""
+        from refsvc.links.check import check_link
+
+        with self.database.transaction() as session:
+            row = check_store.get_state(session, resource_id)
+            if row is None:
+                return None
+            r = row.resource
+            job = dict(url=r.url, name=r.name, description=r.description, expect=list(r.expect or []),
+                       logo_url=r.logo_url)
+        result = check_link(job.pop("url"), client=self.client, **job, **self.check_options())
+        return self.record(resource_id, result.to_dict())
+
+    def close(self) -> None:
+        """Deliver queued webhooks (a few seconds at most) and close the client."""
+        self.webhooks.close()
+        if self._client is not None:
+            self._client.close()
+
+
+def tracker_for(app: Any) -> Tracker:
+    """The app's shared Tracker (made on first use)."""
+    tracker = app.extensions.get(_KEY)
+    if tracker is None:
+        from refsvc.storage import get_database
+
+        tracker = app.extensions[_KEY] = Tracker(get_database(app), app.config)
+    return tracker

@@ -1,0 +1,126 @@
+"""The checker's storage: claiming due resources, recording checks and health, history, pruning."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any, Iterable
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from refsvc.storage.models import Check, HealthState, Resource
+
+
+def _claimable(now: datetime):
+    return or_(HealthState.claim_expires_at.is_(None), HealthState.claim_expires_at < now)
+
+
+def claim_due(session: Session, worker: str, now: datetime, *, limit: int,
+              lease_seconds: float) -> tuple[str, list[Resource]]:
+    """Claim up to ``limit`` due resources for ``worker``; returns (claim token, resources).
+
+    One conditional UPDATE takes them: a row already claimed by another checker (claim not
+    expired) no longer matches, so two checkers never take the same resource.
+    """
+    token = f"{worker[:50]}:{uuid.uuid4().hex[:12]}"
+    due = (select(HealthState.resource_id).join(Resource)
+           .where(Resource.active.is_(True), HealthState.next_check_at <= now, _claimable(now))
+           .order_by(HealthState.next_check_at).limit(limit))
+    session.execute(
+        update(HealthState)
+        .where(HealthState.resource_id.in_(due.scalar_subquery()),
+               HealthState.next_check_at <= now, _claimable(now))
+        .values(claimed_by=token, claim_expires_at=now + timedelta(seconds=lease_seconds))
+        .execution_options(synchronize_session=False))
+    resources = list(session.scalars(
+        select(Resource).join(HealthState).where(HealthState.claimed_by == token)
+        .order_by(HealthState.next_check_at)).unique())
+    return token, resources
+
+
+def release(session: Session, token: str, resource_ids: Iterable[str] | None = None) -> int:
+    """Give back claims of ``token`` (all, or those of ``resource_ids``) unchecked."""
+    query = update(HealthState).where(HealthState.claimed_by == token)
+    if resource_ids is not None:
+        query = query.where(HealthState.resource_id.in_(list(resource_ids)))
+    result = session.execute(query.values(claimed_by=None, claim_expires_at=None)
+                             .execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+def get_state(session: Session, resource_id: str, *, for_update: bool = False) -> HealthState | None:
+    """The health state of a resource (row-locked on PostgreSQL when ``for_update``)."""
+    query = select(HealthState).where(HealthState.resource_id == resource_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
+def record_check(session: Session, state: HealthState, result: dict[str, Any], now: datetime,
+                 *, health: dict[str, Any], next_check_at: datetime) -> Check:
+    """Store one check and the health state it led to; the claim on the resource ends."""
+    check = Check(resource_id=state.resource_id, checked_at=now,
+                  url=str(result.get("url") or "")[:2048], outcome=str(result.get("outcome")),
+                  reason=str(result.get("reason") or ""), status_code=result.get("status_code"),
+                  elapsed_ms=_int_or_none(result.get("elapsed_ms")), health=health["health"],
+                  result=result)
+    session.add(check)
+    session.flush()
+    for key, value in health.items():
+        setattr(state, key, value)
+    state.last_check_id, state.last_checked_at = check.id, now
+    state.next_check_at = next_check_at
+    state.claimed_by = state.claim_expires_at = None
+    session.flush()
+    return check
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(round(float(value)))
+
+
+def checks_by_id(session: Session, ids: Iterable[int]) -> dict[int, Check]:
+    """Checks by id (for a page of resources and their last checks, in one query)."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {c.id: c for c in session.scalars(select(Check).where(Check.id.in_(ids)))}
+
+
+def history(session: Session, resource_id: str, *, offset: int = 0,
+            limit: int = 20) -> tuple[list[Check], int]:
+    """One page of a resource's checks, newest first, and how many there are."""
+    total = session.scalar(select(func.count()).select_from(Check)
+                           .where(Check.resource_id == resource_id)) or 0
+    checks = list(session.scalars(select(Check).where(Check.resource_id == resource_id)
+                                  .order_by(Check.checked_at.desc(), Check.id.desc())
+                                  .offset(offset).limit(limit)))
+    return checks, total
+
+
+def prune(session: Session, older_than: datetime) -> int:
+    """Delete checks made before ``older_than``; how many went."""
+    result = session.execute(delete(Check).where(Check.checked_at < older_than)
+                             .execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
+def make_due(session: Session, resource_id: str, at: datetime) -> bool:
+    """Bring a resource's next check forward to ``at`` (never later than planned)."""
+    result = session.execute(update(HealthState)
+                             .where(HealthState.resource_id == resource_id,
+                                    HealthState.next_check_at > at)
+                             .values(next_check_at=at).execution_options(synchronize_session=False))
+    return bool(result.rowcount)
+
+
+def next_due_at(session: Session) -> datetime | None:
+    """When the next active resource falls due (None when there is none)."""
+    return session.scalar(select(func.min(HealthState.next_check_at)).join(Resource)
+                          .where(Resource.active.is_(True)))
+
+
+def health_counts(session: Session) -> dict[str, int]:
+    """How many resources stand at each health."""
+    rows = session.execute(select(HealthState.health, func.count()).group_by(HealthState.health))
+    return {health: count for health, count in rows}

@@ -1,0 +1,81 @@
+"""GET /v1/resources/block: the website's "further reading" block as an HTML fragment.
+
+Resources whose health is ``broken`` (and inactive ones) are left out, so visitors never meet a
+dead link; the fragment carries a report form per resource, sent to POST /v1/reports by
+/static/refsvc-block.js. Everything is autoescaped by Jinja.
+"""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from flask import current_app, make_response, render_template, request
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validates
+
+from refsvc.links.registry import slug_problem
+from refsvc.storage import get_database
+from refsvc.storage.resources import list_resources
+
+blp = Blueprint("block", __name__, url_prefix="/v1/resources",
+                description="The website's further-reading block (an HTML fragment).")
+
+MAX_IDS = 100
+# Short enough that a link confirmed broken leaves the website's pages within minutes.
+BLOCK_MAX_AGE = 300
+
+
+class BlockArgs(Schema):
+    ids = fields.String(metadata={"description": "Comma-separated resource ids, in display order."})
+    tag = fields.String(metadata={"description": "Every resource with this tag, by name."})
+
+    @validates("ids")
+    def _ids(self, value: str, **_: Any) -> None:
+        ids = split_ids(value)
+        if not ids:
+            raise ValidationError("Give one or more resource ids separated by commas, e.g. ids=nhs,mind.")
+        if len(ids) > MAX_IDS:
+            raise ValidationError(f"At most {MAX_IDS} ids; {len(ids)} were given.")
+        bad = [i for i in ids if slug_problem(i)]
+        if bad:
+            raise ValidationError(f"Not resource ids: {', '.join(bad[:5])}; ids are lowercase slugs.")
+
+
+def split_ids(value: str) -> list[str]:
+    """The ids of ``?ids=a,b``, in order, without blanks or repeats."""
+    return list(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+
+
+def _web_url(url: str | None) -> str | None:
+    # The registry only stores http(s) URLs; checked again so no other scheme reaches an href.
+    return url if url and urlsplit(url).scheme.lower() in {"http", "https"} else None
+
+
+def visible_resources(ids: list[str] | None, tag: str | None) -> list[dict[str, Any]]:
+    """The resources the block shows: active, not broken, in ``ids`` order (else by name)."""
+    with get_database(current_app).transaction() as session:
+        found, _ = list_resources(session, ids=ids, tag=tag, active=True)
+        shown = [{"id": r.id, "name": r.name, "url": _web_url(r.url), "description": r.description,
+                  "logo_url": _web_url(r.logo_url)}
+                 for r in found if r.health != "broken" and _web_url(r.url)]
+    if ids is not None:
+        position = {resource_id: n for n, resource_id in enumerate(ids)}
+        shown.sort(key=lambda r: position[r["id"]])
+    return shown
+
+
+@blp.route("/block")
+@blp.arguments(BlockArgs, location="query", as_kwargs=True)
+@blp.response(200, content_type="text/html",
+              description="An HTML fragment: one list item per resource that is not broken.")
+def block(ids: str | None = None, tag: str | None = None):
+    """The further-reading block for ``ids`` (in that order) or a ``tag``; broken links left out."""
+    resources = visible_resources(split_ids(ids) if ids else None, tag)
+    html = render_template("web/block.html", resources=resources,
+                           reports_url=urljoin(request.host_url, "v1/reports"))
+    response = make_response(html)
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    max_age = min(BLOCK_MAX_AGE, current_app.config.get("CACHE_MAX_AGE", BLOCK_MAX_AGE))
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.vary.add("Origin")
+    return response

@@ -1,0 +1,146 @@
+"""Read and run CSL test-suite fixtures (MODE, CSL, INPUT, RESULT, CITATION-ITEMS, CITATIONS, BIBENTRIES,
+BIBSECTION, OPTIONS) through refsvc.citation, producing citeproc-js's test-harness output format."""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_DIR = (REPO / ".." / "shared" / "csl-test-suite" / "humans").resolve()
+KNOWN_FILE = Path(__file__).with_name("csl_suite_known_failures.txt")
+_SECTION = re.compile(r">>=+ *([A-Z-]+) *=+>>\n?(.*?)\n?<<=+ *\1 *=+<<", re.S)
+
+
+def suite_dir() -> Path:
+    """The fixture folder: $CSL_TEST_SUITE or ../shared/csl-test-suite/humans beside the repo."""
+    return Path(os.environ.get("CSL_TEST_SUITE") or DEFAULT_DIR)
+
+
+@dataclass
+class Fixture:
+    name: str
+    sections: dict
+
+    @property
+    def group(self) -> str:
+        return self.name.split("_", 1)[0]
+
+
+def load(path: Path) -> Fixture:
+    """Parse one fixture file."""
+    text = path.read_text(encoding="utf-8-sig")
+    return Fixture(path.stem, {m.group(1): m.group(2) for m in _SECTION.finditer(text)})
+
+
+def fixtures(folder: Path | None = None) -> list[Path]:
+    """Fixture files at the top of the folder, sorted."""
+    folder = folder or suite_dir()
+    return sorted(p for p in folder.glob("*.txt") if p.is_file())
+
+
+def read_known() -> dict[str, str]:
+    """Known failures: name -> reason."""
+    known = {}
+    if KNOWN_FILE.exists():
+        for line in KNOWN_FILE.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                name, _, why = line.partition(" ")
+                known[name] = why.strip() or "no reason given"
+    return known
+
+
+def run(fx: Fixture) -> str:
+    """Render a fixture as citeproc-js's test harness prints it."""
+    from refsvc.citation.api import cluster_seqs, engine_for
+    from refsvc.citation.style import compile_style
+    from refsvc.citation.variables import Ref
+
+    style = compile_style(fx.sections["CSL"].encode("utf-8"))
+    eng = engine_for(style, None)
+    items = json.loads(fx.sections["INPUT"])
+    refs = [Ref(it) for it in items]
+    mode = fx.sections["MODE"].strip()
+    if "BIBSECTION" in fx.sections:
+        raise NotImplementedError("BIBSECTION is not supported")
+    if mode == "bibliography":
+        if "BIBENTRIES" in fx.sections:
+            ids = json.loads(fx.sections["BIBENTRIES"])[-1]
+            by = {r.id: r for r in refs}
+            refs = [by[i] for i in ids if i in by]
+        cited = None
+        if "CITATION-ITEMS" in fx.sections or "CITATIONS" in fx.sections:
+            cited = _clusters(fx)[0]
+        if cited is not None:
+            order = []
+            for cl in cited:
+                for c in cl:
+                    if c["id"] not in order:
+                        order.append(c["id"])
+            by = {r.id: r for r in refs}
+            refs = [by[i] for i in order if i in by] + [r for r in refs if r.id not in order]
+        entries = eng.bibliography_entries(refs)
+        lines = ['<div class="csl-bib-body">']
+        for _, seq in entries:
+            html = eng.finish(seq, "html")
+            if html.startswith('<div class="csl-'):
+                html = "\n    " + html.replace("</div><div", "</div>\n    <div") + "\n  "
+            lines.append(f'  <div class="csl-entry">{html}</div>')
+        lines.append("</div>")
+        return "\n".join(lines)
+    clusters, notes, marks = _clusters(fx)
+    if clusters is None:
+        clusters = [[{"id": r.id} for r in refs]]
+        notes = [1]
+    outs = [eng.finish(s, "html") for s in cluster_seqs(eng, refs, clusters, notes)]
+    if marks is None:
+        return "\n".join(outs)
+    before = [eng.finish(s, "html") for s in cluster_seqs(eng, refs, clusters[:-1], notes[:-1])] \
+        if len(clusters) > 1 else []
+    lines = []
+    for i, o in enumerate(outs):
+        changed = i == len(outs) - 1 or before[i] != o
+        lines.append(f"{'>>' if changed else '..'}[{i}] {o}")
+    return "\n".join(lines)
+
+
+def _clusters(fx: Fixture):
+    if "CITATIONS" in fx.sections:
+        data = json.loads(fx.sections["CITATIONS"])
+        clusters, notes = [], []
+        for entry in data:
+            cit = entry[0] if isinstance(entry, list) else entry
+            clusters.append(list(cit.get("citationItems", [])))
+            notes.append((cit.get("properties") or {}).get("noteIndex") or len(notes) + 1)
+        return clusters, notes, True
+    if "CITATION-ITEMS" in fx.sections:
+        clusters = json.loads(fx.sections["CITATION-ITEMS"])
+        return clusters, list(range(1, len(clusters) + 1)), None
+    return None, None, None
+
+
+def outcome(path: Path) -> tuple[bool, str]:
+    """(passed, detail) for one fixture file."""
+    fx = load(path)
+    want = fx.sections.get("RESULT", "")
+    try:
+        got = run(fx)
+    except Exception as exc:  # a crash is a failure with its reason
+        return False, f"{type(exc).__name__}: {exc}"
+    return got == want, f"expected:\n{want}\ngot:\n{got}"
+
+
+def report(folder: Path | None = None) -> list[tuple[str, int, int]]:
+    """(group, passed, total) for every group, plus a TOTAL row."""
+    counts: dict[str, list[int]] = {}
+    for p in fixtures(folder):
+        ok, _ = outcome(p)
+        c = counts.setdefault(load(p).group, [0, 0])
+        c[0] += ok
+        c[1] += 1
+    rows = [(g, c[0], c[1]) for g, c in sorted(counts.items())]
+    rows.append(("TOTAL", sum(r[1] for r in rows), sum(r[2] for r in rows)))
+    return rows

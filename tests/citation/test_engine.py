@@ -1,0 +1,124 @@
+"""refsvc.citation's public interface: exact seed citations, item types, errors, escaping, threads."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from refsvc.citation import (InvalidItem, UnknownLocale, UnknownStyle, available_locales, bibliography,
+                             citation, cite_item, get_style, style_info)
+
+SEED = {"id": "seed", "type": "webpage", "title": "Dynamic Interpersonal Therapy in London",
+        "author": [{"literal": "Harley Therapy Ltd."}], "container-title": "Harley Therapy",
+        "issued": {"date-parts": [[2022, 1, 20]]}, "accessed": {"date-parts": [[2022, 8, 11]]},
+        "URL": "https://www.harleytherapy.co.uk/dynamic-interpersonal-therapy-london.htm"}
+ARTICLE = {"id": "a1", "type": "article-journal", "title": "Therapy outcomes in adults",
+           "author": [{"family": "Chen", "given": "Christine K."}, {"family": "Okafor", "given": "Ada"},
+                      {"family": "Smith", "given": "John"}],
+           "container-title": "Journal of Psychotherapy", "volume": "12", "issue": "3", "page": "101-120",
+           "issued": {"date-parts": [[2020, 5]]}, "DOI": "10.1000/xyz123"}
+MAIN = ("apa", "modern-language-association", "chicago-notes-bibliography", "chicago-author-date")
+
+
+def test_seed_page_in_mla_en_gb_reads_exactly() -> None:
+    got = cite_item(SEED, "modern-language-association", "en-GB")["bibliography"]["text"]
+    assert got == ("Harley Therapy Ltd. \u2018Dynamic Interpersonal Therapy in London\u2019. Harley Therapy, "
+                   "20 Jan. 2022, https://www.harleytherapy.co.uk/dynamic-interpersonal-therapy-london.htm.")
+
+
+def test_seed_page_in_chicago_notes_en_us_reads_exactly() -> None:
+    got = cite_item(SEED, "chicago-notes-bibliography", "en-US")["bibliography"]["text"]
+    assert got == ("Harley Therapy Ltd. \u201cDynamic Interpersonal Therapy in London.\u201d Harley Therapy, "
+                   "January 20, 2022. https://www.harleytherapy.co.uk/dynamic-interpersonal-therapy-london.htm.")
+
+
+def test_apa_article_gives_parenthetical_and_narrative_cites() -> None:
+    got = cite_item(ARTICLE, "apa")
+    assert got["in_text"] == {"text": "(Chen et al., 2020)", "html": "(Chen et al., 2020)"}
+    assert got["narrative"]["text"] == "Chen et al. (2020)"
+    assert got["bibliography"]["html"].startswith("Chen, C. K., Okafor, A., &#38; Smith, J. (2020).")
+
+
+def test_note_styles_give_full_and_short_notes() -> None:
+    got = cite_item(ARTICLE, "chicago-notes-bibliography")
+    assert got["note"]["text"] == ("Christine K. Chen et al., \u201cTherapy Outcomes in Adults,\u201d Journal of "
+                                   "Psychotherapy 12, no. 3 (2020): 101\u201320, https://doi.org/10.1000/xyz123.")
+    assert got["short_note"]["text"] == "Chen et al., \u201cTherapy Outcomes in Adults.\u201d"
+
+
+def test_html_escapes_metadata_but_keeps_rich_text() -> None:
+    item = dict(ARTICLE, title="<script>alert(1)</script> and <i>E. coli</i>")
+    html = cite_item(item, "apa", formats=("html",))["bibliography"]["html"]
+    assert "<script>" not in html and "&#60;script&#62;alert(1)&#60;/script&#62;" in html
+    assert "<i>E. coli</i>" in html
+
+
+@pytest.mark.parametrize("style", MAIN)
+@pytest.mark.parametrize("kind", ["webpage", "article-journal", "book", "chapter", "report", "article-newspaper",
+                                  "motion_picture", "dataset", "software", "thesis"])
+def test_every_common_item_type_renders_in_every_main_style(style: str, kind: str) -> None:
+    item = dict(ARTICLE, type=kind, publisher="Acme Press", URL="https://example.org/x")
+    for loc in ("en-US", "en-GB"):
+        got = cite_item(item, style, loc)
+        assert got["bibliography"]["text"] and got["in_text"]["text"] and got["narrative"]["text"]
+
+
+def test_bibliography_sorts_and_adds_year_suffixes() -> None:
+    a = dict(ARTICLE, id="x", author=[{"family": "Zed", "given": "Ann"}], title="Beta")
+    b = dict(ARTICLE, id="y", author=[{"family": "Zed", "given": "Ann"}], title="Alpha")
+    c = dict(ARTICLE, id="z", author=[{"family": "Abel", "given": "Bo"}])
+    entries = bibliography([a, b, c], "apa")
+    assert entries[0].startswith("Abel, B. (2020)")
+    assert entries[1].startswith("Zed, A. (2020a). Alpha") and entries[2].startswith("Zed, A. (2020b). Beta")
+    assert citation([a, b, c], [{"id": "x"}, {"id": "y"}], "apa") == "(Zed, 2020b, 2020a)"
+
+
+def test_unknown_style_locale_and_bad_items_raise_clear_errors() -> None:
+    with pytest.raises(UnknownStyle):
+        get_style("no-such-style")
+    with pytest.raises(UnknownLocale):
+        cite_item(SEED, "apa", "xx-XX")
+    with pytest.raises(InvalidItem, match="month 13"):
+        cite_item(dict(SEED, issued={"date-parts": [[2022, 13, 45]]}), "apa")
+    with pytest.raises(InvalidItem):
+        cite_item(dict(SEED, author="Harley"), "apa")
+    with pytest.raises(InvalidItem):
+        cite_item(["not", "a", "dict"], "apa")  # type: ignore[arg-type]
+
+
+def test_seasons_are_valid_dates() -> None:
+    got = cite_item(dict(ARTICLE, issued={"date-parts": [[2021, 22]]}), "modern-language-association")
+    assert "Summer" in got["bibliography"]["text"]
+
+
+def test_style_info_and_locales() -> None:
+    assert style_info("chicago-notes-bibliography")["class"] == "note"
+    assert style_info("apa")["class"] == "in-text"
+    assert {"en-US", "en-GB", "de-DE"} <= set(available_locales())
+    assert get_style("apa") is get_style("apa")
+
+
+def test_many_threads_sharing_one_style_each_get_their_own_format() -> None:
+    expected = {f: cite_item(SEED, "chicago-notes-bibliography", formats=(f,))["bibliography"][f]
+                for f in ("text", "html")}
+    item_html = dict(SEED, title="A & B")
+    exp_amp = {f: cite_item(item_html, "chicago-notes-bibliography", formats=(f,))["bibliography"][f]
+               for f in ("text", "html")}
+    assert "&#38;" in exp_amp["html"] and "A & B" in exp_amp["text"]
+    bad: list = []
+    barrier = threading.Barrier(8)
+
+    def worker(n: int) -> None:
+        barrier.wait()
+        for i in range(60):
+            fmt = "html" if (i + n) % 2 else "text"
+            item, want = (item_html, exp_amp) if i % 3 == 0 else (SEED, expected)
+            got = cite_item(item, "chicago-notes-bibliography", formats=(fmt,))["bibliography"][fmt]
+            if got != want[fmt]:
+                bad.append((n, i, fmt, got))
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert bad == []
