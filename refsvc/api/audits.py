@@ -59,6 +59,34 @@ class AuditRequest(Schema):
                 raise ValidationError(problem, key)
 
 
+class ResourceRef(Schema):
+    id = fields.String()
+    name = fields.String()
+    url = fields.String()
+    description = fields.String()
+
+
+class AuditedLink(Schema):
+    url = fields.String(metadata={"description": "The link, absolute, without its fragment."})
+    href = fields.String(metadata={"description": "The href as the page wrote it."})
+    text = fields.String(metadata={"description": "The link's text (or its image's alt text)."})
+    context = fields.String(metadata={"description": "The text the page shows around the link."})
+    match = fields.String(allow_none=True, metadata={"enum": ["url", "host", None]})
+    resource = fields.Nested(ResourceRef, allow_none=True)
+    health = fields.String(allow_none=True)
+    flags = fields.List(fields.String(), metadata={
+        "description": "unregistered, broken, moved, description_differs"})
+    description_similarity = fields.Float(allow_none=True, metadata={
+        "description": "Share of the registry description's words found beside the link."})
+    moved_to = fields.String(allow_none=True)
+
+
+class AuditResponse(Schema):
+    page = fields.Dict()
+    summary = fields.Dict(keys=fields.String(), values=fields.Integer())
+    links = fields.List(fields.Nested(AuditedLink))
+
+
 # ---- pure: links of a page, and their match in the registry -------------------------------------
 
 def _words(text: str) -> str:
@@ -97,11 +125,16 @@ def _context(anchor: Any, link_text: str) -> str:
 def outbound_links(html: str, base_url: str) -> list[dict[str, str]]:
     """Every link of ``html`` to another host, in page order: url, href, text, context."""
     try:
-        document = lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
+        try:
+            document = lxml.html.document_fromstring(html)
+        except ValueError:  # a str with an XML encoding declaration: lxml wants bytes then
+            document = lxml.html.document_fromstring(html.encode("utf-8"))
+    except (etree.ParserError, ValueError):  # nothing to parse: no links
         return []
+    for hidden in document.xpath("//script | //style | //template"):
+        hidden.drop_tree()  # their text is not what a reader sees beside a link
     base = urljoin(base_url, (document.xpath("//base/@href") or [""])[0].strip())
-    page_host = host_key(base)
+    page_host = host_key(base_url)  # the page's own site, whatever its <base> says
     links = []
     for anchor in document.xpath("//a[@href] | //area[@href]"):
         href = anchor.get("href", "").strip()
@@ -211,10 +244,9 @@ def fetch_page(url: str) -> tuple[str, str]:
     return result.text, result.final_url
 
 
-@blp.route("")
+@blp.route("", methods=["POST"])
 @blp.arguments(AuditRequest)
-@blp.response(200)
-@blp.doc(security=[{"editorToken": []}])
+@blp.response(200, AuditResponse)
 def audit(body: dict[str, Any]):
     """Every outbound link of a page with its registry entry, health and flags (editor)."""
     require_editor()

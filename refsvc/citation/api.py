@@ -170,8 +170,13 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
                 nm = _first_names(full)
                 key = rt.plain(eng_render(eng, nm)) if nm is not None else None
                 sup = render_cite(eng, ref, dict(c, prefix=None), params[ref.id], p, numbers[ref.id],
-                                  "suppress-author")
-            items.append((c, seq, numbers[ref.id], key, sup))
+                                  "suppress-author") if collapse else None
+            ys = params[ref.id].year_suffix
+            base = None
+            if sup is not None and ys:
+                txt = rt.plain(sup)
+                base = txt.replace(ys, "", 1) if ys in txt else None
+            items.append((c, seq, numbers[ref.id], key, sup, ys, base))
         out.append(render_citation(eng, items, mode))
     return out
 

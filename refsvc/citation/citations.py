@@ -38,9 +38,8 @@ def positions(citations: list[list[dict]], notes: list[int], distance: int) -> l
                     pos = 1
             near = rid in last_note and note - last_note[rid] <= distance
             row.append((pos, near, first_note.get(rid)))
-        for c in cites:
-            first_note.setdefault(c["id"], note)
-            last_note[c["id"]] = note
+            first_note.setdefault(rid, note)
+            last_note[rid] = note
         prev_cites = cites
         out.append(row)
     return out
@@ -100,6 +99,9 @@ def render_cite(engine: Engine, ref, cite: dict, params, pos: tuple, number, mod
     if mode == "author-only" or cite.get("author-only"):
         names = _first_names(tree)
         tree = names
+        if names is not None and names[3] and names[3].get("subst"):
+            # citeproc-js prints a substituted title bare (no quotes, no italics)
+            return (rt.plain(_unquote(render(tree, engine.lang))),)
     seq = render(tree, engine.lang) if tree is not None else ()
     if cite.get("prefix") or cite.get("suffix"):
         pre = cite.get("prefix") or ""
@@ -123,7 +125,18 @@ def render_citation(engine: Engine, items: list[tuple], mode: str = "") -> tuple
         body = join(seqs, delim)
     if mode == "author-only":
         return body
-    return format_seq(body, lay, engine.lang)
+    return layout_seq(body, lay, engine.lang)
+
+
+def layout_seq(body: tuple, lay: Fmt, lang: str) -> tuple:
+    """citeproc-js puts a layout's affixes inside its formatting."""
+    if not body:
+        return ()
+    inner = affix(body, lay.prefix, lay.suffix) if (lay.prefix or lay.suffix) else body
+    return format_seq(inner, Fmt(font_style=lay.font_style, font_variant=lay.font_variant,
+                                 font_weight=lay.font_weight, text_decoration=lay.text_decoration,
+                                 vertical_align=lay.vertical_align, quotes=lay.quotes,
+                                 text_case=lay.text_case, display=lay.display), lang)
 
 
 def _collapse(engine: Engine, items: list[tuple], collapse: str, opts: dict, delim: str) -> list:
@@ -135,7 +148,8 @@ def _collapse(engine: Engine, items: list[tuple], collapse: str, opts: dict, del
         while i < len(items):
             j = i
             while j + 1 < len(items) and nums[j] is not None and nums[j + 1] == nums[j] + 1 and \
-                    not items[j + 1][0].get("prefix") and not items[j][0].get("suffix"):
+                    not items[j + 1][0].get("prefix") and not items[j][0].get("suffix") and \
+                    not items[j][0].get("locator") and not items[j + 1][0].get("locator"):
                 j += 1
             if out:
                 out.append((delim,))
@@ -152,7 +166,7 @@ def _collapse(engine: Engine, items: list[tuple], collapse: str, opts: dict, del
     groups: list[list[tuple]] = []
     keyed: dict = {}
     for it in items:
-        k = it[3] if len(it) > 3 else None
+        k = it[3]
         if k and k in keyed:
             keyed[k].append(it)
         else:
@@ -162,14 +176,63 @@ def _collapse(engine: Engine, items: list[tuple], collapse: str, opts: dict, del
                 keyed[k] = g
     gdelim = opts.get("cite-group-delimiter", ", ")
     after = opts.get("after-collapse-delimiter", delim)
-    prev_collapsed = False
-    for g in groups:
-        if out:
-            out.append((after if prev_collapsed else delim,))
-        pieces = [g[0][1]]
-        for it in g[1:]:
-            pieces.append((gdelim,))
-            pieces.append(it[4] if len(it) > 4 and collapse and it[4] is not None else it[1])
+    ysdelim = opts.get("year-suffix-delimiter", delim)
+    for gi, g in enumerate(groups):
+        if gi:
+            out.append((after if len(groups[gi - 1]) > 1 else delim,))
+        pieces: list = [g[0][1]]
+        run: list = []  # consecutive cites collapsing onto one year: suffix letters
+        for j in range(1, len(g)):
+            prev, it = g[j - 1], g[j]
+            body = it[4] if it[4] is not None else it[1]
+            ys = it[5]
+            if collapse.startswith("year-suffix") and ys and prev[5] and it[6] == prev[6] and it[6] is not None \
+                    and not it[0].get("locator") and not prev[0].get("locator"):
+                run.append(ys)
+                continue
+            if run:
+                pieces.append((_suffix_run(run, ysdelim, collapse == "year-suffix-ranged", g[j - len(run) - 1][5]),))
+                run = []
+                pieces.append((after,))
+            elif prev[0].get("locator"):
+                pieces.append((after,))
+            else:
+                pieces.append((gdelim,))
+            if body:
+                pieces.append(body)
+            else:
+                pieces.pop()
+        if run:
+            pieces.append((_suffix_run(run, ysdelim, collapse == "year-suffix-ranged", g[len(g) - len(run) - 1][5]),))
         out.append(join(pieces, ""))
-        prev_collapsed = len(g) > 1
     return out
+
+
+def _suffix_run(run: list, delim: str, ranged: bool, first: str) -> str:
+    """What follows the first cite of a same-year run: ',b,c' or, ranged, '–d' (first letter printed)."""
+    letters = [first] + run
+    segs: list[list[str]] = []
+    for letter in letters:
+        if segs and ranged and ord(letter[-1]) == ord(segs[-1][-1][-1]) + 1:
+            segs[-1].append(letter)
+        else:
+            segs.append([letter])
+    parts: list[str] = []
+    for sg in segs:
+        if len(sg) >= 3:
+            parts.append(sg[0] + "\u2013" + sg[-1])
+        else:
+            parts.extend(sg)
+    return delim.join(parts)[len(first):]
+
+
+def _unquote(seq) -> tuple:
+    out = []
+    for it in seq:
+        if isinstance(it, str):
+            out.append(it)
+        elif it[0] == "q":
+            out.extend(_unquote(it[1]))
+        else:
+            out.append((it[0], _unquote(it[1])))
+    return tuple(out)

@@ -155,7 +155,7 @@ def _parts_for(node: Date, ctx) -> list[tuple[DatePart, Fmt]]:
 def render_date(node: Date, dv: DateVal, ctx, year_suffix: str = ""):
     """Evaluate a cs:date for a parsed value to an Out node."""
     from .output import format_seq, join
-    lang = ctx.locale.lang
+    lang = ctx.lang
     if dv.literal and not dv.parts:
         return ("L", format_seq(rt.parse(dv.literal), node.fmt, lang))
     parts = _parts_for(node, ctx)

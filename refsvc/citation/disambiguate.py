@@ -37,11 +37,25 @@ def _name_key(n: dict) -> tuple:
     return (n.get("non-dropping-particle") or "", n.get("family") or n.get("literal") or "")
 
 
+def _differ(a, b) -> bool:
+    if isinstance(a, tuple):
+        return a[0] != b[0] or a[1] != b[1]
+    return a != b
+
+
+def _full(ref, name_vars, n: int) -> tuple:
+    out = []
+    for v in name_vars(ref):
+        for nm in (ref.get(v) or [])[:n]:
+            out.append((_name_key(nm), nm.get("given") or ""))
+    return tuple(out)
+
+
 def _initials(given: str) -> str:
     return "".join(w[:1] for w in given.replace("-", " ").replace(".", " ").split())
 
 
-def _level_needed(n: dict, others: list) -> int:
+def _level_needed(n: dict, others: list, initials_only: bool = False) -> int:
     """0: family alone is unique; 1: initials separate it; 2: needs the full given name."""
     key = _name_key(n)
     g = (n.get("given") or "")
@@ -49,7 +63,10 @@ def _level_needed(n: dict, others: list) -> int:
     for o in others:
         if o is n or _name_key(o) != key or (o.get("given") or "") == g:
             continue
-        lvl = max(lvl, 1 if _initials(o.get("given") or "") != _initials(g) else 2)
+        if _initials(o.get("given") or "") != _initials(g):
+            lvl = max(lvl, 1)
+        elif not initials_only:
+            lvl = 2
     return lvl
 
 
@@ -70,7 +87,8 @@ def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_v
                 names = r.get(v) or []
                 lv = []
                 for i, n in enumerate(names):
-                    need = _level_needed(n, [p for p in pool if p]) if (i == 0 or not rule.startswith("primary")) else 0
+                    need = _level_needed(n, [p for p in pool if p], rule.endswith("with-initials")) \
+                        if (i == 0 or not rule.startswith("primary")) else 0
                     if rule.endswith("with-initials"):
                         need = min(need, 1)
                     lv.append(need)
@@ -82,37 +100,48 @@ def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_v
         return params
     if add_names:
         for g in groups:
-            maxn = max(len(by_id[i].get(v) or []) for i in g for v in name_vars(by_id[i]))
-            best = (len(set(texts[i] for i in g)), 0)
+            maxn = max((len(by_id[i].get(v) or []) for i in g for v in name_vars(by_id[i])), default=0)
+            need = {i: 0 for i in g}
+            per_n = []
             for n in range(1, maxn + 1):
                 for i in g:
                     params[i].add_names = n
-                cand = {i: render_text(by_id[i], params[i]) for i in g}
-                distinct = len(set(cand.values()))
-                if distinct > best[0]:
-                    best = (distinct, n)
-                if distinct == len(g):
-                    break
+                keys = {i: render_text(by_id[i], params[i]) for i in g}
+                if add_given:  # names that differ only in given names count too (expanded next)
+                    base = int(options.get("et-al-use-first") or 1)
+                    keys = {i: (keys[i], _full(by_id[i], name_vars, n + base)) for i in g}
+                per_n.append(keys)
+            if per_n:
+                final = per_n[-1]
+                for i in g:
+                    others = [j for j in g if j != i and final[j] != final[i]]  # twins never separate
+                    for n, keys in enumerate(per_n, 1):
+                        if others and all(_differ(keys[i], keys[j]) for j in others):
+                            need[i] = n
+                            break
             for i in g:
-                params[i].add_names = best[1]
+                params[i].add_names = need[i]
                 texts[i] = render_text(by_id[i], params[i])
         groups = _groups(texts)
     if add_given and groups and rule in ("by-cite", "all-names", "primary-name"):
         for g in groups:
             for v in sorted({v for i in g for v in name_vars(by_id[i])}):
-                pool = [n for i in g for n in (by_id[i].get(v) or [])]
-                for i in g:
-                    names = by_id[i].get(v) or []
-                    lv = list(params[i].hints.get(v) or [0] * len(names))
-                    for k, n in enumerate(names):
-                        lv[k] = max(lv[k], _level_needed(n, pool))
-                    if any(lv):
-                        params[i].hints[v] = lv
+                width = max(len(by_id[i].get(v) or []) for i in g)
+                for k in range(width):
+                    if rule == "primary-name" and k > 0:
+                        break
+                    here = {i: by_id[i].get(v)[k] for i in g if len(by_id[i].get(v) or []) > k}
+                    levels = {i: _level_needed(n, [o for j, o in here.items() if j != i]) for i, n in here.items()}
+                    top = max(levels.values(), default=0)
+                    for i, lvl in levels.items():
+                        if lvl:  # citeproc-js expands every differing name of the set to the same level
+                            names = by_id[i].get(v)
+                            lv = list(params[i].hints.get(v) or [0] * len(names))
+                            lv[k] = max(lv[k], top)
+                            params[i].hints[v] = lv
             for i in g:
                 texts[i] = render_text(by_id[i], params[i])
         groups = _groups(texts)
-        if add_names and groups:  # given names may now let fewer added names suffice: keep as is
-            pass
     if groups and any(True for _ in groups):
         for g in groups:
             for i in g:

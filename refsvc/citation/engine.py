@@ -42,7 +42,7 @@ class Engine:
         kids = eval_nodes(area.layout.children, ctx)
         if not kids:
             return None
-        return ("F", Fmt(delimiter=area.layout.fmt.delimiter if area_name == "bibliography" and False else ""), kids)
+        return ("F", _PLAIN, kids)
 
     def finish(self, seq: tuple, fmt: str) -> str:
         """Locale quote rules and serialization of a finished sequence."""
@@ -104,7 +104,7 @@ class Engine:
         prev_names = None
         for r in ordered:
             p = params.get(r.id)
-            bp = Params(year_suffix=p.year_suffix) if p else None
+            bp = Params(year_suffix=p.year_suffix, add_names=p.add_names, disamb=p.disamb) if p else None
             tree = self.eval_area("bibliography", r, params=bp, number=numbers[r.id])
             if sas is not None and tree is not None:
                 tree, prev_names = _substitute_author(tree, prev_names, sas, opts.get(
@@ -171,10 +171,10 @@ def _substitute_author(tree, prev, sub: str, rule: str, lang: str):
     names = _first_names(tree)
     if names is None:
         return tree, None
-    text = rt.plain(render(names, lang))
+    text = names[3].get("text") if names[3] and names[3].get("text") else rt.plain(render(names, lang))
     if prev is None or text != prev:
         return tree, text
-    if rule == "complete-all" or rule == "complete-each":
+    if rule in ("complete-all", "complete-each", "partial-each", "partial-first"):
         if not sub:
             return replace_node(tree, names, None), text
         inner = names[2]

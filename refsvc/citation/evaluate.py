@@ -5,7 +5,7 @@ from . import richtext as rt
 from .dates import render_date
 from .names import render_list
 from .numbers import format_number, is_numeric, is_plural_value, page_range
-from .output import format_seq, render
+from .output import cjk_only, format_seq, render
 from .style import Choose, Date, Group, Label, Names, Number, Text
 from .variables import NUMBER_VARS, Ref
 
@@ -16,7 +16,7 @@ class Ctx:
     """Mutable per-render state (never shared between renders or threads)."""
     __slots__ = ("style", "locale", "ref", "area", "position", "cite", "hints", "add_names", "year_suffix",
                  "disamb", "called", "nonempty", "suppressed", "sort_mode", "sort_key", "ys_done",
-                 "citation_number", "near_note", "first_note", "in_substitute", "names_subst")
+                 "citation_number", "near_note", "first_note", "in_substitute", "names_subst", "lang", "foreign")
 
     def __init__(self, style, locale, ref: Ref, area: str, position: int | None = None, cite: dict | None = None):
         self.style = style
@@ -39,6 +39,11 @@ class Ctx:
         self.near_note = False
         self.first_note = None
         self.in_substitute = None
+        self.names_subst = None  # the cs:names whose cs:substitute is being evaluated
+        il = str(ref.get("language") or "")
+        self.lang = "en" if il.lower().startswith("en") else locale.lang
+        # fields of a non-English item are never title-cased; "fr" spacing before ?!;: (citeproc-js)
+        self.foreign = il.lower()[:2] if il and not il.lower().startswith("en") else ""
 
     def month_gender(self, m: int) -> str:
         t = self.locale.find(f"month-{m:02d}") if 1 <= m <= 12 else None
@@ -46,7 +51,8 @@ class Ctx:
 
     def var(self, name: str):
         """A variable's value (None when empty or suppressed); counts the access for group suppression."""
-        self.called += 1
+        if name != "year-suffix":  # citeproc-js: an empty year-suffix never suppresses a group
+            self.called += 1
         if name in self.suppressed:
             return None
         if name == "locator":
@@ -82,7 +88,7 @@ def eval_nodes(nodes, ctx: Ctx) -> list:
 
 def e_text(node: Text, ctx: Ctx):
     kind = node.kind
-    lang = ctx.locale.lang
+    lang = ctx.lang
     if kind == "value":
         return ("L", format_seq(_strip(rt.parse(node.value), node.fmt), node.fmt, lang))
     if kind == "term":
@@ -110,7 +116,9 @@ def e_text(node: Text, ctx: Ctx):
     if name == "year-suffix":
         return ("T", "year-suffix", ("L", format_seq((v,), node.fmt, lang)), None)
     if name in ("page", "locator") and (name == "page" or ctx.cite.get("label", "page") == "page"):
-        v = page_range(str(v), ctx.style.page_range_format) if ctx.style.page_range_format else str(v)
+        v = page_range(str(v), ctx.style.page_range_format)
+    elif name in NUMBER_VARS and is_numeric(v):
+        v = page_range(str(v), "")
     if name == "citation-number":
         return ("T", "citation-number", ("L", format_seq((str(v),), node.fmt, lang)), v)
     if name in ("URL", "DOI"):
@@ -118,10 +126,26 @@ def e_text(node: Text, ctx: Ctx):
     else:
         seq = rt.parse(str(v)) if not isinstance(v, (int, float)) else (str(v),)
     seq = _strip(seq, node.fmt)
-    out = ("L", format_seq(seq, node.fmt, lang))
+    fmt = node.fmt
+    if ctx.foreign:
+        seq = _foreign(seq, ctx.foreign)
+        if fmt.text_case == "title" and fmt.font_style == "italic" and cjk_only(seq):
+            # citeproc-js drops italics from title-cased CJK fields
+            fmt = Fmt(**{k: getattr(fmt, k) for k in Fmt.__slots__ if k != "font_style"})
+    out = ("L", format_seq(seq, fmt, lang))
     if name == "locator":
         return ("T", "locator", out, None)
     return out
+
+
+def _foreign(seq, lang2: str):
+    if lang2 == "fr":
+        seq = rt.map_text(seq, lambda s: _FR_SPACE.sub("\u202f\\1", s))
+    return (("nt", seq),)
+
+
+import re as _re  # noqa: E402
+_FR_SPACE = _re.compile(r" ([?!;])")
 
 
 def _strip(seq, fmt):
@@ -134,7 +158,7 @@ def e_number(node: Number, ctx: Ctx):
     v = ctx.var(node.variable)
     if v is None:
         return None
-    lang = ctx.locale.lang
+    lang = ctx.lang
     if ctx.sort_mode:
         from .sort import number_key
         return ("L", (number_key(v),))
@@ -172,7 +196,7 @@ def e_label(node: Label, ctx: Ctx):
     t = ctx.locale.term(term, node.form, plural)
     if not t:
         return None
-    return ("L", format_seq(_strip(rt.parse(t), node.fmt), node.fmt, ctx.locale.lang))
+    return ("L", format_seq(_strip(rt.parse(t), node.fmt), node.fmt, ctx.lang))
 
 
 def e_date(node: Date, ctx: Ctx):
@@ -181,7 +205,12 @@ def e_date(node: Date, ctx: Ctx):
         return None
     if ctx.sort_mode:
         from .sort import date_key
-        k = date_key(v)
+        if node.form:
+            n = {"year": 1, "year-month": 2}.get(node.date_parts, 3)
+        else:
+            names = {p.name for p in node.parts}
+            n = 3 if "day" in names else 2 if "month" in names else 1
+        k = date_key(v, n)
         return ("L", (k,)) if k else None
     ys = ""
     if ctx.year_suffix and not ctx.style.uses_year_suffix and not ctx.ys_done and node.variable == "issued":
@@ -218,8 +247,6 @@ def test(cond, ctx: Ctx) -> bool:
             elif kind == "variable":
                 if val == "locator":
                     r = bool(ctx.cite.get("locator"))
-                elif val in ctx.suppressed:
-                    r = False
                 elif val == "year-suffix":
                     r = bool(ctx.year_suffix)
                 else:
@@ -289,4 +316,4 @@ def eval_layout(area, ctx: Ctx):
 
 def render_text(out, ctx: Ctx) -> tuple:
     """Render an Out tree to rich text with the context's locale."""
-    return render(out, ctx.locale.lang)
+    return render(out, ctx.lang)

@@ -23,7 +23,14 @@ def split_particles(name: dict) -> dict:
     fam = name.get("family") or ""
     given = name.get("given") or ""
     out = dict(name)
-    if fam and "non-dropping-particle" not in name and " " in fam or (fam and fam[:2] in ("d'", "d\u2019")):
+    if len(fam) > 2 and fam[0] == fam[-1] == '"':  # a quoted family name is taken as it is
+        out["family"] = fam[1:-1]
+        fam = ""
+    m = re.match(r"^([a-z]+['\u2019-])(\w.*)$", fam) if fam and "non-dropping-particle" not in name else None
+    if m:
+        out["non-dropping-particle"] = m.group(1).replace("'", "\u2019")
+        out["family"] = fam = m.group(2)
+    elif fam and "non-dropping-particle" not in name and " " in fam:
         words = fam.split(" ")
         i = 0
         while i < len(words) - 1 and words[i] and (words[i][0].islower() or words[i] in ("'t",)):
@@ -51,37 +58,38 @@ def split_particles(name: dict) -> dict:
 
 def initialize(given: str, with_: str, hyphen: bool, full: bool = True) -> str:
     """Initials of a given name ('Jean-Luc' -> 'J.-L.'); full=False only normalizes existing initials."""
-    out = []
-    for word in re.split(r"[\s]+|(?<=\.)(?=\S)", given.strip()):
-        if not word:
+    out = ""
+    for tok in re.findall(r"[^\s.]+\.?", given):
+        abbrev = tok.endswith(".")
+        core = tok.rstrip(".")
+        if core[:1].islower() and not abbrev and "-" not in core:  # a particle inside the given name
+            out = (out.rstrip() + " " if out else "") + core + " "
             continue
-        pieces = word.split("-")
-        inits = []
-        for p in pieces:
+        pieces = []
+        for j, p in enumerate(core.split("-")):
             if not p:
                 continue
-            core = p.rstrip(".")
-            if full or (len(core) == 1 and core.isalpha()) or (p.endswith(".") and len(core) <= 2):
-                if core and core[0].islower() and len(pieces) == 1 and not p.endswith("."):
-                    inits.append(p + " ")  # lowercase particle-like word is kept
-                    continue
-                inits.append((core[:1].upper() if core[:1].isalpha() else core[:1]) + with_)
+            if (abbrev and j == len(core.split("-")) - 1) or len(p) == 1:
+                pieces.append((p, True))
+            elif full:
+                pieces.append((p[0].upper(), True))
             else:
-                inits.append(p + " ")
-        if hyphen and len(inits) > 1:
-            out.append("-".join(i.rstrip() for i in inits) if with_.strip() else "-".join(i.strip() for i in inits))
-            if with_.endswith(" "):
-                out[-1] += " "
-        else:
-            out.append("".join(inits) if with_.strip() or with_ == "" else " ".join(inits))
-    return "".join(out).rstrip() if out else ""
+                pieces.append((p, False))
+        for j, (p, is_init) in enumerate(pieces):
+            seg = p + with_ if is_init else p + " "
+            if j > 0 and hyphen:
+                out = out.rstrip() + "-"
+            out += seg
+    return out.rstrip()
 
 
 def format_name(name: dict, idx: int, opts: dict, parts: dict, ctx, hint: int = 0) -> tuple:
     """Render one name; ``hint`` 1 adds initials, 2 the full given name (disambiguation)."""
-    lang = ctx.locale.lang
+    lang = ctx.lang
     if name.get("literal") is not None and not name.get("family"):
-        return rt.parse(str(name["literal"]))
+        return format_seq(rt.parse(str(name["literal"])), parts.get("family", _PLAIN), ctx.lang)
+    if not name.get("family"):
+        return rt.parse(str(name.get("given") or ""))
     name = split_particles(name)
     family = name.get("family") or ""
     given = name.get("given") or ""
@@ -89,9 +97,18 @@ def format_name(name: dict, idx: int, opts: dict, parts: dict, ctx, hint: int = 
     ndp = name.get("non-dropping-particle") or ""
     suffix = name.get("suffix") or ""
     form = opts.get("form", "long")
-    if ctx.sort_mode:
-        return (_sort_name(family, given, dp, ndp, ctx),)
+    ndp = ndp.replace("'", "\u2019")
+    dp = dp.replace("'", "\u2019")
+    if not ctx.sort_mode:  # particles are never case-transformed (wrapped as nocase)
+        ndp = (("nt", (ndp,)),) if ndp else ""
+        dp = (("nt", (dp,)),) if dp else ""
     init_with = opts.get("initialize-with")
+    if ctx.sort_mode:
+        if form == "short":
+            given = ""
+        elif init_with is not None and given and opts.get("initialize") != "false":
+            given = initialize(given, init_with, ctx.style.init_hyphen)
+        return (_sort_name(family, given, dp, ndp, ctx),)
     if hint >= 1 and form == "short":
         form = "long"
         if hint >= 2:
@@ -101,13 +118,14 @@ def format_name(name: dict, idx: int, opts: dict, parts: dict, ctx, hint: int = 
     fam_fmt = parts.get("family", _PLAIN)
     giv_fmt = parts.get("given", _PLAIN)
     if form == "short" or not given:
-        body = join([(ndp,) if ndp else (), format_seq(rt.parse(family), fam_fmt, lang)], " ")
+        body = format_seq(join([_p(ndp) if ndp else (), rt.parse(family)], "" if _endq(ndp) else " "),
+                          fam_fmt, lang)
         if not given and form != "short" and suffix:
             body = join([body, (suffix,)], " ")
         return body
-    if init_with is not None and given:
-        given = initialize(given, init_with, ctx.style.init_hyphen, opts.get("initialize") != "false")
     roman = is_romanesque(name)
+    if init_with is not None and given and roman:
+        given = initialize(given, init_with, ctx.style.init_hyphen, opts.get("initialize") != "false")
     nso = opts.get("name-as-sort-order")
     inverted = nso == "all" or (nso == "first" and idx == 0)
     if not roman:
@@ -117,21 +135,30 @@ def format_name(name: dict, idx: int, opts: dict, parts: dict, ctx, hint: int = 
     demote = ctx.style.demote_ndp
     if inverted:
         sep = opts.get("sort-separator", ", ")
-        fam_part = join([(ndp,) if ndp and demote != "display-and-sort" else (), rt.parse(family)], " ")
+        fam_part = join([_p(ndp) if ndp and demote != "display-and-sort" else (), rt.parse(family)],
+                        "" if _endq(ndp) else " ")
         fam_seq = format_seq(fam_part, fam_fmt, lang)
-        giv_part = join([rt.parse(given), (dp,) if dp else (),
-                         (ndp,) if ndp and demote == "display-and-sort" else ()], " ")
+        giv_part = join([rt.parse(given), _p(dp) if dp else (),
+                         _p(ndp) if ndp and demote == "display-and-sort" else ()], " ")
         giv_seq = format_seq(giv_part, giv_fmt, lang)
         out = join([fam_seq, giv_seq], sep)
         if suffix:
             out = join([out, (suffix,)], sep)
         return out
-    fam_part = join([(ndp,) if ndp else (), rt.parse(family)], " " if not ndp.endswith(("'", "\u2019")) else "")
-    giv_seq = format_seq(join([rt.parse(given), (dp,) if dp else ()], " "), giv_fmt, lang)
+    fam_part = join([_p(ndp) if ndp else (), rt.parse(family)], " " if not _endq(ndp) else "")
+    giv_seq = format_seq(join([rt.parse(given), _p(dp) if dp else ()], " "), giv_fmt, lang)
     out = join([giv_seq, format_seq(fam_part, fam_fmt, lang)], " ")
     if suffix:
         out = join([out, (suffix,)], ", " if name.get("comma-suffix") else " ")
     return out
+
+
+def _p(x) -> tuple:
+    return x if isinstance(x, tuple) else (x,)
+
+
+def _endq(x) -> bool:
+    return bool(x) and rt.last_char(_p(x)) in ("'", "\u2019", "-")
 
 
 def _sort_name(family, given, dp, ndp, ctx) -> str:
@@ -162,7 +189,7 @@ def render_list(names: list, opts: dict, node, ctx, hints: list | None = None, a
         return (), shown
     delim = opts.get("delimiter", ", ")
     rendered = [format_name(names[i], i, opts, node.name_parts, ctx, hints[i] if hints else 0) for i in range(shown)]
-    rendered = [format_seq(r, node.name_fmt, ctx.locale.lang) if not node.name_fmt.plain else r for r in rendered]
+    rendered = [format_seq(r, node.name_fmt, ctx.lang) if not node.name_fmt.plain else r for r in rendered]
     nso = opts.get("name-as-sort-order")
     last_inverted = nso == "all" or (nso == "first" and shown == 2)
     use_last = opts.get("et-al-use-last") == "true" and truncated and n >= shown + 2
@@ -175,7 +202,9 @@ def render_list(names: list, opts: dict, node, ctx, hints: list | None = None, a
         and_term = ctx.locale.term("and") or "and"
     elif and_opt == "symbol":
         and_term = "&"
-    if ctx.sort_mode:
+    if ctx.sort_mode:  # citeproc-js keys a truncated list with its et-al term
+        if truncated:
+            rendered = rendered + [(ctx.locale.term("et-al") or "et al",)]
         return join(rendered, " "), shown
     if len(rendered) == 1:
         out = rendered[0]
@@ -185,6 +214,8 @@ def render_list(names: list, opts: dict, node, ctx, hints: list | None = None, a
         dpl = opts.get("delimiter-precedes-last", "contextual")
         use_delim = (dpl == "always" or (dpl == "contextual" and len(rendered) > 2)
                      or (dpl == "after-inverted-name" and last_inverted))
+        if names[shown - 1].get("literal") and not names[shown - 1].get("family"):
+            use_delim = False  # citeproc-js joins an institution with a bare "and"
         head = join(rendered[:-1], delim)
         out = join([head, (and_term,), rendered[-1]], " ") if not use_delim else \
             join([head, (and_term + " ",) if and_term else (), rendered[-1]], delim) if False else \
@@ -196,5 +227,5 @@ def render_list(names: list, opts: dict, node, ctx, hints: list | None = None, a
             dpe = opts.get("delimiter-precedes-et-al", "contextual")
             use_delim = (dpe == "always" or (dpe == "contextual" and shown > 1)
                          or (dpe == "after-inverted-name" and (nso == "all" or (nso == "first" and shown == 1))))
-            out = out + ((delim,) if use_delim else (" ",)) + format_seq((txt,), et_fmt, ctx.locale.lang)
+            out = out + ((delim,) if use_delim else (" ",)) + format_seq((txt,), et_fmt, ctx.lang)
     return out, shown

@@ -13,6 +13,8 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
     """Evaluate a cs:names node to a tagged Out node (tag 'names'), or None."""
     from .evaluate import eval_nodes
     area = "bibliography" if ctx.area == "bibliography" else "citation"
+    if inherit is None and ctx.names_subst is not None and not node.has_name:
+        inherit = ctx.names_subst
     src = inherit if inherit is not None and not node.has_name else node
     opts = src.opts[area]
     label = node.label if node.label is not None or inherit is None else inherit.label
@@ -23,11 +25,13 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
         if v:
             lists.append((var, v))
     if not lists:
-        if node.substitute is None or ctx.in_substitute is not None and inherit is not None:
+        if node.substitute is None or ctx.names_subst is not None and inherit is not None:
             return None
         for child in node.substitute:
             outer = ctx.in_substitute
+            outer_parent = ctx.names_subst
             ctx.in_substitute = set()
+            ctx.names_subst = node
             if isinstance(child, Names):
                 o = eval_names(child, ctx, node)
                 outs = [o] if o is not None else []
@@ -35,6 +39,7 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
                 outs = eval_nodes([child], ctx)
             used = ctx.in_substitute
             ctx.in_substitute = outer
+            ctx.names_subst = outer_parent
             seqs = [ctx_render(o, ctx) for o in outs]
             if any(seqs):
                 ctx.suppressed.update(used)
@@ -43,8 +48,7 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
                 inner = outs[0] if len(outs) == 1 else ("F", _PLAIN, outs)
                 if inner[0] == "T" and inner[1] == "names":
                     inner = inner[2]
-                return ("T", "names", ("F", node.fmt if node.fmt.delimiter is None else _nodelim(node.fmt), [inner]),
-                        {"vars": tuple(used)})
+                return ("T", "names", ("F", _nodelim(node.fmt), [inner]), {"vars": tuple(used), "subst": True})
         return None
     if ctx.in_substitute is not None:
         ctx.in_substitute.update(var for var, _ in lists)
@@ -57,10 +61,11 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
     # editor and translator with the same names print once, labelled editortranslator
     if len(lists) >= 2:
         vs = dict(lists)
-        if "editor" in vs and "translator" in vs and vs["editor"] == vs["translator"]:
+        if "editor" in vs and "translator" in vs and vs["editor"] == vs["translator"] and \
+                (label is None or ctx.locale.term("editortranslator", label.form)):
             lists = [(v, n) for v, n in lists if v != "translator"]
             lists = [("editortranslator" if v == "editor" else v, n) for v, n in lists]
-    lang = ctx.locale.lang
+    lang = ctx.lang
     if opts.get("form") == "count":
         total = 0
         for var, names in lists:
@@ -70,11 +75,13 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
             return None
         return ("L", format_seq((str(total),), node.fmt, lang))
     outs = []
+    bare = []
     for var, names in lists:
         hints = ctx.hints.get(var) if ctx.hints else None
         seq, shown = render_list(names, opts, src, ctx, hints, ctx.add_names)
         if not seq:
             continue
+        bare.append(rt.plain(seq))
         if label is not None:
             term = ctx.locale.term(var, label.form, len(names) > 1 if label.plural == "contextual"
                                    else label.plural == "always")
@@ -89,7 +96,7 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
     f = node.fmt
     f = Fmt(f.prefix, f.suffix, f.font_style, f.font_variant, f.font_weight, f.text_decoration, f.vertical_align,
             f.quotes, f.text_case, f.strip_periods, f.display, delim)
-    return ("T", "names", ("F", f, outs), {"vars": tuple(v for v, _ in lists)})
+    return ("T", "names", ("F", f, outs), {"vars": tuple(v for v, _ in lists), "text": "|".join(bare)})
 
 
 def _nodelim(f: Fmt) -> Fmt:
@@ -100,4 +107,4 @@ def _nodelim(f: Fmt) -> Fmt:
 def ctx_render(o, ctx) -> tuple:
     """Render an Out node to rich text."""
     from .output import render
-    return render(o, ctx.locale.lang)
+    return render(o, ctx.lang)

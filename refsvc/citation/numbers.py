@@ -17,6 +17,8 @@ def is_numeric(value) -> bool:
     if not s:
         return False
     toks = _SPLIT.split(s)
+    if re.fullmatch(r"\d+(?:st|nd|rd|th)", toks[0].strip()):
+        return True  # citeproc-js: "5th, text rev." counts as numeric
     for i, t in enumerate(toks):
         if i % 2 == 0:
             if not re.fullmatch(r"[A-Za-z]?\d+[A-Za-z]?", t.strip()):
@@ -29,7 +31,14 @@ def is_plural_value(value) -> bool:
     s = str(value).strip()
     if re.fullmatch(r"\d+", s):
         return False
-    return bool(re.search(r"\d\s*(?:[-\u2013,&]|\band\b)\s*\S*\d", s))
+    if re.fullmatch(r"[ivxlcdm]+\s*[-\u2013,&]\s*[ivxlcdm]+", s, re.I):
+        return True
+    if "\\-" in s:
+        return False
+    m = re.fullmatch(r"(\d+)\s*[-\u2013]\s*(\d+)", s)
+    if m:  # "327-30" is not a range for citeproc-js; "427-430" is
+        return int(m.group(2)) > int(m.group(1))
+    return bool(re.search(r"\d\s*(?:[-\u2013,&]|\s[^\W\d]+\s)\s*\S*\d", s))
 
 
 def roman(n: int) -> str:
@@ -131,6 +140,8 @@ def page_range(value: str, fmt: str, delim: str = "\u2013") -> str:
     def repl(m: re.Match) -> str:
         a, b = m.group(1), m.group(2)
         if not fmt:
+            if a.isdigit() and b.isdigit() and int(b) < int(a):
+                return m.group(0)
             return f"{a}{delim}{b}"
         pa = re.fullmatch(r"(\D*)(\d+)", a)
         pb = re.fullmatch(r"(\D*)(\d+)", b)
@@ -152,5 +163,8 @@ def page_range(value: str, fmt: str, delim: str = "\u2013") -> str:
             r = _chicago(x, full)
         else:
             r = _chicago(x, full, True)
-        return f"{a}{delim}{pb.group(1)}{r}"
-    return re.sub(r"(\w*\d+)\s*[-\u2013]+\s*(\w*\d+)", repl, str(value))
+        return f"{a}{delim}{pb.group(1) if fmt == 'expanded' else ''}{r}"
+    if "\\-" in str(value):
+        return str(value).replace("\\-", "-")
+    value = re.sub(r"\b([ivxlcdm]+|[IVXLCDM]+)\s*-\s*([ivxlcdm]+|[IVXLCDM]+)\b", f"\\1{delim}\\2", str(value))
+    return re.sub(r"(\w*\d+)\s*[-\u2013]+\s*(\w*\d+)", repl, value)

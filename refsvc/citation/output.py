@@ -5,6 +5,8 @@ format-neutral sequence (richtext.py); ``serialize(seq, fmt, quotes)`` writes "t
 """
 from __future__ import annotations
 
+import re
+
 from . import richtext as rt
 from .textcase import apply_case
 
@@ -75,7 +77,7 @@ def render(out, lang: str = "en") -> tuple:
     if kind == "L":
         return out[1]
     if kind == "T":
-        return render(out[2], lang)
+        return render(out[2], out[3] if out[1] == "lang" else lang)
     fmt = out[1]
     content = join([render(c, lang) for c in out[2]], fmt.delimiter or "")
     return format_seq(content, fmt, lang)
@@ -116,6 +118,16 @@ def format_seq(content: tuple, fmt, lang: str = "en", affixes: bool = True) -> t
     return content
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def cjk_only(content) -> bool:
+    """True for text in CJK scripts with no Latin letters."""
+    text = rt.plain(content)
+    return bool(_CJK.search(text)) and not _LATIN.search(text)
+
+
 _AFFIX_CACHE: dict = {}
 
 
@@ -151,9 +163,7 @@ def punct_in_quote(seq: tuple) -> tuple:
                 nxt = out[i + 1]
                 ch = rt.first_char((nxt,))
                 if ch in (".", ","):
-                    if rt.last_char(kids) in ".!?,":
-                        kids = kids if ch == "," and rt.last_char(kids) not in ".!?," else kids
-                    else:
+                    if not (ch == "." and rt.last_char(kids) in ".!?") and not (ch == "," and rt.last_char(kids) == ","):
                         kids = _concat([kids, (ch,)])
                     out[i + 1:i + 2] = list(rt.drop_first((nxt,)))
                     changed = True
@@ -162,7 +172,8 @@ def punct_in_quote(seq: tuple) -> tuple:
                 last = kids[-1] if kids else None
                 if isinstance(last, tuple) and last[0] == "q":
                     ch = rt.first_char((out[i + 1],))
-                    qk = last[1] if rt.last_char(last[1]) in ".!?," else _concat([last[1], (ch,)])
+                    lc = rt.last_char(last[1])
+                    qk = last[1] if (ch == "." and lc in ".!?") or (ch == "," and lc == ",") else _concat([last[1], (ch,)])
                     kids = kids[:-1] + (("q", qk),)
                     out[i + 1:i + 2] = list(rt.drop_first((out[i + 1],)))
                     changed = True
@@ -179,9 +190,19 @@ _HTML_OPEN = {"b": "<b>", "sup": "<sup>", "sub": "<sub>", "sc": '<span style="fo
 _HTML_CLOSE = {"b": "</b>", "sup": "</sup>", "sub": "</sub>"}
 
 
+_SUPERSCRIPTS = dict(zip(
+    "\u00b9\u00b2\u00b3\u00aa\u00ba\u02b0\u02b2\u02b3\u02b7\u02b8\u02e1\u02e2\u02e3\u1d43\u1d47\u1d48\u1d49"
+    "\u1d4d\u1d4f\u1d50\u1d52\u1d56\u1d57\u1d58\u1d5b\u1d9c\u1da0\u1dbb\u2071\u207f\u2070\u2074\u2075"
+    "\u2076\u2077\u2078\u2079", "123aohjrwylsxabdegkmoptuvcfzin0456789"))
+_SUP_RE = re.compile("[" + "".join(_SUPERSCRIPTS) + "]")
+
+
 def escape_html(s: str) -> str:
-    """Escape text as citeproc-js does for HTML."""
-    return s.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;").replace("  ", "&#160; ")
+    """Escape text as citeproc-js does for HTML (superscript letters become <sup>)."""
+    s = s.replace("&", "&#38;").replace("<", "&#60;").replace(">", "&#62;").replace("  ", "&#160; ")
+    if _SUP_RE.search(s):
+        s = _SUP_RE.sub(lambda m: f"<sup>{_SUPERSCRIPTS[m.group(0)]}</sup>", s)
+    return s
 
 
 def serialize(seq: tuple, fmt: str, quotes: tuple) -> str:
@@ -225,7 +246,7 @@ def _ser(seq, html: bool, quotes, buf, qdepth: int, ital: bool, bold: bool, sc: 
             buf.append('<span style="font-variant:normal;">' if sc else _HTML_OPEN["sc"])
             _ser(kids, html, quotes, buf, qdepth, ital, bold, not sc)
             buf.append("</span>")
-        elif tag == "nocase":
+        elif tag == "nocase" or tag == "nt":
             _ser(kids, html, quotes, buf, qdepth, ital, bold, sc)
         elif tag.startswith("div:"):
             buf.append(f'<div class="csl-{tag[4:]}">')

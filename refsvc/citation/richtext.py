@@ -12,13 +12,13 @@ from functools import lru_cache
 Seq = tuple
 
 _TAG_RE = re.compile(
-    r'(<i>|</i>|<b>|</b>|<sup>|</sup>|<sub>|</sub>|<span class="nocase">|'
+    r'(<i>|</i>|<b>|</b>|<sup>|</sup>|<sub>|</sub>|<sc>|</sc>|<span class="nocase">|'
     r'<span style="font-variant:\s*small-caps;?">|<span class="no-case">|</span>|'
     r'["\u201c\u201d\u2018\u2019\']|\u00ab|\u00bb)'
 )
-_OPEN = {"<i>": "i", "<b>": "b", "<sup>": "sup", "<sub>": "sub", '<span class="nocase">': "nocase",
+_OPEN = {"<i>": "i", "<b>": "b", "<sup>": "sup", "<sub>": "sub", "<sc>": "sc", '<span class="nocase">': "nocase",
          '<span class="no-case">': "nocase"}
-_CLOSE = {"</i>": "i", "</b>": "b", "</sup>": "sup", "</sub>": "sub"}
+_CLOSE = {"</i>": "i", "</b>": "b", "</sup>": "sup", "</sub>": "sub", "</sc>": "sc"}
 _WORDCH = re.compile(r"\w", re.UNICODE)
 
 
@@ -29,7 +29,7 @@ def _is_word(ch: str) -> bool:
 @lru_cache(maxsize=8192)
 def parse(text: str) -> Seq:
     """Parse a field value with CSL-JSON's HTML-ish markup and straight/curly quotes into a sequence."""
-    if not any(c in text for c in "<\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"):
+    if not any(c in text for c in "<\"'\u201c\u201d\u2018\u2019"):
         return (text,) if text else ()
     parts = _TAG_RE.split(text)
     # stack of (tag, kids); quotes: tag "q" with the opening char remembered in a side list

@@ -18,12 +18,14 @@ def collate(s: str) -> str:
     return "".join(c for c in s if not unicodedata.combining(c)).casefold().strip()
 
 
-def date_key(dv) -> str | None:
+def date_key(dv, nparts: int = 3) -> str | None:
     """Sortable string for a parsed date (ranges sort by their start, then end)."""
     if dv is None or not dv.parts:
         return None
     out = []
     for y, m, d in dv.parts[:2]:
+        m = m if nparts > 1 else 0
+        d = d if nparts > 2 else 0
         out.append(f"{'-' if y < 0 else '+'}{abs(y) if y >= 0 else 99999 - abs(y):05d}{m % 20 if m > 12 else m:02d}{d:02d}")
     return "".join(out)
 

@@ -7,14 +7,17 @@ STOP_WORDS = frozenset(
     "a an and as at but by down for from in into nor of on onto or over so the till to up via with yet "
     "about above across after against along among around before behind below beneath beside between "
     "beyond during except inside like near off out per since than through toward towards under until "
-    "upon versus vs. v. vs v within without".split())
+    "upon versus vs. v. vs v within without von van de".split())
 
-_WORD = re.compile(r"(\s+|[-\u2013\u2014/:])")
+_SENT = re.compile(r"\b[A-Z][a-z]+\b")
+_WORD = re.compile(r"(\s+|[\u2013\u2014/:])")
 
 
 def _cap(w: str) -> str:
     for i, ch in enumerate(w):
         if ch.isalpha():
+            if ch > "\u024f":  # citeproc-js leaves non-Latin letters (Greek, Cyrillic...) alone
+                return w
             return w[:i] + ch.upper() + w[i + 1:]
         if ch.isdigit():
             return w
@@ -47,6 +50,8 @@ def _rebuild(seq, leaves, skip=("nocase",)):
 def apply_case(seq: tuple, case: str, lang: str = "en") -> tuple:
     """Apply a CSL text-case value to a rich-text sequence."""
     skip = ("nocase",) if case in ("lowercase", "uppercase") else ("nocase", "sup", "sub", "sc")
+    if case == "title":
+        skip = skip + ("nt",)
     leaves: list = []
     _text_leaves(seq, leaves, skip)
     texts = [t for t in leaves if t is not None]
@@ -62,15 +67,14 @@ def apply_case(seq: tuple, case: str, lang: str = "en") -> tuple:
         whole = "".join(texts)
         if whole.upper() == whole:
             leaves = [t.lower() if t is not None else None for t in leaves]
+        else:  # citeproc-js lowercases capitalized words, keeping acronyms
+            leaves = [_SENT.sub(lambda m: m.group(0).lower(), t) if t is not None else None for t in leaves]
         new = _first(leaves)
     elif case == "capitalize-all":
         new = _words(leaves, lambda w, first, after: _cap(w) if w.islower() or not w.isalpha() else w)
     elif case == "title":
         if not lang.lower().startswith("en"):
             return seq
-        whole = "".join(texts)
-        if whole.upper() == whole and any(c.isalpha() for c in whole):
-            leaves = [t.lower() if t is not None else None for t in leaves]
         new = _words(leaves, _title_word)
     else:
         return seq
@@ -98,25 +102,41 @@ def _first(leaves: list) -> list:
     return out
 
 
-def _title_word(w: str, first: bool, after_colon: bool) -> str:
-    core = w.strip("([{\u201c\u2018\"'")
-    if not core:
+def _title_word(w: str, first: bool, after_colon: bool, last: bool = False) -> str:
+    core = w.lstrip("([{\u201c\u2018\"'")
+    if not core or not core[0].isalpha():
         return w
+    if "-" in core[1:] and core.split("-")[0].isalpha():
+        return "-".join(_title_word(p, first and i == 0, after_colon, last) if p else p
+                        for i, p in enumerate(core.split("-"))) if core == w else w
     low = core.lower()
-    if not first and not after_colon and low in STOP_WORDS:
-        return w[:len(w) - len(core)] + low if w.endswith(core) and core == low else w
+    if not first and not after_colon and not last and low.rstrip(".,;:!?)]}\u201d\u2019\"'") in STOP_WORDS:
+        return w
     if core == low:
         return _cap(w)
     return w
 
 
 def _words(leaves: list, fn) -> list:
+    lastpos = None
+    for li in range(len(leaves) - 1, -1, -1):
+        t = leaves[li]
+        if t is None:
+            break
+        parts = _WORD.split(t)
+        for pi in range(len(parts) - 1, -1, -1):
+            if pi % 2 == 0 and any(ch.isalnum() for ch in parts[pi]):
+                lastpos = (li, pi)
+                break
+        if lastpos:
+            break
     out = []
     first = True
     after_colon = False
-    for t in leaves:
+    for li, t in enumerate(leaves):
         if t is None:
             first = False
+            after_colon = False
             out.append(None)
             continue
         parts = _WORD.split(t)
@@ -129,7 +149,7 @@ def _words(leaves: list, fn) -> list:
                 if p == ":":
                     after_colon = True
                 continue
-            res.append(fn(p, first, after_colon))
+            res.append(fn(p, first, after_colon, (li, i) == lastpos) if fn is _title_word else fn(p, first, after_colon))
             if any(ch.isalnum() for ch in p):
                 first = False
                 after_colon = p.endswith(("?", "!", ":"))

@@ -202,11 +202,6 @@ def check_link(url: str, *, client: GuardedClient, name: str, description: str =
     record = CheckResult(url=url, outcome="server_error", reason="", checked_at=checked_at)
     try:
         _run(record, fetcher, url, name=name, description=description, expect=list(expect), soft404=soft404)
-        if logo_url:
-            record.logo_ok, record.logo_status, note = _check_logo(fetcher, logo_url)
-            record.details["logo"] = note
-            if record.logo_ok is False and record.outcome == "ok":
-                record.reason += f"; but the logo is gone ({note})"
     except FetchError as exc:
         for kind, outcome, template in _ERRORS:
             if isinstance(exc, kind):
@@ -220,6 +215,15 @@ def check_link(url: str, *, client: GuardedClient, name: str, description: str =
         record.outcome = "server_error"
         record.reason = f"The answer could not be read ({type(exc).__name__}: {exc})"
         record.details["crash"] = f"{type(exc).__name__}: {exc}"
+    if logo_url:
+        try:
+            record.logo_ok, record.logo_status, note = _check_logo(fetcher, logo_url)
+        except Exception as exc:  # the logo's own crash must not spoil the page's verdict
+            log.exception("logo check of %s crashed", logo_url)
+            note = f"the logo check crashed ({type(exc).__name__}: {exc})"
+        record.details["logo"] = note
+        if record.logo_ok is False and record.outcome == "ok":
+            record.reason += f"; but the logo is gone ({note})"
     if not record.elapsed_ms:
         record.elapsed_ms = round((time.monotonic() - start) * 1000)
     record.retry_after = fetcher.retry_after

@@ -154,7 +154,9 @@ _NOT_FOUND = re.compile(
     r"\b(can't|cannot|couldn't|could not|can not) (find|locate) (that|the|this|your) (page|file|url)\b|"
     r"\bpage (has been|was) (removed|deleted|taken down)\b|\bpage (is )?(unavailable|missing)\b|"
     r"\bthe requested url was not found\b|\boops\W+(that|this) page\b", re.I)
-_NOT_FOUND_LABEL = re.compile(r"\b(error )?404\b|\b410 gone\b", re.I)  # numbers: only in a title or heading
+# status numbers only in a title or heading, and only dressed as an error ("Route 404 timetable" is fine)
+_NOT_FOUND_LABEL = re.compile(r"^\W*(404|410)\b|\b(error|http|code)\W{0,3}(404|410)\b|"
+                              r"\b(404|410)\W{0,3}(error|page|not found|gone)\b", re.I)
 
 
 def not_found_text(page: PageInfo) -> str | None:

@@ -75,9 +75,10 @@ FetchPage = Callable[[str], "tuple[int, str, PageInfo]"]  # probe URL -> (status
 class Soft404Probe:
     """A cache of sibling-path probes shared by every check of one run (thread-safe)."""
 
-    def __init__(self, *, ttl: float = 24 * 3600, max_entries: int = 10_000, threshold: float = SIMILAR,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.ttl, self.max_entries, self.threshold, self.clock = ttl, max_entries, threshold, clock
+    def __init__(self, *, ttl: float = 24 * 3600, failed_ttl: float = 300, max_entries: int = 10_000,
+                 threshold: float = SIMILAR, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl, self.failed_ttl, self.max_entries = ttl, failed_ttl, max_entries
+        self.threshold, self.clock = threshold, clock
         self._cache: OrderedDict[tuple[str, str, str], ProbeAnswer] = OrderedDict()
         self._locks: dict[tuple[str, str, str], threading.Lock] = {}
         self._lock = threading.Lock()
@@ -91,7 +92,8 @@ class Soft404Probe:
         with key_lock:  # one probe per prefix even when several of its links are checked at once
             with self._lock:
                 cached = self._cache.get(key)
-                if cached and self.clock() - cached.fetched_at < self.ttl:
+                # a failed probe (timeout...) is retried sooner than a real answer
+                if cached and self.clock() - cached.fetched_at < (self.ttl if cached.status else self.failed_ttl):
                     self._cache.move_to_end(key)
                     return cached
             probe_url = sibling_url(url)

@@ -50,6 +50,8 @@ class Tracker:
         self.database, self.settings = database, settings
         self.policy = health_rules.Policy.from_settings(settings)
         self._client = client
+        self._hosts: Any = None
+        self._soft404: Any = None
         self.clock, self.rng = clock, rng or random.Random()
         self.webhooks = webhooks or WebhookDispatcher(
             settings["WEBHOOK_URLS"], settings["WEBHOOK_SECRET"],
@@ -111,10 +113,24 @@ class Tracker:
                     row.wayback_url, row.wayback_timestamp = snapshot.url, snapshot.timestamp
         return snapshot
 
-    def check_options(self) -> dict[str, Any]:
-        """The keyword arguments of check_link that come from the settings."""
-        return {"deadline_seconds": float(self.settings["CHECK_TIMEOUT"]),
-                "retry_after_max": float(self.settings["CHECK_RETRY_AFTER_MAX"])}
+    @property
+    def hosts(self) -> Any:
+        """Per-host limits shared by every check this tracker runs (a 429 slows later checks too)."""
+        if self._hosts is None:
+            from refsvc.links.politeness import HostPolicy
+
+            self._hosts = HostPolicy(per_host=int(self.settings["CHECK_PER_HOST"]),
+                                     spacing=float(self.settings["CHECK_HOST_SPACING"]))
+        return self._hosts
+
+    @property
+    def soft404(self) -> Any:
+        """The sibling-path probe cache (once per host and path prefix, not once per link)."""
+        if self._soft404 is None:
+            from refsvc.links.soft404 import Soft404Probe
+
+            self._soft404 = Soft404Probe()
+        return self._soft404
 
     def check_now(self, resource_id: str) -> Check | None:
         """Check one resource at once (the API's "check now") and record the result."""
@@ -124,10 +140,13 @@ class Tracker:
             row = check_store.get_state(session, resource_id)
             if row is None:
                 return None
-            r = row.resource
-            job = dict(url=r.url, name=r.name, description=r.description, expect=list(r.expect or []),
-                       logo_url=r.logo_url)
-        result = check_link(job.pop("url"), client=self.client, **job, **self.check_options())
+            resource = row.resource
+            url, name, description = resource.url, resource.name, resource.description
+            expect, logo_url = list(resource.expect or []), resource.logo_url
+        result = check_link(url, client=self.client, name=name, description=description,
+                            expect=expect, logo_url=logo_url, hosts=self.hosts, soft404=self.soft404,
+                            deadline_seconds=float(self.settings["CHECK_TIMEOUT"]),
+                            retry_after_max=float(self.settings["CHECK_RETRY_AFTER_MAX"]))
         return self.record(resource_id, result.to_dict())
 
     def close(self) -> None:

@@ -16,7 +16,7 @@ CSL_KEYS = {
     "genre", "ISBN", "ISSN", "issue", "jurisdiction", "keyword", "language", "license", "locator", "medium",
     "note", "number", "number-of-pages", "number-of-volumes", "original-publisher", "original-publisher-place",
     "original-title", "page", "page-first", "part", "part-title", "PMCID", "PMID", "printing", "publisher",
-    "publisher-place", "references", "reviewed-genre", "reviewed-title", "scale", "section", "source",
+    "publisher-place", "references", "reviewed-genre", "reviewed-title", "scale", "section",
     "status", "supplement", "title", "title-short", "URL", "version", "volume", "volume-title", "year-suffix",
     "accessed", "available-date", "event-date", "issued", "original-date", "submitted",
     "author", "chair", "collection-editor", "compiler", "composer", "container-author", "contributor",

@@ -135,10 +135,12 @@ class GuardedClient:
 
     def fetch(self, url: str, *, method: str = "GET", headers: dict[str, str] | None = None,
               follow_redirects: bool = True, deadline: float | None = None, max_bytes: int | None = None,
-              verify: bool = True, fail_on_large: bool = False, expire_after: Any = None) -> FetchResult:
+              verify: bool = True, fail_on_large: bool = False, expire_after: Any = None,
+              negative_expire_after: int | None = None) -> FetchResult:
         """Fetch ``url``; ``deadline`` is a ``time.monotonic()`` value bounding the whole fetch.
 
-        ``expire_after`` (seconds, or -1 for never) applies when the session is a requests-cache one.
+        With a requests-cache session, ``expire_after`` (seconds) is the cache lifetime of the answer
+        and ``negative_expire_after`` that of a fresh 404/410 (a shorter one: pages come back).
         """
         start = time.monotonic()
         deadline = deadline if deadline is not None else start + self.total_timeout
@@ -161,6 +163,11 @@ class GuardedClient:
                 method = "GET"
             current = target
         from_cache = bool(getattr(response, "from_cache", False))
+        if (self._cached and negative_expire_after is not None and not from_cache
+                and response.status_code in (404, 410) and getattr(response, "cache_key", None)):
+            from requests_cache.policy.expiration import get_expiration_datetime
+            self.session.cache.save_response(response, response.cache_key,  # type: ignore[attr-defined]
+                                             get_expiration_datetime(negative_expire_after))
         return FetchResult(
             url=url, final_url=current, status=response.status_code, headers=response.headers,
             body=response.content or b"", content_type=response.headers.get("Content-Type", ""),

@@ -60,6 +60,50 @@ class RateLimiter:
             self._slots.release()
 
 
+# Book the next start time atomically for every process sharing the Redis (gunicorn workers, hosts).
+_BOOK = """
+local now = tonumber(ARGV[1])
+local start = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'),
+                       tonumber(redis.call('GET', KEYS[2]) or '0'))
+if tonumber(ARGV[3]) > 0 and start > tonumber(ARGV[3]) then return '-1' end
+redis.call('SET', KEYS[1], tostring(start + tonumber(ARGV[2])), 'EX', 3600)
+return tostring(start - now)
+"""
+_PAUSE = """
+local until_ = tonumber(ARGV[1])
+if until_ > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], tostring(until_), 'EX', 3600)
+end
+return 1
+"""
+
+
+class RedisRateLimiter(RateLimiter):
+    """The same budget shared through Redis by every process: the rate and pauses are global, the
+    concurrency cap stays per process (LOOKUP_CONCURRENCY each)."""
+
+    def __init__(self, rate: float, concurrency: int, redis_url: str, key: str = "refsvc:lookup-budget"):
+        super().__init__(rate, concurrency)
+        import redis
+
+        self._redis = redis.Redis.from_url(redis_url)
+        self._keys = [f"{key}:next", f"{key}:paused-until"]
+        self._book = self._redis.register_script(_BOOK)
+        self._pause = self._redis.register_script(_PAUSE)
+
+    def pause(self, seconds: float) -> None:
+        """Hold every process's requests back for ``seconds``."""
+        self._pause(keys=[self._keys[1]], args=[repr(time.time() + seconds)])
+
+    def _reserve(self, deadline: float | None) -> float:
+        now = time.time()  # wall clock: the one all processes share
+        wall_deadline = 0.0 if deadline is None else now + (deadline - self._clock())
+        wait = float(self._book(keys=self._keys, args=[repr(now), repr(self.interval), repr(wall_deadline)]))
+        if wait < 0:
+            raise FetchTimeout("the lookup budget ran out waiting for the outbound rate limit")
+        return wait
+
+
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); None if absent/bad."""
     if not value:

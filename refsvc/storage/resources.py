@@ -37,12 +37,14 @@ def list_resources(session: Session, *, tag: str | None = None, health: str | No
         query = query.where(func.coalesce(HealthState.health, "unknown") == health)
     if ids is not None:
         query = query.where(Resource.id.in_(list(ids)))
-    resources = list(session.scalars(query.order_by(Resource.name, Resource.id)).unique())
-    if tag is not None:  # tags live in a JSON list: filtered here, portable across databases
-        resources = [r for r in resources if tag in (r.tags or [])]
-    total = len(resources)
+    query = query.order_by(Resource.name, Resource.id)
+    if tag is None:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        return list(session.scalars(query.offset(offset).limit(limit)).unique()), total
+    # Tags live in a JSON list: filtered here, the same way on every database.
+    resources = [r for r in session.scalars(query).unique() if tag in (r.tags or [])]
     end = None if limit is None else offset + limit
-    return resources[offset:end], total
+    return resources[offset:end], len(resources)
 
 
 def count_resources(session: Session) -> int:
@@ -128,6 +130,16 @@ def import_entries(session: Session, entries: list[dict[str, Any]], *, now: date
         if progress:
             progress(entry, action)
     return counts
+
+
+def delete_missing(session: Session, keep: Iterable[str]) -> list[str]:
+    """Delete every resource whose id is not in ``keep``; the ids deleted."""
+    keep = set(keep)
+    gone = [r for r in session.scalars(select(Resource).order_by(Resource.id)) if r.id not in keep]
+    for resource in gone:
+        session.delete(resource)
+    session.flush()
+    return [r.id for r in gone]
 
 
 def export_entries(session: Session) -> list[dict[str, Any]]:

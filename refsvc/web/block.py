@@ -66,7 +66,7 @@ def visible_resources(ids: list[str] | None, tag: str | None) -> list[dict[str, 
 
 @blp.route("/block")
 @blp.arguments(BlockArgs, location="query", as_kwargs=True)
-@blp.response(200, content_type="text/html",
+@blp.response(200, {"type": "string"}, content_type="text/html",
               description="An HTML fragment: one list item per resource that is not broken.")
 def block(ids: str | None = None, tag: str | None = None):
     """The further-reading block for ``ids`` (in that order) or a ``tag``; broken links left out."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
 
 bp = Blueprint("web", __name__, template_folder="templates")
 
@@ -25,19 +25,30 @@ def index():
     return redirect(url_for("web.dashboard"))
 
 
+# The dashboard holds an editor token: no inline script or style, nothing from elsewhere but images.
+DASHBOARD_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+                 "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
 @bp.get("/dashboard")
 def dashboard():
     """The editor dashboard: a static shell that reads the JSON API from the browser."""
-    return render_template("web/dashboard.html")
+    response = make_response(render_template("web/dashboard.html"))
+    response.headers["Content-Security-Policy"] = DASHBOARD_CSP
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.get("/demo/cite")
 def demo_cite():
-    """The cite-this-page widget on the seed page's metadata; ``?title=`` tries another title."""
+    """The cite-this-page widget on the seed page's metadata; ``?title=`` tries another title and
+    ``?source=page`` leaves the widget to read the page's own meta tags."""
     metadata = dict(SEED_METADATA)
     if request.args.get("title"):
         metadata["title"] = request.args["title"][:500]
-    return render_template("web/demo_cite.html", metadata=metadata)
+    return render_template("web/demo_cite.html", metadata=metadata,
+                           from_page=request.args.get("source") == "page")
 
 
 @bp.get("/demo/block")

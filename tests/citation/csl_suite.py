@@ -91,19 +91,39 @@ def run(fx: Fixture) -> str:
             lines.append(f'  <div class="csl-entry">{html}</div>')
         lines.append("</div>")
         return "\n".join(lines)
-    clusters, notes, marks = _clusters(fx)
+    if "CITATIONS" in fx.sections:
+        return _run_citations(eng, refs, json.loads(fx.sections["CITATIONS"]))
+    clusters, notes, _ = _clusters(fx)
     if clusters is None:
         clusters = [[{"id": r.id} for r in refs]]
         notes = [1]
-    outs = [eng.finish(s, "html") for s in cluster_seqs(eng, refs, clusters, notes)]
-    if marks is None:
-        return "\n".join(outs)
-    before = [eng.finish(s, "html") for s in cluster_seqs(eng, refs, clusters[:-1], notes[:-1])] \
-        if len(clusters) > 1 else []
+    return "\n".join(eng.finish(s, "html") for s in cluster_seqs(eng, refs, clusters, notes))
+
+
+def _run_citations(eng, refs, data: list) -> str:
+    """citeproc-js processCitationCluster semantics: each entry inserts a citation between pre and post."""
+    from refsvc.citation.api import cluster_seqs
+
+    by_id: dict = {}
+    states = []
+    for entry in data:
+        cit, pre, post = entry[0], entry[1] if len(entry) > 1 else [], entry[2] if len(entry) > 2 else []
+        cid = cit.get("citationID") or f"cit-{len(by_id)}"
+        by_id[cid] = cit
+        note = (cit.get("properties") or {}).get("noteIndex") or 0
+        states.append([(p[0], p[1]) for p in pre] + [(cid, note)] + [(p[0], p[1]) for p in post])
+
+    def render(state):
+        clusters = [list(by_id[c].get("citationItems", [])) for c, _ in state]
+        notes = [n or i + 1 for i, (_, n) in enumerate(state)]
+        return {c: eng.finish(s, "html") for (c, _), s in zip(state, cluster_seqs(eng, refs, clusters, notes))}
+    final = render(states[-1])
+    before = render(states[-2]) if len(states) > 1 else {}
+    last_id = states[-1][len([p for p in data[-1][1]])][0] if data[-1] else None
     lines = []
-    for i, o in enumerate(outs):
-        changed = i == len(outs) - 1 or before[i] != o
-        lines.append(f"{'>>' if changed else '..'}[{i}] {o}")
+    for i, (c, _) in enumerate(states[-1]):
+        changed = c == last_id or before.get(c) != final[c]
+        lines.append(f"{'>>' if changed else '..'}[{i}] {final[c]}")
     return "\n".join(lines)
 
 

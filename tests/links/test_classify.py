@@ -105,13 +105,19 @@ def test_a_redirect_to_the_home_page_is_a_soft_404():
 
 
 @pytest.mark.parametrize("title,body", [
-    ("Page not found | Mind", "Mind"), ("Error 404", "Mind"),
+    ("Page not found | Mind", "Mind"), ("Error 404", "Mind"), ("404 | Mind", "Mind"),
+    ("Mind - 404 page", "Mind"),
     ("Mind", "Sorry, the page you are looking for could not be found."),
     ("Mind", "Oops! That page can't be found."), ("Mind", "This page no longer exists."),
 ])
 def test_a_200_that_says_not_found_is_a_soft_404(title, body):
     verdict = judge(200, page(title, body))
     assert verdict.outcome == "soft_404" and "soft 404" in verdict.reason
+
+
+@pytest.mark.parametrize("title", ["Route 404 bus timetable", "Resource 404 | Mind", "Mind: 410 stories"])
+def test_a_number_in_a_title_is_not_an_error_code(title):
+    assert judge(200, page(title, "Mind")).outcome == "ok"
 
 
 def test_a_long_page_mentioning_not_found_deep_in_its_text_is_not_a_soft_404():

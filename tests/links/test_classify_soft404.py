@@ -92,3 +92,18 @@ def test_a_failed_probe_says_nothing_about_the_page():
         raise TimeoutError("no answer")
     finding = Soft404Probe().judge("https://x.org/a/b", "https://x.org/a/b", ARTICLE, fetch)
     assert finding["suspect"] is False and "probe failed" in finding["note"]
+
+
+def test_a_failed_probe_is_retried_sooner_than_an_answer_is():
+    now, calls = [0.0], []
+
+    def fetch(url):
+        calls.append(url)
+        raise TimeoutError("no answer")
+    probe = Soft404Probe(ttl=1000, failed_ttl=10, clock=lambda: now[0])
+    probe.judge("https://x.org/a/1", "https://x.org/a/1", ARTICLE, fetch)
+    now[0] = 5
+    probe.judge("https://x.org/a/2", "https://x.org/a/2", ARTICLE, fetch)
+    now[0] = 11
+    probe.judge("https://x.org/a/3", "https://x.org/a/3", ARTICLE, fetch)
+    assert len(calls) == 2

@@ -42,14 +42,14 @@ class _Handler(BaseHTTPRequestHandler):
             if path == "/redirect":  # /redirect?to=URL
                 target = self.path.split("?to=", 1)[1]
                 self._head(302, {"Location": target, "Content-Length": "0"})
-            elif path == "/hang":
+            elif path.startswith("/hang"):
                 stop.wait(30)
-            elif path == "/endless":
+            elif path.startswith("/endless"):
                 self._head(200, {"Content-Type": "text/html", "Connection": "close"})
                 chunk = b"<p>" + b"x" * 65536 + b"</p>"
                 while not stop.is_set():
                     self.wfile.write(chunk)
-            elif path == "/big":  # 50 MB announced and sent
+            elif path.startswith("/big"):  # 50 MB announced and sent
                 size = 50 * 1000 * 1000
                 self._head(200, {"Content-Type": "application/octet-stream", "Content-Length": str(size)})
                 chunk = b"y" * 1_000_000
@@ -57,13 +57,13 @@ class _Handler(BaseHTTPRequestHandler):
                     if stop.is_set():
                         break
                     self.wfile.write(chunk)
-            elif path == "/drip":  # a byte every 0.2 s: never trips a read timeout
+            elif path.startswith("/drip"):  # a byte every 0.2 s: never trips a read timeout
                 self._head(200, {"Content-Type": "text/html", "Content-Length": "100000"})
                 while not stop.is_set():
                     self.wfile.write(b"x")
                     self.wfile.flush()
                     time.sleep(0.2)
-            elif path == "/bomb":
+            elif path.startswith("/bomb"):
                 self._head(200, {"Content-Type": "text/html", "Content-Encoding": "gzip",
                                  "Content-Length": str(len(_bomb()))})
                 self.wfile.write(_bomb())
@@ -154,3 +154,32 @@ def tls_faults(tmp_path):
     """The fault server over TLS with a self-signed certificate (30 days left)."""
     with FaultServer(tls_dir=tmp_path) as server:
         yield server
+
+
+DATA = Path(__file__).parent / "data"
+CSL_JSON = "application/vnd.citationstyles.csl+json"
+
+
+def read_data(name: str) -> bytes:
+    """A payload from tests/metadata/data."""
+    return (DATA / name).read_bytes()
+
+
+@pytest.fixture
+def make_resolver(tmp_path):
+    """A Resolver whose DOI resolver and Crossref are loopback servers; overrides are settings."""
+    from refsvc.metadata import Resolver
+
+    made = []
+
+    def make(resolver_base: str, crossref_base: str = "http://127.0.0.1:9", **overrides):
+        settings = {"DOI_RESOLVER": resolver_base, "CROSSREF_API": crossref_base,
+                    "ALLOW_PRIVATE_ADDRESSES": True, "HTTP_CACHE_PATH": str(tmp_path / "http_cache.sqlite"),
+                    "CONTACT_EMAIL": "editors@example.org", "LOOKUP_TIMEOUT": 5.0, **overrides}
+        resolver = Resolver.from_settings(settings)
+        made.append(resolver)
+        return resolver
+
+    yield make
+    for resolver in made:
+        resolver.close()

@@ -9,10 +9,14 @@
   var REFRESH_MS = 60000;
   var ICONS = {healthy: "\u2713", warning: "!", failing: "\u25B2", broken: "\u2715", unknown: "?"};
   var UP = {ok: 1, redirected: 1, moved: 1};
+  var WARNING_WORDS = {redirected: "redirected within the site", moved: "moved to another site",
+                       content_drifting: "page content drifting from the description",
+                       slow: "slow to answer", certificate_expiring: "TLS certificate expiring soon",
+                       logo_missing: "logo missing"};
   var INCONCLUSIVE = {blocked: 1};
   var WARN = {redirected: 1, moved: 1, content_mismatch: 1};
 
-  var state = {resources: [], checks: {}, reports: {}, filter: {health: "", tag: "", q: "", reported: false},
+  var state = {resources: [], checks: {}, reports: {}, openReports: {}, filter: {health: "", tag: "", q: "", reported: false},
                pendingAction: null};
   var $ = function (id) { return document.getElementById(id); };
 
@@ -110,6 +114,7 @@
         (check.reason ? " \u2013 " + check.reason : "");
       strip.appendChild(bar);
     });
+    if (!recent.length) { strip.textContent = "none yet"; }
     card.querySelector(".history-summary").textContent = recent.length
       ? "Last " + recent.length + " checks: " + (up - warn) + " ok, " + warn + " with a warning, " + down +
         " failed, " + (recent.length - counted) + " inconclusive."
@@ -125,46 +130,67 @@
     var open = reports.filter(function (r) { return (r.status || "open") === "open"; });
     box.hidden = !token() || !open.length;
     if (box.hidden) { return; }
+    box.open = !!state.openReports[resource.id];
+    box.addEventListener("toggle", function () { state.openReports[resource.id] = box.open; });
     var total = open.reduce(function (sum, r) { return sum + (r.count || 1); }, 0);
     card.querySelector(".reports-count").textContent = "\u2691 " + total + " open visitor report" +
       (total === 1 ? "" : "s");
     var ul = card.querySelector(".reports");
     ul.textContent = "";
+    open.forEach(function (report) { ul.appendChild(reportItem(report)); });
+  }
+
+  /* Reports whose link is not in the registry (sent by URL). */
+  function renderOtherReports() {
+    var section = $("other-reports");
+    var open = (state.reports[""] || []).filter(function (r) { return (r.status || "open") === "open"; });
+    section.hidden = !token() || !open.length;
+    var ul = section.querySelector("ul");
+    ul.textContent = "";
     open.forEach(function (report) {
-      var li = document.createElement("li");
-      li.className = "report";
-      var head = document.createElement("p");
-      head.className = "report__head";
-      head.textContent = words(report.reason) + (report.count > 1 ? " \u00d7" + report.count : "") +
-        " \u00b7 last " + ago(report.last_reported_at || report.created_at);
-      li.appendChild(head);
-      (report.comments || []).slice(-3).forEach(function (c) {
-        var q = document.createElement("blockquote");
-        q.textContent = typeof c === "string" ? c : (c.comment || c.text || "");
-        if (q.textContent) { li.appendChild(q); }
-      });
-      (report.pages || []).slice(-2).forEach(function (page) {
-        var p = document.createElement("p");
-        p.className = "report__page";
-        p.textContent = "Seen on " + page;
-        li.appendChild(p);
-      });
-      ["resolved", "dismissed"].forEach(function (status) {
-        var button = document.createElement("button");
-        button.type = "button";
-        button.className = "button button--small button--quiet";
-        button.textContent = status === "resolved" ? "Mark resolved" : "Dismiss";
-        button.addEventListener("click", function () {
-          editorAction(function () {
-            return api("/v1/reports/" + encodeURIComponent(report.id),
-                       {method: "PATCH", editor: true, body: {status: status}})
-              .then(function () { announce("Report " + status + "."); return loadReports(); });
-          });
-        });
-        li.appendChild(button);
-      });
+      var li = reportItem(report);
+      var url = document.createElement("p");
+      url.className = "report__url";
+      url.textContent = report.url;
+      li.insertBefore(url, li.firstChild);
       ul.appendChild(li);
     });
+  }
+
+  function reportItem(report) {
+    var li = document.createElement("li");
+    li.className = "report";
+    var head = document.createElement("p");
+    head.className = "report__head";
+    head.textContent = words(report.reason) + (report.count > 1 ? " \u00d7" + report.count : "") +
+      " \u00b7 last reported " + ago(report.last_reported_at || report.created_at);
+    li.appendChild(head);
+    (report.comments || []).slice(-3).forEach(function (c) {
+      var q = document.createElement("blockquote");
+      q.textContent = typeof c === "string" ? c : (c.comment || c.text || "");
+      if (q.textContent) { li.appendChild(q); }
+    });
+    (report.pages || []).slice(-2).forEach(function (page) {
+      var p = document.createElement("p");
+      p.className = "report__page";
+      p.textContent = "Seen on " + page;
+      li.appendChild(p);
+    });
+    ["resolved", "dismissed"].forEach(function (status) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button button--small button--quiet";
+      button.textContent = status === "resolved" ? "Mark resolved" : "Dismiss";
+      button.addEventListener("click", function () {
+        editorAction(function () {
+          return api("/v1/reports/" + encodeURIComponent(report.id),
+                     {method: "PATCH", editor: true, body: {status: status}})
+            .then(function () { announce("Report " + status + "."); return loadReports(); });
+        });
+      });
+      li.appendChild(button);
+    });
+    return li;
   }
 
   function renderCard(resource) {
@@ -203,6 +229,12 @@
     } else {
       outcome.textContent = "not checked yet";
       outcome.className = "outcome outcome--none";
+    }
+    var warnings = (resource.warnings || []).map(function (w) { return WARNING_WORDS[w] || words(w); });
+    if (warnings.length) {
+      var warn = card.querySelector(".resource__warnings");
+      warn.hidden = false;
+      warn.textContent = "! " + warnings.join("; ");
     }
     var tags = card.querySelector(".resource__tags");
     (resource.tags || []).forEach(function (tag) {
@@ -254,13 +286,23 @@
       node.textContent = counts[node.getAttribute("data-count")] || 0;
     });
     var ol = $("resources");
+    // A refresh rebuilds the cards: keep what the editor had open and where the focus was.
+    var focused = document.activeElement && document.activeElement.closest &&
+      document.activeElement.closest("#resources > li");
+    var focusId = focused ? focused.getAttribute("data-resource-id") : null;
+    var focusClass = focusId ? document.activeElement.className.split(" ").pop() : null;
     ol.textContent = "";
     var shown = state.resources.filter(matches).sort(function (a, b) {
       // What needs an editor comes first.
       return (ORDER[a.health] - ORDER[b.health]) || String(a.name).localeCompare(String(b.name));
     });
     shown.forEach(function (resource) { ol.appendChild(renderCard(resource)); });
+    if (focusId && focusClass) {
+      var again = document.querySelector("#resource-" + CSS.escape(focusId) + " ." + CSS.escape(focusClass));
+      if (again) { again.focus(); }
+    }
     $("empty").hidden = shown.length > 0 || !state.resources.length;
+    renderOtherReports();
   }
 
   function renderTags() {
@@ -288,7 +330,7 @@
 
   function loadReports() {
     if (!token()) { state.reports = {}; render(); return Promise.resolve(); }
-    return api("/v1/reports?status=open", {editor: true}).then(function (data) {
+    return api("/v1/reports?status=open&page_size=500", {editor: true}).then(function (data) {
       state.reports = {};
       list(data, "reports").forEach(function (report) {
         var key = report.resource_id || "";
@@ -393,7 +435,7 @@
     var submit = $("token-submit");
     submit.disabled = true;
     // Try the token on an editor endpoint before keeping it.
-    fetch("/v1/reports?status=open", {headers: {"Authorization": "Bearer " + value, "Accept": "application/json"},
+    fetch("/v1/reports?status=open&page_size=1", {headers: {"Authorization": "Bearer " + value, "Accept": "application/json"},
                                       cache: "no-cache"})
       .then(function (response) {
         if (response.status === 401 || response.status === 403) {
@@ -415,6 +457,65 @@
         $("token-error").textContent = "The service did not answer; try again.";
       })
       .finally(function () { submit.disabled = false; });
+  }
+
+  /* ---- page audit ---- */
+
+  var FLAG_WORDS = {unregistered: "not registered", broken: "broken", moved: "moved",
+                    description_differs: "description differs"};
+
+  function cell(row, text, className) {
+    var td = document.createElement("td");
+    if (className) { td.className = className; }
+    if (text !== undefined) { td.textContent = text; }
+    row.appendChild(td);
+    return td;
+  }
+
+  function renderAudit(result) {
+    var s = result.summary || {};
+    $("audit-summary").textContent = s.outbound_links + " outbound link" + (s.outbound_links === 1 ? "" : "s") +
+      ": " + s.unregistered + " not registered, " + s.broken + " broken, " + s.moved + " moved, " +
+      s.description_differs + " with a description that differs.";
+    var tbody = $("audit-results").querySelector("tbody");
+    tbody.textContent = "";
+    (result.links || []).forEach(function (link) {
+      var row = document.createElement("tr");
+      var first = cell(row, undefined, "audit__link");
+      var strong = document.createElement("strong");
+      strong.textContent = link.text || "(no text)";
+      first.appendChild(strong);
+      first.appendChild(document.createElement("br"));
+      first.appendChild(document.createTextNode(link.url));
+      cell(row, link.resource ? link.resource.name + " (" + link.match + ")" : "\u2013");
+      var health = cell(row);
+      if (link.health) {
+        var badge = document.createElement("span");
+        badge.className = "badge badge--" + link.health;
+        badge.textContent = (ICONS[link.health] || "?") + " " + link.health;
+        health.appendChild(badge);
+      }
+      var flags = cell(row, (link.flags || []).map(function (f) { return FLAG_WORDS[f] || words(f); }).join(", ") ||
+        "none", "audit__flags");
+      if (link.flags && link.flags.length) { flags.classList.add("audit__flags--some"); }
+      if (link.moved_to) { flags.appendChild(document.createTextNode(" \u2192 " + link.moved_to)); }
+      tbody.appendChild(row);
+    });
+    $("audit-results").hidden = !(result.links || []).length;
+  }
+
+  function auditPage(event) {
+    event.preventDefault();
+    var url = $("audit-url").value.trim();
+    editorAction(function () {
+      $("audit-summary").textContent = "Fetching and auditing the page\u2026";
+      return api("/v1/audits", {method: "POST", editor: true, body: {url: url}}).then(renderAudit)
+        .catch(function (error) {
+          if (error.status === 401 || error.status === 403) { throw error; }
+          $("audit-summary").textContent = "The audit did not work: " + error.message;
+          $("audit-results").hidden = true;
+        });
+    });
   }
 
   /* ---- wiring ---- */
@@ -464,6 +565,7 @@
     $("sign-in").addEventListener("click", function () { askToken(); });
     $("sign-out").addEventListener("click", function () { signOut(); announce("Signed out."); });
     $("token-form").addEventListener("submit", submitToken);
+    $("audit-form").addEventListener("submit", auditPage);
     $("token-cancel").addEventListener("click", function () { state.pendingAction = null; $("token-dialog").close(); });
     load().then(function () {
       if (!token() && !sessionStorage.getItem(ASKED_KEY)) { askToken(); }  // ask once per tab

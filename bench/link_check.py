@@ -1,0 +1,188 @@
+"""Bench the link checker: 1,000 links over 100 loopback hosts answering in 200 ms, against the bound
+the limits imply and against LinkChecker on the same links in the same run; then peak memory for 10,000.
+
+    .venv/bin/pip install -r requirements-bench.txt      # LinkChecker, for the side-by-side run
+    .venv/bin/python bench/link_check.py                 # about a minute; --help for the knobs
+
+Each host is a real HTTP server bound on its own address (127.0.0.2 ...). The checkers run in child
+processes (so their peak RSS is their own); the servers run here. Limits: global 32, per host 2,
+spacing 0. LinkChecker has no per-host concurrency limit: its closest knob, the per-host request rate,
+is lifted (maxrequestspersecond=1000, and the servers send the ``LinkChecker`` header that lets it go
+past 10/s), so it is never held to more than our limits.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = ("<!doctype html><html><head><title>Example charity: a resource page</title>"
+        '<meta name="description" content="Advice and support from an example charity.">'
+        "</head><body><h1>Example charity</h1>{body}"
+        "<p>Page {n}</p></body></html>")
+PARAGRAPH = "<p>Example charity gives advice and support.</p>"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    delay = 0.2
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/slow/"):
+            time.sleep(self.delay)
+        # the memory run's pages are larger (about 45 KB, like a real home page); the timed ones small
+        paragraphs = 1000 if self.path.startswith("/fast/") else 40
+        body = b"" if self.path == "/robots.txt" else PAGE.format(n=self.path, body=PARAGRAPH * paragraphs).encode()
+        self.send_response(404 if not body else 200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("LinkChecker", "bench")  # lets LinkChecker past its default 10 requests/s per host
+        self.end_headers()
+        if self.command == "GET":
+            self.wfile.write(body)
+
+    do_HEAD = do_GET
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def handle_error(self, request, client_address) -> None:  # a client hanging up is no news here
+        pass
+
+
+def start_servers(count: int) -> list[str]:
+    """One server per loopback address 127.0.0.2 ...; returns their base URLs."""
+    bases = []
+    for i in range(count):
+        server = _Server((f"127.0.0.{2 + i}", 0), _Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        bases.append(f"http://127.0.0.{2 + i}:{server.server_address[1]}")
+    return bases
+
+
+def make_urls(bases: list[str], links: int, kind: str) -> list[str]:
+    # interleaved by host, as a registry listing would be; the runner does not depend on the order
+    return [f"{bases[n % len(bases)]}/{kind}/{n}" for n in range(links)]
+
+
+def child(args: argparse.Namespace) -> None:
+    """Run refsvc's checker over the URLs in a file; print elapsed, outcomes and peak RSS as JSON."""
+    sys.path.insert(0, str(ROOT))
+    from refsvc.links.runner import LinkJob, check_many
+    from refsvc.metadata.http import GuardedClient
+
+    urls = Path(args.child).read_text().split()
+    client = GuardedClient("refsvc-bench (mailto:bench@example.org)", allow_private=True,
+                           pool_maxsize=max(args.concurrency, args.pool))
+    jobs = (LinkJob(str(n), url, "Example charity") for n, url in enumerate(urls))
+    start = time.perf_counter()
+    outcomes = Counter(r.outcome for r in check_many(jobs, client=client, concurrency=args.concurrency,
+                                                       per_host=args.per_host, host_spacing=0,
+                                                       soft404=args.probe))
+    elapsed = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"elapsed": elapsed, "outcomes": outcomes, "peak_mb": peak_mb}))
+
+
+def run_refsvc(urls: list[str], tmp: Path, args: argparse.Namespace, probe: bool = False) -> dict:
+    listing = tmp / f"urls-{len(urls)}.txt"
+    listing.write_text("\n".join(urls))
+    cmd = [sys.executable, __file__, "--child", str(listing), "--concurrency", str(args.concurrency),
+           "--per-host", str(args.per_host)] + (["--probe"] if probe else [])
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=args.max_seconds)
+    wall = time.perf_counter() - start
+    if done.returncode:
+        sys.exit(f"refsvc child failed:\n{done.stderr[-2000:]}")
+    return {**json.loads(done.stdout.strip().splitlines()[-1]), "wall": wall}
+
+
+def run_linkchecker(urls: list[str], tmp: Path, args: argparse.Namespace) -> dict | None:
+    exe = shutil.which("linkchecker", path=str(Path(sys.executable).parent)) or shutil.which("linkchecker")
+    if not exe:
+        return None
+    # LinkChecker drops root privileges to "nobody": its config must be readable by anyone
+    home = tmp / "linkchecker-home"
+    home.mkdir(mode=0o755)
+    rc = home / "linkcheckerrc"
+    rc.write_text(f"[checking]\nthreads={args.concurrency}\nmaxrequestspersecond=1000\ntimeout=20\n"
+                  "robotstxt=0\n[output]\nstatus=0\n")
+    rc.chmod(0o644)
+    tmp.chmod(0o755)
+    # the URLs as start URLs on stdin, recursion 0: each is fetched and judged, nothing more
+    cmd = [exe, "-f", str(rc), "--threads", str(args.concurrency), "--no-robots", "-r", "0", "--no-status",
+           "-o", "csv", "--verbose", "--stdin"]
+    start = time.perf_counter()
+    done = subprocess.run(cmd, input="\n".join(urls), capture_output=True, text=True, timeout=args.max_seconds,
+                          env={**os.environ, "HOME": str(home)})
+    elapsed = time.perf_counter() - start
+    checked = sum(1 for line in done.stdout.splitlines() if "/slow/" in line and ";200 OK;" in line)
+    return {"elapsed": elapsed, "checked": checked}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--links", type=int, default=1000)
+    parser.add_argument("--hosts", type=int, default=100)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--per-host", type=int, default=2)
+    parser.add_argument("--memory-links", type=int, default=10_000, help="0 to skip the memory run")
+    parser.add_argument("--max-seconds", type=float, default=180, help="each child's time limit")
+    parser.add_argument("--skip-linkchecker", action="store_true")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--pool", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args)
+
+    bases = start_servers(args.hosts)
+    urls = make_urls(bases, args.links, "slow")
+    bound = args.links / min(args.concurrency, args.hosts * args.per_host) * _Handler.delay
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        ours = run_refsvc(urls, tmp, args)
+        probed = run_refsvc(make_urls(bases, args.links, "slow"), tmp, args, probe=True)
+        theirs = None if args.skip_linkchecker else run_linkchecker(urls, tmp, args)
+        memory = run_refsvc(make_urls(bases, args.memory_links, "fast"), tmp, args) if args.memory_links else None
+
+    print(f"{args.links} links over {args.hosts} loopback hosts, {_Handler.delay * 1000:.0f} ms each; "
+          f"global {args.concurrency}, per host {args.per_host}, spacing 0")
+    print(f"bound implied by the limits: {bound:.2f} s (target: within 25%, <= {bound * 1.25:.2f} s)\n")
+    # "elapsed" is the checking itself; "wall" is the whole child process, start-up included, which is
+    # all that can be timed of LinkChecker, so the ratio compares wall times
+    print("| run | elapsed (s) | vs bound | process wall (s) | links checked | outcomes |")
+    print("|---|---|---|---|---|---|")
+    for label, run in (("refsvc check_many", ours), ("refsvc + sibling probe", probed)):
+        print(f"| {label} | {run['elapsed']:.2f} | {run['elapsed'] / bound:.2f}x | {run['wall']:.2f} | "
+              f"{sum(run['outcomes'].values())} | {dict(run['outcomes'])} |")
+    if theirs:
+        print(f"| LinkChecker --threads {args.concurrency} | - | - | {theirs['elapsed']:.2f} | "
+              f"{theirs['checked']} | 200 OK rows of its csv |")
+        print(f"\nLinkChecker / refsvc, process wall time: {theirs['elapsed'] / ours['wall']:.2f}x "
+              f"(above 1 means refsvc is faster)")
+    verdict = "PASS" if ours["elapsed"] <= bound * 1.25 else "MISS"
+    print(f"refsvc within 25% of the bound: {verdict}")
+    if memory:
+        print(f"\npeak memory, {args.memory_links} links (child maxrss): {memory['peak_mb']:.0f} MB "
+              f"(target < 250 MB) in {memory['elapsed']:.1f} s; outcomes {dict(memory['outcomes'])}")
+
+
+if __name__ == "__main__":
+    main()

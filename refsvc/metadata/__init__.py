@@ -1,0 +1,71 @@
+"""Where CSL items come from: DOIs (content negotiation, Crossref), scraped pages, the guarded client.
+
+    resolver = Resolver.from_settings(settings)      # one per app: cache, rate limit, clients
+    lookup = resolver.doi("doi:10.1037/PST0000282")  # -> Lookup(item, provenance, source, stale)
+    lookup = resolver.url("https://example.org/page")
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Mapping
+
+from refsvc.config import SETTINGS
+from refsvc.metadata.cache import cache_backend, cached_session
+from refsvc.metadata.doi import DOISources, lookup_doi, normalize_doi
+from refsvc.metadata.http import GuardedClient, RefusedAddress, user_agent
+from refsvc.metadata.ratelimit import RateLimiter, RedisRateLimiter
+from refsvc.metadata.results import (DOINotFound, InvalidDOI, InvalidURL, Lookup, NotFound, PageNotFound,
+                                     UpstreamFailure, UpstreamTimeout)
+from refsvc.metadata.scrape import PageSources, lookup_url
+
+__all__ = ["Resolver", "Lookup", "normalize_doi", "lookup_doi", "lookup_url", "InvalidDOI", "InvalidURL",
+           "NotFound", "DOINotFound", "PageNotFound", "UpstreamFailure", "UpstreamTimeout", "RefusedAddress"]
+
+
+class Resolver:
+    """DOI and URL lookups sharing one cache, one outbound budget and the lookup deadline."""
+
+    def __init__(self, doi_sources: DOISources, page_sources: PageSources, timeout: float = 10.0):
+        self.doi_sources = doi_sources
+        self.page_sources = page_sources
+        self.timeout = timeout
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> "Resolver":
+        """Build from refsvc settings (``app.config`` or ``load_settings()``); missing keys take defaults."""
+        s = {name: default for name, (_, default) in SETTINGS.items()}
+        s.update({k: settings[k] for k in SETTINGS if k in settings})
+        backend = cache_backend(s)
+        # with Redis, every worker process shares one budget; without, each process has its own
+        limiter = (RedisRateLimiter(float(s["LOOKUP_RATE"]), int(s["LOOKUP_CONCURRENCY"]), s["REDIS_URL"])
+                   if s["REDIS_URL"] else RateLimiter(float(s["LOOKUP_RATE"]), int(s["LOOKUP_CONCURRENCY"])))
+        common = dict(allow_private=bool(s["ALLOW_PRIVATE_ADDRESSES"]),
+                      connect_timeout=float(s["HTTP_CONNECT_TIMEOUT"]), read_timeout=float(s["HTTP_READ_TIMEOUT"]),
+                      max_bytes=int(s["HTTP_MAX_BYTES"]), max_redirects=int(s["HTTP_MAX_REDIRECTS"]),
+                      total_timeout=float(s["LOOKUP_TIMEOUT"]))
+        agent = user_agent(s["CONTACT_EMAIL"])
+        # two clients over one cache: only DOI traffic (resolver, Crossref) passes the shared budget
+        doi_client = GuardedClient(agent, session=cached_session(backend, int(s["DOI_CACHE_TTL"])),
+                                   gate=limiter.slot, **common)
+        page_client = GuardedClient(agent, session=cached_session(backend, int(s["PAGE_CACHE_TTL"])), **common)
+        doi_sources = DOISources(client=doi_client, limiter=limiter, resolver=s["DOI_RESOLVER"],
+                                 crossref=s["CROSSREF_API"], ttl=int(s["DOI_CACHE_TTL"]),
+                                 negative_ttl=int(s["NEGATIVE_CACHE_TTL"]))
+        page_sources = PageSources(client=page_client, ttl=int(s["PAGE_CACHE_TTL"]),
+                                   negative_ttl=int(s["NEGATIVE_CACHE_TTL"]))
+        return cls(doi_sources, page_sources, timeout=float(s["LOOKUP_TIMEOUT"]))
+
+    def doi(self, raw: str) -> Lookup:
+        """The cleaned CSL item of a DOI in any pasted form."""
+        return lookup_doi(raw, self.doi_sources, time.monotonic() + self.timeout)
+
+    def url(self, url: str) -> Lookup:
+        """A CSL item for a page; a DOI found on the page is resolved instead."""
+        deadline = time.monotonic() + self.timeout
+        return lookup_url(url, self.page_sources, deadline,
+                          resolve_doi=lambda doi: lookup_doi(doi, self.doi_sources, deadline))
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self.doi_sources.client.close()
+        self.page_sources.client.close()

@@ -1,0 +1,127 @@
+"""CLI commands: ``registry import/export``, ``check-links [--once]`` and ``db upgrade``."""
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from refsvc.links.registry import RegistryError, dump_registry, parse_registry
+from refsvc.storage import get_database
+from refsvc.storage import resources as store
+
+registry = AppGroup("registry", help="Load and save the resource registry (a YAML file).")
+db = AppGroup("db", help="The database schema (Alembic migrations).")
+
+
+def _tty() -> bool:
+    return sys.stdout.isatty()
+
+
+@registry.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--if-empty", is_flag=True, help="Import only when the registry is empty (make run).")
+@click.option("--prune", is_flag=True, help="Also delete resources the file does not list.")
+def import_registry(file: Path, if_empty: bool, prune: bool) -> None:
+    """Create or update the resources listed in FILE (all or nothing)."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(
+            f"Cannot read {file}: {exc.strerror or exc}. Give the path of a registry YAML file "
+            "(the repository's registry.yaml is one), or write the current registry with "
+            "`flask --app wsgi registry export FILE`.") from None
+    try:
+        entries = parse_registry(text, source=str(file))
+    except RegistryError as exc:
+        details = "".join(f"\n  - {problem}" for problem in exc.problems)
+        raise click.ClickException(f"{exc}{details}\nFix these entries in {file} and run the "
+                                   "import again.") from None
+    database = get_database(current_app)
+    with database.transaction() as session:
+        existing = store.count_resources(session)
+        if if_empty and existing:
+            click.echo(f"The registry already holds {existing} resource(s); nothing imported "
+                       "(--if-empty).")
+            return
+        if _tty():
+            with click.progressbar(length=len(entries), label=f"Importing {file}") as bar:
+                counts = store.import_entries(session, entries, progress=lambda *_: bar.update(1))
+        else:
+            counts = store.import_entries(session, entries)
+        deleted = store.delete_missing(session, [e["id"] for e in entries]) if prune else []
+        total = store.count_resources(session)
+    click.echo(f"Imported {file}: {counts['created']} created, {counts['updated']} updated, "
+               f"{counts['unchanged']} unchanged" + (f", {len(deleted)} deleted "
+                                                      f"({', '.join(deleted)})" if deleted else "")
+               + f"; the registry holds {total} resource(s).")
+
+
+@registry.command("export")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def export_registry(file: Path | None) -> None:
+    """Write the registry as YAML to FILE (standard output when left out)."""
+    with get_database(current_app).transaction() as session:
+        entries = store.export_entries(session)
+    text = dump_registry(entries)
+    if file is None or str(file) == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write {file}: {exc.strerror or exc}. Choose a "
+                                   "writable path, or leave FILE out to print the YAML.") from None
+    click.echo(f"Wrote {len(entries)} resource(s) to {file}.", err=True)
+
+
+@click.command("check-links")
+@click.option("--once", is_flag=True, help="Check what is due now, then exit.")
+@click.option("--batch-size", type=click.IntRange(min=1), help="Resources claimed at a time.")
+@with_appcontext
+def check_links(once: bool, batch_size: int | None) -> None:
+    """Check due resources: once, or in a loop until SIGTERM/Ctrl-C."""
+    from refsvc.links.tracking import Tracker
+    from refsvc.worker.checker import Checker
+
+    tracker = Tracker(get_database(current_app), current_app.config)
+    enqueue = None
+    if current_app.config["CELERY_BROKER_URL"]:  # optional: Celery workers do the checking
+        from refsvc.worker import celery
+
+        celery.configure(current_app.config["CELERY_BROKER_URL"])
+        enqueue = celery.enqueue
+    checker = Checker(tracker, batch_size=batch_size, progress=click.echo if _tty() else None,
+                      enqueue=enqueue)
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set())
+                for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        if once:
+            summary = checker.run_once(stop)
+        else:
+            click.echo(f"Checking links as {checker.worker_id}; stop with SIGTERM or Ctrl-C.")
+            summary = checker.run_forever(stop)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        tracker.close()  # sends queued webhooks (a few seconds at most)
+    click.echo(summary.text())
+
+
+@db.command("upgrade")
+@with_appcontext
+def upgrade() -> None:
+    """Bring the database to the newest schema (the app also does this when it starts)."""
+    from refsvc.storage.db import head_revision
+
+    database = get_database(current_app)
+    ran = database.upgrade()
+    click.echo(f"Database {'upgraded to' if ran else 'already at'} revision {head_revision()}.")
+
+
+COMMANDS = [registry, db, check_links]

@@ -1,0 +1,96 @@
+"""Storage on SQLite and PostgreSQL: one transaction per unit of work, cascades, UTC times, claims."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import psycopg
+import pytest
+
+from refsvc.storage import Database, utcnow
+from refsvc.storage import checks as check_store
+from refsvc.storage import reports as report_store
+from refsvc.storage import resources as store
+
+MIND = {"id": "mind", "name": "Mind", "url": "https://www.mind.org.uk/"}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'storage.sqlite'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+    database = Database(url)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+def test_a_failed_unit_of_work_leaves_nothing_half_written(database):
+    with pytest.raises(RuntimeError):
+        with database.transaction() as session:
+            store.create_resource(session, MIND)
+            raise RuntimeError("the request failed after the first write")
+    with database.transaction() as session:
+        assert store.count_resources(session) == 0
+
+
+def test_a_duplicate_id_is_refused(database):
+    with database.transaction() as session:
+        store.create_resource(session, MIND)
+    with pytest.raises(store.DuplicateResource):
+        with database.transaction() as session:
+            store.create_resource(session, MIND)
+
+
+def test_times_come_back_as_the_same_aware_utc_instant(database):
+    when = datetime(2026, 3, 29, 1, 30, tzinfo=timezone(timedelta(hours=2)))
+    with database.transaction() as session:
+        store.create_resource(session, MIND, now=when)
+    with database.transaction() as session:
+        created = store.get_resource(session, "mind").created_at
+    assert created == when and created.tzinfo is not None
+
+
+def test_deleting_a_resource_removes_its_checks_and_keeps_its_reports(database):
+    now = utcnow()
+    with database.transaction() as session:
+        resource = store.create_resource(session, MIND)
+        check_store.record_check(session, resource.state, {"url": MIND["url"], "outcome": "ok",
+                                                           "reason": "fine"}, now,
+                                 health={"health": "healthy"}, next_check_at=now)
+        report_store.add_report(session, url=MIND["url"], reason="broken", resource_id="mind")
+    with database.transaction() as session:
+        store.delete_resource(session, store.get_resource(session, "mind"))
+    with database.transaction() as session:
+        assert check_store.history(session, "mind") == ([], 0)
+        reports, total = report_store.list_reports(session)
+        assert total == 1 and reports[0].resource_id is None and reports[0].url == MIND["url"]
+
+
+def test_a_claimed_resource_cannot_be_claimed_again_until_its_lease_ends(database):
+    now = utcnow()
+    with database.transaction() as session:
+        store.create_resource(session, MIND, now=now)
+    with database.transaction() as session:
+        _, first = check_store.claim_due(session, "one", now, limit=5, lease_seconds=60)
+    with database.transaction() as session:
+        _, second = check_store.claim_due(session, "two", now, limit=5, lease_seconds=60)
+    with database.transaction() as session:
+        _, later = check_store.claim_due(session, "two", now + timedelta(seconds=61), limit=5,
+                                         lease_seconds=60)
+    assert [r.id for r in first] == ["mind"] and second == [] and [r.id for r in later] == ["mind"]
+
+
+def test_a_report_brings_the_next_check_forward_but_never_back(database):
+    now = utcnow()
+    with database.transaction() as session:
+        store.create_resource(session, MIND, now=now)
+        store.get_resource(session, "mind").state.next_check_at = now + timedelta(hours=5)
+    with database.transaction() as session:
+        assert check_store.make_due(session, "mind", now + timedelta(minutes=1))
+        assert not check_store.make_due(session, "mind", now + timedelta(hours=2))
+        assert store.get_resource(session, "mind").state.next_check_at == now + timedelta(minutes=1)

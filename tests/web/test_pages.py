@@ -1,0 +1,49 @@
+"""The HTML pages and static files, without a browser: headers, escaping, what the website includes."""
+from __future__ import annotations
+
+import json
+
+import lxml.html
+import pytest
+
+
+def test_dashboard_has_a_strict_content_security_policy_and_no_inline_script(client):
+    response = client.get("/dashboard")
+    assert response.status_code == 200
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    document = lxml.html.document_fromstring(response.get_data(as_text=True))
+    scripts = document.xpath("//script")
+    assert scripts and all(script.get("src") and not (script.text or "").strip() for script in scripts)
+    assert not document.xpath("//*[@style]")  # the policy would block them
+
+
+def test_demo_cite_page_escapes_the_title_in_text_and_in_the_metadata_attribute(client):
+    title = """<script>alert(1)</script>' " &"""
+    response = client.get("/demo/cite", query_string={"title": title})
+    html = response.get_data(as_text=True)
+    assert "<script>alert(1)" not in html
+    widget = lxml.html.document_fromstring(html).get_element_by_id("cite")
+    assert json.loads(widget.get("data-refsvc-metadata"))["title"] == title
+
+
+def test_demo_cite_page_carries_the_seed_pages_metadata(client):
+    html = client.get("/demo/cite").get_data(as_text=True)
+    metadata = json.loads(lxml.html.document_fromstring(html).get_element_by_id("cite")
+                          .get("data-refsvc-metadata"))
+    assert metadata["title"] == "Dynamic Interpersonal Therapy in London"
+    assert metadata["authors"] == [{"name": "Harley Therapy Ltd."}]
+    assert metadata["published"] == "2022-01-20"
+
+
+@pytest.mark.parametrize("name", ["refsvc-cite.js", "refsvc-block.js", "refsvc-block.css",
+                                  "dashboard.js", "refsvc.css"])
+def test_the_websites_static_files_are_served_under_static(client, name):
+    response = client.get(f"/static/{name}")
+    assert response.status_code == 200
+    assert response.mimetype in {"text/javascript", "application/javascript", "text/css"}
+
+
+def test_the_root_sends_editors_to_the_dashboard(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/dashboard")

@@ -1,0 +1,50 @@
+"""Optional Celery mode on a real Redis broker: check-links queues claimed resources, a worker checks
+and records them."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from refsvc import create_app
+from refsvc.storage import get_database
+from refsvc.storage import checks as check_store
+from refsvc.storage import resources as store
+from refsvc.worker import celery as celery_mode
+
+PAGE = "<html><head><title>Mind</title></head><body>Mind, a mental health charity.</body></html>"
+
+
+@pytest.fixture
+def celery_app(settings, tmp_path, monkeypatch, redis_url):
+    monkeypatch.setenv("REFSVC_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({**settings, "CELERY_BROKER_URL": redis_url})
+    celery_mode.bind_app(app)
+    yield app
+    celery_mode.bind_app(None)
+    get_database(app).dispose()
+
+
+def last_checked(app, resource_id):
+    with get_database(app).transaction() as session:
+        return check_store.get_state(session, resource_id)
+
+
+def test_check_links_queues_due_resources_and_a_celery_worker_records_them(celery_app, httpserver):
+    httpserver.expect_request("/mind").respond_with_data(PAGE, content_type="text/html")
+    with get_database(celery_app).transaction() as session:
+        store.create_resource(session, {"id": "mind", "name": "Mind",
+                                        "url": httpserver.url_for("/mind")})
+    result = celery_app.test_cli_runner().invoke(args=["check-links", "--once"])
+    assert "Queued 1 check(s)" in result.output, result.output
+    state = last_checked(celery_app, "mind")
+    assert state.claimed_by is not None and state.last_checked_at is None  # queued, not checked
+    with start_worker(celery_mode.configure(celery_app.config["CELERY_BROKER_URL"]),
+                      perform_ping_check=False):
+        for _ in range(400):  # 20 s at most for the worker to take and record the task
+            state = last_checked(celery_app, "mind")
+            if state.last_checked_at is not None:
+                break
+            time.sleep(0.05)
+    assert state.health == "healthy" and state.claimed_by is None

@@ -1,0 +1,201 @@
+"""The checker's loop with a stand-in check function: claims, records, schedules, releases, prunes.
+
+The stand-in replaces only the network part (refsvc.links.runner.check_many); the database, the
+claims and the health rules are the real ones, on SQLite and on PostgreSQL.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+
+import psycopg
+import pytest
+
+from refsvc.links.tracking import Tracker
+from refsvc.storage import get_database
+from refsvc.storage import checks as check_store
+from refsvc.storage import resources as store
+from refsvc.worker.checker import Checker, Summary
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(request, settings):
+    if request.param == "sqlite":
+        return settings
+    url = request.getfixturevalue("postgres_url")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    return {**settings, "DATABASE_URL": url}
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Result:
+    key: str
+    url: str
+    outcome: str
+
+    def to_dict(self):
+        if self.outcome == "explode":
+            raise RuntimeError("a strange answer")
+        return {"url": self.url, "outcome": self.outcome, "reason": f"said {self.outcome}",
+                "status_code": 200, "elapsed_ms": 50}
+
+
+class FakeChecks:
+    """Stands in for check_many: answers each job with the outcome set for it ("ok" by default)."""
+
+    def __init__(self, outcomes=None, *, pause: threading.Event | None = None,
+                 started: threading.Event | None = None, crash_after: int | None = None):
+        self.outcomes, self.seen = dict(outcomes or {}), []
+        self.pause, self.started, self.crash_after = pause, started, crash_after
+
+    def __call__(self, jobs, **options):
+        assert {"client", "concurrency", "per_host", "host_spacing", "deadline_seconds"} <= set(options)
+        if self.started:
+            self.started.set()
+        if self.pause:
+            self.pause.wait(10)
+        for n, job in enumerate(jobs):
+            if self.crash_after is not None and n == self.crash_after:
+                raise RuntimeError("the runner fell over")
+            self.seen.append(job.key)
+            yield Result(job.key, job.url, self.outcomes.get(job.key, "ok"))
+
+
+def job(resource):
+    return SimpleNamespace(key=resource.id, url=resource.url)
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def database(app, clock):
+    database = get_database(app)
+    with database.transaction() as session:
+        for name in ("alpha", "beta", "gamma"):
+            store.create_resource(session, {"id": name, "name": name.title(), "url":
+                                            f"https://{name}.example.org/"}, now=clock())
+    yield database
+    database.dispose()
+
+
+def checker(app, clock, checks, **options):
+    tracker = Tracker(get_database(app), app.config, client=object(), clock=clock)
+    return Checker(tracker, check_many=checks, make_job=job, clock=clock, **options)
+
+
+def state(database, resource_id):
+    with database.transaction() as session:
+        return check_store.get_state(session, resource_id)
+
+
+def test_a_run_checks_each_due_resource_once_and_records_its_health(app, clock, database):
+    checks = FakeChecks({"beta": "server_error"})
+    summary = checker(app, clock, checks).run_once()
+    assert sorted(checks.seen) == ["alpha", "beta", "gamma"]
+    assert summary.checked == 3 and summary.outcomes == {"ok": 2, "server_error": 1}
+    assert state(database, "alpha").health == "healthy"
+    assert state(database, "beta").health == "failing"
+    assert "Checked 3 resource(s)" in summary.text()
+
+
+def test_it_schedules_healthy_ones_a_day_later_and_failing_ones_an_hour_later(app, clock, database):
+    checker(app, clock, FakeChecks({"beta": "timeout"})).run_once()
+    assert clock.now + timedelta(hours=21) < state(database, "alpha").next_check_at
+    assert state(database, "beta").next_check_at <= clock.now + timedelta(minutes=66)
+    clock.advance(hours=2)
+    again = FakeChecks({"beta": "timeout"})
+    checker(app, clock, again).run_once()
+    assert again.seen == ["beta"]  # only the failing one was due again
+
+
+def test_resources_not_due_and_inactive_ones_are_left_alone(app, clock, database):
+    with database.transaction() as session:
+        store.get_resource(session, "alpha").state.next_check_at = clock.now + timedelta(hours=1)
+        store.get_resource(session, "beta").active = False
+    checks = FakeChecks()
+    checker(app, clock, checks).run_once()
+    assert checks.seen == ["gamma"]
+
+
+def test_two_checkers_never_take_the_same_resource(app, clock, database):
+    pause, started = threading.Event(), threading.Event()
+    first = FakeChecks(pause=pause, started=started)
+    thread = threading.Thread(target=checker(app, clock, first, worker_id="one").run_once)
+    thread.start()
+    assert started.wait(10)  # the first checker holds its claims and is checking
+    second = FakeChecks()
+    checker(app, clock, second, worker_id="two").run_once()
+    pause.set()
+    thread.join(10)
+    assert second.seen == []
+    assert sorted(first.seen) == ["alpha", "beta", "gamma"]
+
+
+def test_a_dead_checkers_claims_are_taken_over_when_their_lease_ends(app, clock, database):
+    with database.transaction() as session:
+        check_store.claim_due(session, "crashed", clock.now, limit=10, lease_seconds=300)
+    assert FakeChecks().seen == []
+    nothing = FakeChecks()
+    checker(app, clock, nothing).run_once()
+    assert nothing.seen == []
+    clock.advance(seconds=301)
+    later = FakeChecks()
+    checker(app, clock, later).run_once()
+    assert sorted(later.seen) == ["alpha", "beta", "gamma"]
+
+
+def test_a_result_that_cannot_be_recorded_does_not_lose_the_others(app, clock, database):
+    summary = checker(app, clock, FakeChecks({"beta": "explode"})).run_once()
+    # beta is given back and tried once more in the same run, then left due for the next run
+    assert summary.checked == 2 and summary.errors == 2
+    assert state(database, "beta").claimed_by is None  # given back, still due
+    assert state(database, "beta").next_check_at <= clock.now
+
+
+def test_a_runner_crash_gives_back_the_unchecked_claims(app, clock, database):
+    summary = Summary()
+    assert checker(app, clock, FakeChecks(crash_after=1)).run_batch(summary) == (3, 1)
+    unchecked = [r for r in ("alpha", "beta", "gamma") if state(database, r).last_checked_at is None]
+    assert len(unchecked) == 2
+    assert all(state(database, r).claimed_by is None for r in unchecked)
+
+
+def test_history_older_than_history_days_is_pruned(app, clock, database):
+    checker(app, clock, FakeChecks()).run_once()
+    clock.advance(days=401)
+    summary = checker(app, clock, FakeChecks()).run_once()
+    assert summary.pruned == 3
+    with database.transaction() as session:
+        assert check_store.history(session, "alpha")[1] == 1
+
+
+def test_the_loop_stops_cleanly_when_asked(app, clock, database):
+    stop = threading.Event()
+
+    class StopAfterOne(FakeChecks):
+        def __call__(self, jobs, **options):
+            yield from super().__call__(jobs, **options)
+            stop.set()  # what the SIGTERM handler does
+    checks = StopAfterOne()
+    summary = checker(app, clock, checks).run_forever(stop, poll_seconds=0.01)
+    assert summary.checked == 3 and stop.is_set()
