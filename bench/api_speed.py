@@ -103,7 +103,15 @@ def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
     instance = tempfile.mkdtemp()
-    env = dict(os.environ, REFSVC_INSTANCE_PATH=instance, PYTHONPATH=str(ROOT))
+    answer_file = os.path.join(instance, "answer.json")
+    env = dict(os.environ, REFSVC_INSTANCE_PATH=instance, PYTHONPATH=str(ROOT),
+               BENCH_ANSWER_FILE=answer_file)
+    os.environ.update(REFSVC_INSTANCE_PATH=instance)
+    sys.path.insert(0, str(ROOT))
+    from refsvc import create_app  # the answer the baseline will send, byte for byte the same size
+    answer = create_app().test_client().post("/v1/citations", data=BODY,
+                                             content_type="application/json").get_data()
+    Path(answer_file).write_bytes(answer)
 
     bare = serve("bench.bare_app:app", 8101, env)
     try:

@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
                                       "{code, status, message, errors?}."}},
     })
     api = Api(app)
+    api.spec.components.security_scheme("editorToken", {"type": "http", "scheme": "bearer"})
     for name in BLUEPRINTS:
         api.register_blueprint(import_module(name).blp)
     CORS(app, origins=app.config["CORS_ORIGINS"] or [], expose_headers=["ETag", "Location",

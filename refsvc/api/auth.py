@@ -5,6 +5,7 @@ from functools import wraps
 from typing import Any, Callable
 
 from flask import request
+from flask_smorest import Blueprint
 
 from refsvc.api.limits import is_editor_request
 from refsvc.errors import Forbidden, Unauthorized
@@ -32,4 +33,5 @@ def editor_required(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         require_editor()
         return view(*args, **kwargs)
-    return wrapper
+    # The OpenAPI document marks the endpoint as needing the bearer token.
+    return Blueprint.doc(security=[{"editorToken": []}])(wrapper)

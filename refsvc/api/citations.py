@@ -14,6 +14,7 @@ from refsvc.citation import InvalidItem, UnknownStyle, available_locales
 from refsvc.citation.exports import EXPORTERS, MEDIA_TYPES, citation_key
 from refsvc.citation.service import CitationService
 from refsvc.api import lookups
+from refsvc.api.replay import replayed
 from refsvc.errors import APIError, BadRequest, Unprocessable
 from refsvc.metadata.fields import to_csl
 
@@ -89,6 +90,7 @@ class Citations(MethodView):
         response = _answer(answer, formats)
         return response, 200, lookups.cache_headers(lookup)
 
+    @replayed
     @blp.arguments(CitationRequestSchema)
     @blp.response(200, CitationResponseSchema)
     @blp.alt_response(404, description="Unknown style")

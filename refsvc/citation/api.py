@@ -158,9 +158,9 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
     collapse = eng.style.citation.options.get("collapse")
     for cl, prow in zip(clusters, pos):
         items = []
-        for c, p in zip(cl, prow):
+        for k, (c, p) in enumerate(zip(cl, prow)):
             ref = by_id[c["id"]]
-            seq = render_cite(eng, ref, c, params[ref.id], p, numbers[ref.id], mode)
+            seq = render_cite(eng, ref, c, params[ref.id], p, numbers[ref.id], mode, first=k == 0)
             key = None
             sup = None
             if collapse in ("year", "year-suffix", "year-suffix-ranged") or \

@@ -82,7 +82,22 @@ def _near(engine: Engine, tree, near: bool):
     return tree
 
 
-def render_cite(engine: Engine, ref, cite: dict, params, pos: tuple, number, mode: str = "") -> tuple:
+def _leading_term(tree) -> bool:
+    """Whether the first rendered piece of a tree is a locale term."""
+    if tree is None:
+        return False
+    if tree[0] == "T":
+        return tree[1] == "term" or _leading_term(tree[2])
+    if tree[0] == "L":
+        return False
+    for c in tree[2]:
+        if c is not None and rt.plain(render(c)).strip():
+            return _leading_term(c)
+    return False
+
+
+def render_cite(engine: Engine, ref, cite: dict, params, pos: tuple, number, mode: str = "",
+                first: bool = False) -> tuple:
     """One cite as rich text, with its prefix and suffix."""
     area = engine.style.citation
     position, near, first = pos
@@ -103,6 +118,9 @@ def render_cite(engine: Engine, ref, cite: dict, params, pos: tuple, number, mod
             # citeproc-js prints a substituted title bare (no quotes, no italics)
             return (rt.plain(_unquote(render(tree, engine.lang))),)
     seq = render(tree, engine.lang) if tree is not None else ()
+    if first and not cite.get("prefix") and _leading_term(tree):  # citeproc-js: "Ibid." opens a citation
+        from .textcase import apply_case
+        seq = apply_case(seq, "capitalize-first")
     if cite.get("prefix") or cite.get("suffix"):
         pre = cite.get("prefix") or ""
         suf = cite.get("suffix") or ""
@@ -231,7 +249,7 @@ def _unquote(seq) -> tuple:
     for it in seq:
         if isinstance(it, str):
             out.append(it)
-        elif it[0] == "q":
+        elif it[0] in ("q", "q1"):
             out.extend(_unquote(it[1]))
         else:
             out.append((it[0], _unquote(it[1])))

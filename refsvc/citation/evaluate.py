@@ -67,8 +67,9 @@ class Ctx:
             v = self.ref.get(name)
         if v is not None and v != "" and v != []:
             self.nonempty += 1
-            if self.in_substitute is not None:
+            if self.in_substitute is not None:  # substituted variables are used up at once
                 self.in_substitute.add(name)
+                self.suppressed.add(name)
             return v
         return None
 
@@ -95,7 +96,7 @@ def e_text(node: Text, ctx: Ctx):
         t = ctx.locale.term(node.value, node.form, node.plural)
         if not t:
             return None
-        return ("L", format_seq(_strip(rt.parse(t), node.fmt), node.fmt, lang))
+        return ("T", "term", ("L", format_seq(_strip(rt.parse(t), node.fmt), node.fmt, lang)), None)
     if kind == "macro":
         body = ctx.style.macros.get(node.value)
         if not body:

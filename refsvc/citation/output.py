@@ -63,7 +63,11 @@ def join(seqs: list, delim: str) -> tuple:
         parts = [seqs[0]]
         for s in seqs[1:]:
             if rt.first_char(s) not in (",", ";", ".") or not delim.strip():
-                parts.append((delim,))
+                d = delim
+                if d[:1] in ",;" and rt.last_char(parts[-1]) in (",", ";"):
+                    d = d[1:]  # "source," + "; " -> "source, " (citeproc-js)
+                if d:
+                    parts.append((d,))
             parts.append(s)
         seqs = parts
     return _concat(fix_punct(seqs))
@@ -139,49 +143,49 @@ def _affix_seq(text: str) -> tuple:
     return seq
 
 
-def affix(content: tuple, prefix: str, suffix: str) -> tuple:
+def affix(content: tuple, prefix: str, suffix: str, quotes: bool = True) -> tuple:
     """Add prefix and suffix with punctuation fixing on each seam."""
     parts = []
     if prefix:
-        parts.append(_affix_seq(prefix))
+        parts.append(_affix_seq(prefix) if quotes else rt.parse(prefix, False))
     parts.append(content)
     if suffix:
-        parts.append(_affix_seq(suffix))
+        parts.append(_affix_seq(suffix) if quotes else rt.parse(suffix, False))
     return _concat(fix_punct(parts))
 
 
-def punct_in_quote(seq: tuple) -> tuple:
-    """Move a comma or period that follows a closing quote inside it (punctuation-in-quote)."""
-    out = list(seq)
-    i = 0
-    changed = False
-    while i < len(out):
-        it = out[i]
-        if not isinstance(it, str):
-            kids = punct_in_quote(it[1])
-            if it[0] == "q" and i + 1 < len(out):
-                nxt = out[i + 1]
-                ch = rt.first_char((nxt,))
-                if ch in (".", ","):
-                    if not (ch == "." and rt.last_char(kids) in ".!?") and not (ch == "," and rt.last_char(kids) == ","):
-                        kids = _concat([kids, (ch,)])
-                    out[i + 1:i + 2] = list(rt.drop_first((nxt,)))
-                    changed = True
-            elif it[0] != "q" and i + 1 < len(out) and rt.first_char((out[i + 1],)) in (".", ","):
-                # a quote ending a formatted span: "<i>“A”</i>." → move inside both
-                last = kids[-1] if kids else None
-                if isinstance(last, tuple) and last[0] == "q":
-                    ch = rt.first_char((out[i + 1],))
-                    lc = rt.last_char(last[1])
-                    qk = last[1] if (ch == "." and lc in ".!?") or (ch == "," and lc == ",") else _concat([last[1], (ch,)])
-                    kids = kids[:-1] + (("q", qk),)
-                    out[i + 1:i + 2] = list(rt.drop_first((out[i + 1],)))
-                    changed = True
-            if kids is not it[1]:
-                out[i] = (it[0], kids)
-        i += 1
-    return tuple(out) if changed or out != list(seq) else seq
+def _absorb(kids: tuple, ch: str) -> tuple:
+    if kids and isinstance(kids[-1], tuple) and kids[-1][0] in ("q", "q1"):
+        return kids[:-1] + ((kids[-1][0], _absorb(kids[-1][1], ch)),)
+    lc = rt.last_char(kids)
+    if ch == lc or (ch == "." and lc in "!?"):
+        return kids
+    return _concat([kids, (ch,)])
 
+
+def punct_in_quote(seq: tuple) -> tuple:
+    """Move . , ! ? that follow a closing quote inside it (punctuation-in-quote locales)."""
+    out = list(seq)
+    for i in range(len(out)):
+        it = out[i]
+        if isinstance(it, str):
+            continue
+        kids = punct_in_quote(it[1])
+        if i + 1 < len(out):
+            ch = rt.first_char((out[i + 1],))
+            if ch in _PIQ:
+                if it[0] == "q":
+                    kids = _absorb(kids, ch)
+                    out[i + 1:i + 2] = list(rt.drop_first((out[i + 1],))) or [""]
+                elif kids and isinstance(kids[-1], tuple) and kids[-1][0] == "q":
+                    # a quote ending a formatted span: <i>“A”</i>. moves inside both
+                    kids = kids[:-1] + (("q", _absorb(kids[-1][1], ch)),)
+                    out[i + 1:i + 2] = list(rt.drop_first((out[i + 1],))) or [""]
+        out[i] = (it[0], kids)
+    return tuple(x for x in out if x != "")
+
+
+_PIQ = (".", ",", "!", "?")
 
 _HTML_OPEN = {"b": "<b>", "sup": "<sup>", "sub": "<sub>", "sc": '<span style="font-variant:small-caps;">',
               "ns": '<span style="font-style:normal;">', "nw": '<span style="font-weight:normal;">',
@@ -218,8 +222,8 @@ def _ser(seq, html: bool, quotes, buf, qdepth: int, ital: bool, bold: bool, sc: 
             buf.append(escape_html(it) if html else it)
             continue
         tag, kids = it
-        if tag == "q":
-            o, c = (quotes[0], quotes[1]) if qdepth % 2 == 0 else (quotes[2], quotes[3])
+        if tag == "q" or tag == "q1":
+            o, c = (quotes[0], quotes[1]) if qdepth % 2 == 0 and tag == "q" else (quotes[2], quotes[3])
             buf.append(escape_html(o) if html else o)
             _ser(kids, html, quotes, buf, qdepth + 1, ital, bold, sc)
             buf.append(escape_html(c) if html else c)
@@ -246,6 +250,14 @@ def _ser(seq, html: bool, quotes, buf, qdepth: int, ital: bool, bold: bool, sc: 
             buf.append('<span style="font-variant:normal;">' if sc else _HTML_OPEN["sc"])
             _ser(kids, html, quotes, buf, qdepth, ital, bold, not sc)
             buf.append("</span>")
+        elif tag == "nodecor":
+            if ital or bold or sc:
+                buf.append('<span style="font-style:normal;">' if ital else
+                           '<span style="font-weight:normal;">' if bold else '<span style="font-variant:normal;">')
+                _ser(kids, html, quotes, buf, qdepth, False, False, False)
+                buf.append("</span>")
+            else:
+                _ser(kids, html, quotes, buf, qdepth, ital, bold, sc)
         elif tag == "nocase" or tag == "nt":
             _ser(kids, html, quotes, buf, qdepth, ital, bold, sc)
         elif tag.startswith("div:"):

@@ -13,10 +13,13 @@ Seq = tuple
 
 _TAG_RE = re.compile(
     r'(<i>|</i>|<b>|</b>|<sup>|</sup>|<sub>|</sub>|<sc>|</sc>|<span class="nocase">|'
-    r'<span style="font-variant:\s*small-caps;?">|<span class="no-case">|</span>|'
+    r'<span style="font-variant:\s*small-caps;?">|<span class="no-case">|<span class="nodecor">|</span>|'
     r'["\u201c\u201d\u2018\u2019\']|\u00ab|\u00bb)'
 )
-_OPEN = {"<i>": "i", "<b>": "b", "<sup>": "sup", "<sub>": "sub", "<sc>": "sc", '<span class="nocase">': "nocase",
+_TAGONLY_RE = re.compile(
+    r'(<i>|</i>|<b>|</b>|<sup>|</sup>|<sub>|</sub>|<sc>|</sc>|<span class="nocase">|'
+    r'<span style="font-variant:\s*small-caps;?">|<span class="no-case">|<span class="nodecor">|</span>)')
+_OPEN = {'<span class="nodecor">': "nodecor", "<i>": "i", "<b>": "b", "<sup>": "sup", "<sub>": "sub", "<sc>": "sc", '<span class="nocase">': "nocase",
          '<span class="no-case">': "nocase"}
 _CLOSE = {"</i>": "i", "</b>": "b", "</sup>": "sup", "</sub>": "sub", "</sc>": "sc"}
 _WORDCH = re.compile(r"\w", re.UNICODE)
@@ -27,11 +30,11 @@ def _is_word(ch: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def parse(text: str) -> Seq:
+def parse(text: str, quotes: bool = True) -> Seq:
     """Parse a field value with CSL-JSON's HTML-ish markup and straight/curly quotes into a sequence."""
-    if not any(c in text for c in "<\"'\u201c\u201d\u2018\u2019"):
+    if not any(c in text for c in ("<\"'\u201c\u201d\u2018\u2019" if quotes else "<")):
         return (text,) if text else ()
-    parts = _TAG_RE.split(text)
+    parts = (_TAG_RE if quotes else _TAGONLY_RE).split(text)
     # stack of (tag, kids); quotes: tag "q" with the opening char remembered in a side list
     stack: list[tuple[str, list, str]] = [("", [], "")]
     for idx, tok in enumerate(parts):
@@ -56,7 +59,7 @@ def parse(text: str) -> Seq:
         elif tok in ('"', "\u201c", "\u201d", "\u00ab", "\u00bb"):
             opener = {'"': '"', "\u201d": "\u201c", "\u00bb": "\u00ab"}.get(tok, tok)
             pos = _find_quote(stack, opener) if tok in ('"', "\u201d", "\u00bb") else None
-            if pos is not None and (tok != '"' or not _is_word(nxt) or not prev.isspace()):
+            if pos is not None and prev and not prev.isspace():
                 _close_to(stack, pos)
             elif tok in ('"', "\u201c", "\u00ab") and (not prev or not _is_word(prev)) and nxt and not nxt.isspace():
                 stack.append(("q", [], tok))
@@ -66,13 +69,15 @@ def parse(text: str) -> Seq:
             pos = _find_quote(stack, "'") if tok in ("'", "\u2019") else None
             if pos is not None and not _is_word(nxt):
                 _close_to(stack, pos)
-            elif tok in ("'", "\u2018") and (not prev or not (_is_word(prev) or prev in ".,")) and nxt and not nxt.isspace():
-                stack.append(("q", [], "'"))
+            elif tok in ("'", "\u2018") and (not prev or not (_is_word(prev) or prev in ".,")) and nxt \
+                    and not nxt.isspace() and not nxt.isdigit() and \
+                    (tok == "'" or any(t[0] == "q" for t in stack[1:])):  # a curly ‘ opens only inside quotes
+                stack.append(("q", [], tok))
             else:
-                stack[-1][1].append("\u2019")
+                stack[-1][1].append("\u2019" if tok == "'" and (_is_word(prev) or _is_word(nxt)) else tok)
     while len(stack) > 1:  # unclosed markup: keep literal text
         tag, kids, tok = stack.pop()
-        lit = tok if tag != "q" else ('"' if tok == '"' else tok if tok != "'" else "\u2019")
+        lit = tok
         stack[-1][1].extend([lit] + kids)
     return _merge(stack[0][1])
 
@@ -98,9 +103,9 @@ def _next_char(parts: list, idx: int) -> str:
 def _find_open(stack: list, tag: str | None, span: bool) -> int | None:
     for pos in range(len(stack) - 1, 0, -1):
         t = stack[pos][0]
-        if t == "q":
+        if t in ("q", "q1"):
             continue
-        if (span and t in ("sc", "nocase")) or t == tag:
+        if (span and t in ("sc", "nocase", "nodecor")) or t == tag:
             return pos
         return None
     return None
@@ -108,7 +113,7 @@ def _find_open(stack: list, tag: str | None, span: bool) -> int | None:
 
 def _find_quote(stack: list, opener: str) -> int | None:
     for pos in range(len(stack) - 1, 0, -1):
-        if stack[pos][0] == "q":
+        if stack[pos][0] in ("q", "q1"):
             if stack[pos][2] == opener or (opener == "\u201c" and stack[pos][2] == '"') or \
                     (opener == "'" and stack[pos][2] == "\u2018"):
                 return pos
@@ -143,6 +148,8 @@ def plain(seq) -> str:
             out.append(it)
         elif it[0] == "q":
             out.append('"' + plain(it[1]) + '"')
+        elif it[0] == "q1":
+            out.append("'" + plain(it[1]) + "'")
         else:
             out.append(plain(it[1]))
     return "".join(out)

@@ -49,7 +49,7 @@ def _rebuild(seq, leaves, skip=("nocase",)):
 
 def apply_case(seq: tuple, case: str, lang: str = "en") -> tuple:
     """Apply a CSL text-case value to a rich-text sequence."""
-    skip = ("nocase",) if case in ("lowercase", "uppercase") else ("nocase", "sup", "sub", "sc")
+    skip = ("nocase", "nodecor") if case in ("lowercase", "uppercase") else ("nocase", "nodecor", "sup", "sub", "sc")
     if case == "title":
         skip = skip + ("nt",)
     leaves: list = []

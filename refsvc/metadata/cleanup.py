@@ -42,9 +42,10 @@ def strip_markup(text: str) -> str:
     return _SPACE.sub(" ", html.unescape(_TAG.sub("", text))).strip()
 
 
-def _is_all_caps(text: str) -> bool:
+def _is_all_caps(text: str, least: int = 8) -> bool:
     letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 4 and all(c.isupper() for c in letters)
+    # short all-capital titles are usually acronyms ("NHS UK"), not shouting
+    return len(letters) >= least and all(c.isupper() for c in letters)
 
 
 def sentence_case(text: str) -> str:
@@ -86,7 +87,7 @@ def clean_name(name: dict[str, Any]) -> dict[str, Any] | None:
     for key, value in name.items():
         if key in NAME_KEYS and isinstance(value, str) and value.strip():
             value = strip_markup(value)
-            if key in ("family", "given") and _is_all_caps(value):
+            if key in ("family", "given") and _is_all_caps(value, least=2):
                 value = re.sub(r"(^|[\s\-'’])(\w)", lambda m: m.group(1) + m.group(2).upper(), value.lower())
             out[key] = value
         elif key in NAME_KEYS and isinstance(value, bool):

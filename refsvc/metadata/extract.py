@@ -27,6 +27,7 @@ _SCHEMA_TYPES = {  # schema.org type -> CSL type; earlier entries are trusted as
     "MedicalWebPage": "webpage", "WebPage": "webpage", "AboutPage": "webpage", "FAQPage": "webpage",
     "CollectionPage": "webpage", "ItemPage": "webpage",
 }
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " • ", " » ", " « ", " : ")
 
 
@@ -57,12 +58,14 @@ def _norm(text: str) -> str:
 def split_site(title: str, site_names: Iterable[str], host: str) -> tuple[str, str | None]:
     """'Page | Site' -> ('Page', 'Site'): the site name is boilerplate, not part of the title."""
     known = {_norm(n) for n in site_names if n} | {_norm(host.removeprefix("www.").split(".")[0])}
+    known = {k for k in known if len(k) >= 3}
     for sep in _SEPARATORS:
         if sep not in title:
             continue
         head, _, tail = title.rpartition(sep)
         first, _, rest = title.partition(sep)
-        if _norm(tail) in known or any(k and _norm(tail).startswith(k) for k in known):
+        # "Harley Therapy UK" still names the site "harleytherapy"
+        if _norm(tail) in known or any(len(k) >= 5 and _norm(tail).startswith(k) for k in known):
             return head.strip(), tail.strip()
         if _norm(first) in known:
             return rest.strip(), first.strip()
@@ -199,6 +202,7 @@ def read_page(html: str, url: str) -> PageMeta:
     """The citation fields of an HTML page at ``url``, with provenance and any DOI it names."""
     meta = PageMeta()
     host = urlsplit(url).hostname or ""
+    html = _XML_DECLARATION.sub("", html or "", count=1)  # lxml refuses str input that declares a charset
     try:
         doc = lxml.html.fromstring(html or "<html></html>")
     except (ValueError, lxml.etree.ParserError):
@@ -230,9 +234,10 @@ def read_page(html: str, url: str) -> PageMeta:
     if canonical and urljoin(url, canonical).startswith(("http://", "https://")):
         meta.offer("URL", urljoin(url, canonical), "link rel=canonical")
     meta.offer("URL", og.get("og:url") if str(og.get("og:url", "")).startswith("http") else None, "og:url")
-    meta.offer("language", doc.get("lang") or doc.get("{http://www.w3.org/XML/1998/namespace}lang"), "html lang")
+    meta.offer("language", doc.get("lang") or doc.get("xml:lang"), "html lang")
     meta.offer("language", str(og.get("og:locale", "")).replace("_", "-"), "og:locale")
     meta.fields["type"] = kind or "webpage"
+    _site_as_organisation(meta, site_names)
     return meta
 
 
@@ -257,3 +262,13 @@ def _read_dublin_core(meta: PageMeta, data: dict[str, list], site_names: list[st
             elif term == "identifier" and "10." in value:
                 meta.offer_doi(value, source)
     meta.offer("author", creators, creator_source)
+
+
+def _site_as_organisation(meta: PageMeta, site_names: list[str]) -> None:
+    """An author named like the site ("Harley Therapy") is the organisation, not a Mr Therapy."""
+    sites = {_norm(n) for n in [*site_names, str(meta.fields.get("container-title", ""))] if n}
+    authors = meta.fields.get("author") or []
+    for index, name in enumerate(authors):
+        full = f"{name.get('given', '')} {name.get('family', '')}".strip()
+        if "literal" not in name and _norm(full) in sites:
+            authors[index] = {"literal": full}

@@ -77,6 +77,8 @@ class TooManyRedirects(FetchError):
 
 @dataclass
 class Limits:
+    """What the fetch running on this thread may read, and until when."""
+
     max_bytes: int
     deadline: float | None
     fail_on_large: bool = False

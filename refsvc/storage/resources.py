@@ -72,8 +72,8 @@ def create_resource(session: Session, fields: dict[str, Any],
     resource.description = resource.description or ""
     resource.tags, resource.expect = list(resource.tags or []), list(resource.expect or [])
     resource.active = True if resource.active is None else resource.active
-    resource.state = HealthState(health="unknown", next_check_at=now, failures=0, successes=0,
-                                 warnings=[])
+    resource.state = HealthState(health="unknown", health_since=now, next_check_at=now, failures=0,
+                                 successes=0, warnings=[])
     session.add(resource)
     session.flush()
     return resource

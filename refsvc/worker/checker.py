@@ -93,7 +93,9 @@ class Checker:
         """How long a claim holds: long enough for a whole batch, short enough to recover from a crash."""
         timeout = float(self.settings["CHECK_TIMEOUT"])
         spacing = float(self.settings["CHECK_HOST_SPACING"])
-        return timeout * 3 + self.batch_size * spacing + 60
+        per_host = max(int(self.settings["CHECK_PER_HOST"]), 1)
+        # The worst batch: every link on one host, checked per_host at a time, each to its deadline.
+        return timeout * -(-self.batch_size // per_host) + self.batch_size * spacing + 60
 
     def run_once(self, stop: threading.Event | None = None) -> Summary:
         """Check everything due now, batch by batch, then return."""

@@ -126,11 +126,19 @@ def test_one_export_alone_is_a_download(client, fmt, media_type):
     assert response.headers["Content-Disposition"].startswith("attachment; filename=")
 
 
-def test_a_repeated_item_is_rendered_once(app, client):
-    post(client, {"metadata": SEED})
-    post(client, {"metadata": SEED})
+def test_a_repeated_request_is_replayed_from_the_cache(client):
+    first = post(client, {"metadata": SEED})
+    second = post(client, {"metadata": SEED})
+    assert "X-Cache" not in first.headers
+    assert second.headers["X-Cache"] == "hit"
+    assert second.get_data() == first.get_data()
+
+
+def test_an_item_is_rendered_once_per_style_and_locale(app, client):
+    post(client, {"metadata": SEED, "styles": ["apa", "mla"]})
+    post(client, {"metadata": SEED, "styles": ["mla", "apa"]})  # another body, the same renders
     info = app.extensions["refsvc.citations"].cache_info()
-    assert info.misses == 3 and info.hits == 3
+    assert (info.misses, info.hits) == (2, 2)
 
 
 @pytest.mark.parametrize("metadata, field", [

@@ -1,7 +1,6 @@
 """DOI lookups against loopback stand-ins for doi.org and Crossref: forms, fallback, faults, caching."""
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -74,6 +73,8 @@ def test_a_second_lookup_of_the_same_doi_makes_no_outbound_request(httpserver, m
     second = resolver.doi("doi:10.1037/PST0000282")
     assert second.item == first.item
     assert len(httpserver.log) == 1
+    cached = list(resolver.doi_sources.client.session.cache.responses.values())
+    assert [round((r.expires - r.created_at).total_seconds() / 86400) for r in cached] == [30]  # DOI_CACHE_TTL
 
 
 def test_the_cache_is_shared_by_resolvers_on_the_same_file(httpserver, make_resolver):
@@ -128,6 +129,10 @@ def test_an_unknown_doi_is_not_found_and_the_404_is_cached(httpserver, make_reso
     with pytest.raises(DOINotFound):
         resolver.doi("10.9999/nope")
     assert len(httpserver.log) == 2
+    cached = list(resolver.doi_sources.client.session.cache.responses.values())
+    assert {r.status_code for r in cached} == {404}
+    lifetimes = [(r.expires - r.created_at).total_seconds() for r in cached]
+    assert all(3500 < seconds <= 3600 for seconds in lifetimes), lifetimes  # NEGATIVE_CACHE_TTL, not 30 days
 
 
 def test_a_429_is_retried_after_the_time_it_asks_for(httpserver, make_resolver):

@@ -129,6 +129,7 @@ def test_a_self_signed_certificate_is_a_tls_failure(tls_faults):
         make_client().fetch(tls_faults.url("/", host="localhost"))
 
 
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 def test_an_unverified_fetch_reports_the_certificate_days_left(tls_faults):
     result = make_client().fetch(tls_faults.url("/", host="localhost"), verify=False)
     assert result.status == 200 and "TLS page" in result.text

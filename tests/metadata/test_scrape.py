@@ -78,6 +78,12 @@ JSON_LD_DOI = """<html><head><title>Brief DIT</title><script type="application/l
  "sameAs": "https://doi.org/10.1037/pst0000282"}</script></head><body></body></html>"""
 
 
+XHTML = """<?xml version="1.0" encoding="iso-8859-1"?>
+<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="fr"><head><title>Thérapie brève | Santé Mentale</title>
+<meta name="citation_author" content="Lefèvre, Hélène"></head><body></body></html>"""
+
+
 def serve(httpserver, path: str, html: str) -> str:
     httpserver.expect_request(path).respond_with_data(html, content_type="text/html; charset=utf-8")
     return httpserver.url_for(path)
@@ -200,6 +206,8 @@ def test_a_page_is_fetched_once_then_served_from_the_cache(httpserver, make_reso
     resolver = make_resolver("http://127.0.0.1:9")
     assert resolver.url(url).item == resolver.url(url).item
     assert len(httpserver.log) == 1
+    cached = list(resolver.page_sources.client.session.cache.responses.values())
+    assert [round((r.expires - r.created_at).total_seconds() / 3600) for r in cached] == [24]  # PAGE_CACHE_TTL
 
 
 def test_a_missing_page_is_not_found(httpserver, make_resolver):
@@ -231,3 +239,17 @@ def test_bad_urls_are_refused_with_a_reason(make_resolver, url, error):
     resolver = make_resolver("http://127.0.0.1:9", ALLOW_PRIVATE_ADDRESSES=False)
     with pytest.raises(error):
         resolver.url(url)
+
+
+def test_an_xhtml_page_in_latin_1_is_read(httpserver, make_resolver):
+    httpserver.expect_request("/fr").respond_with_data(XHTML.encode("iso-8859-1"), content_type="application/xhtml+xml")
+    lookup = make_resolver("http://127.0.0.1:9").url(httpserver.url_for("/fr"))
+    assert lookup.item["title"] == "Thérapie brève" and lookup.item["container-title"] == "Santé Mentale"
+    assert lookup.item["author"] == [{"family": "Lefèvre", "given": "Hélène"}]
+    assert lookup.item["language"] == "fr"
+
+
+def test_an_author_named_like_the_site_is_the_organisation(httpserver, make_resolver):
+    page = OPEN_GRAPH.replace("Dr. Sheri Jacobson", "Calm Place")
+    lookup = make_resolver("http://127.0.0.1:9").url(serve(httpserver, "/og", page))
+    assert lookup.item["author"] == [{"literal": "Calm Place"}]

@@ -37,7 +37,7 @@ def test_demo_cite_page_carries_the_seed_pages_metadata(client):
 
 
 @pytest.mark.parametrize("name", ["refsvc-cite.js", "refsvc-block.js", "refsvc-block.css",
-                                  "dashboard.js", "refsvc.css"])
+                                  "dashboard/main.js", "dashboard/cards.js", "refsvc.css"])
 def test_the_websites_static_files_are_served_under_static(client, name):
     response = client.get(f"/static/{name}")
     assert response.status_code == 200
