@@ -22,11 +22,7 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
 
 ## run: the web server (gunicorn) and the link checker side by side, on SQLite under instance/
 run: $(VENV)/.installed
-	$(BIN)/flask --app wsgi registry import registry.yaml --if-empty
-	@echo "refsvc on http://127.0.0.1:$(PORT)  (API docs: /docs, dashboard: /dashboard; Ctrl-C stops)"
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/flask --app wsgi check-links & \
-	  $(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	PORT=$(PORT) scripts/run
 
 ## test: everything the tests need (packages, chromium, PostgreSQL and Redis running), then pytest
 test: $(VENV)/.installed-dev system-deps services

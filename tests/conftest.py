@@ -8,15 +8,41 @@ import uuid
 import pytest
 
 from refsvc import create_app
+from refsvc.storage import get_database
 
 EDITOR_TOKEN = "test-editor-token"
 
 
+def pytest_generate_tests(metafunc):
+    # Tests marked both_databases run once on SQLite and once on PostgreSQL.
+    if metafunc.definition.get_closest_marker("both_databases"):
+        metafunc.parametrize("database_kind", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def settings(tmp_path):
-    """Overrides for a test app: a temporary SQLite file, loopback servers allowed, one editor token."""
+def database_kind(request):
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def database_url(database_kind, tmp_path, request):
+    """An empty database: a new SQLite file, or the session's PostgreSQL database emptied."""
+    if database_kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'refsvc.sqlite'}"
+    import psycopg
+
+    url = request.getfixturevalue("postgres_url")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    return url
+
+
+@pytest.fixture
+def settings(tmp_path, database_url):
+    """Overrides for a test app: an empty database, loopback servers allowed, one editor token."""
     return {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'refsvc.sqlite'}",
+        "DATABASE_URL": database_url,
         "HTTP_CACHE_PATH": str(tmp_path / "http_cache.sqlite"),
         "ALLOW_PRIVATE_ADDRESSES": "1",
         "EDITOR_TOKENS": EDITOR_TOKEN,
@@ -27,7 +53,9 @@ def settings(tmp_path):
 @pytest.fixture
 def app(settings, tmp_path, monkeypatch):
     monkeypatch.setenv("REFSVC_INSTANCE_PATH", str(tmp_path / "instance"))
-    return create_app(settings)
+    app = create_app(settings)
+    yield app
+    get_database(app).dispose()  # PostgreSQL keeps no connection open between tests
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from flask_smorest import Blueprint
 from lxml import etree
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
-from refsvc.api.auth import require_editor
+from refsvc.api.auth import editor_required
 from refsvc.errors import BadGateway, BadRequest, GatewayTimeout, Unprocessable
 from refsvc.links.registry import normalize_url, url_problem
 from refsvc.metadata.http import FetchError, FetchTimeout, GuardedClient, RefusedAddress, user_agent
@@ -245,11 +245,11 @@ def fetch_page(url: str) -> tuple[str, str]:
 
 
 @blp.route("", methods=["POST"])
+@editor_required  # before the body is read: no token, no validation answers
 @blp.arguments(AuditRequest)
 @blp.response(200, AuditResponse)
 def audit(body: dict[str, Any]):
     """Every outbound link of a page with its registry entry, health and flags (editor)."""
-    require_editor()
     if "url" in body:
         html, base_url = fetch_page(body["url"])
     else:

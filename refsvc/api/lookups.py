@@ -1,6 +1,7 @@
 """The API's side of DOI and URL lookups: one resolver per app, errors mapped to HTTP answers."""
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
@@ -9,18 +10,24 @@ from flask import current_app
 from refsvc.errors import APIError, BadGateway, BadRequest, GatewayTimeout, NotFound, Unprocessable
 
 
+_resolver_lock = threading.Lock()
+
+
 def _resolver():
+    """The app's one Resolver (its cache and outbound budget), built on first use."""
     from refsvc.metadata import Resolver
 
     ext = current_app.extensions
     if "refsvc.resolver" not in ext:
-        ext["refsvc.resolver"] = Resolver.from_settings(current_app.config)
+        with _resolver_lock:  # a batch's threads arrive together: build it once
+            if "refsvc.resolver" not in ext:
+                ext["refsvc.resolver"] = Resolver.from_settings(current_app.config)
     return ext["refsvc.resolver"]
 
 
 def lookup(*, doi: str | None = None, url: str | None = None):
     """Resolve a DOI or fetch a page; the domain's errors become API errors that say what to do."""
-    from refsvc.metadata import DOINotFound, InvalidDOI, UpstreamFailure, UpstreamTimeout
+    from refsvc.metadata import DOINotFound, InvalidDOI, PageNotFound, UpstreamFailure, UpstreamTimeout
     from refsvc.metadata.http import RefusedAddress
 
     try:
@@ -31,6 +38,8 @@ def lookup(*, doi: str | None = None, url: str | None = None):
         raise BadRequest(f"That address is not allowed: {exc}", code="address_not_allowed") from None
     except DOINotFound as exc:
         raise NotFound(str(exc), code="doi_not_found") from None
+    except PageNotFound as exc:
+        raise NotFound(str(exc), code="page_not_found") from None
     except UpstreamTimeout as exc:
         raise GatewayTimeout(str(exc), code="upstream_timeout") from None
     except UpstreamFailure as exc:

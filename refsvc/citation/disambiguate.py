@@ -32,6 +32,10 @@ def _groups(texts: dict) -> list[list]:
     return [g for g in by.values() if len(g) > 1]
 
 
+def _given_key(n: dict) -> str:
+    return (n.get("given") or "").replace(" ", "").replace(".", "")
+
+
 def _name_key(n: dict) -> tuple:
     n = split_particles(n)
     return (n.get("non-dropping-particle") or "", n.get("family") or n.get("literal") or "")
@@ -61,7 +65,7 @@ def _level_needed(n: dict, others: list, initials_only: bool = False) -> int:
     g = (n.get("given") or "")
     lvl = 0
     for o in others:
-        if o is n or _name_key(o) != key or (o.get("given") or "") == g:
+        if o is n or _name_key(o) != key or _given_key(o) == _given_key(n):
             continue
         if _initials(o.get("given") or "") != _initials(g):
             lvl = max(lvl, 1)
@@ -98,6 +102,7 @@ def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_v
     groups = _groups(texts)
     if not groups:
         return params
+    first_groups = groups
     if add_names:
         for g in groups:
             maxn = max((len(by_id[i].get(v) or []) for i in g for v in name_vars(by_id[i])), default=0)
@@ -124,7 +129,9 @@ def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_v
                 texts[i] = render_text(by_id[i], params[i])
         groups = _groups(texts)
     if add_given and groups and rule in ("by-cite", "all-names", "primary-name"):
-        for g in groups:
+        still = {i for g in groups for i in g}
+        # given names are expanded across the whole set first found ambiguous (citeproc-js by-cite)
+        for g in [fg for fg in first_groups if still & set(fg)]:
             for v in sorted({v for i in g for v in name_vars(by_id[i])}):
                 width = max(len(by_id[i].get(v) or []) for i in g)
                 for k in range(width):

@@ -19,6 +19,7 @@ class Engine:
         self.style = style
         self.locale = locale
         self.lang = locale.lang
+        self.uses_disamb_cond = "disambiguate" in _all_tests(style)
 
     # -- single cites -------------------------------------------------------------------------
     def ctx(self, ref: Ref, area: str, params: Params | None = None, position=None, cite=None,
@@ -59,7 +60,7 @@ class Engine:
     def sorted_refs(self, refs: list[Ref], area_name: str) -> list[Ref]:
         """Refs sorted by an area's sort keys (input order when it has none)."""
         area = getattr(self.style, area_name)
-        if area is None or not area.sort:
+        if area is None or not area.sort or len(refs) < 2:
             return list(refs)
         numbers = {r.id: i + 1 for i, r in enumerate(refs)}
         keys = [item_key(area, lambda rr: self.ctx(rr, area_name, number=numbers.get(rr.id)), r) for r in refs]
@@ -71,7 +72,9 @@ class Engine:
         opts = cit.options if cit else {}
         numbers = {rid: i + 1 for i, rid in enumerate(bib_order)}
         if not any(opts.get(k) == "true" for k in ("disambiguate-add-names", "disambiguate-add-givenname",
-                                                    "disambiguate-add-year-suffix")) and not self._uses_disamb_cond():
+                                                    "disambiguate-add-year-suffix")) and not self.uses_disamb_cond:
+            return {r.id: Params() for r in refs}
+        if len(refs) < 2:  # one item is never ambiguous
             return {r.id: Params() for r in refs}
 
         def text(ref: Ref, params: Params) -> str:
@@ -83,9 +86,6 @@ class Engine:
                                 "interviewer", "recipient", "illustrator", "collection-editor")
                     if ref.get(v)] or [v for v in ref.vars if v in NAME_VARS]
         return disambiguate(text, refs, bib_order, opts, name_vars)
-
-    def _uses_disamb_cond(self) -> bool:
-        return "disambiguate" in _all_tests(self.style)
 
     def bibliography_entries(self, refs: list[Ref], params: dict | None = None) -> list[tuple[Ref, tuple]]:
         """Sorted bibliography entries as (ref, rich text sequence)."""
@@ -111,9 +111,11 @@ class Engine:
                     "subsequent-author-substitute-rule", "complete-all"), self.lang)
             seq = render(tree, self.lang) if tree is not None else ()
             if opts.get("second-field-align") and tree is not None:
-                seq = _second_field(tree, self.lang)
-            seq = format_seq(seq, lay, self.lang)
-            out.append((r, seq))
+                seq = _second_field(tree, self.lang, lay)
+            else:
+                seq = format_seq(seq, lay, self.lang)
+            if seq:  # an item with no printed form is left out (citeproc-js)
+                out.append((r, seq))
         return out
 
 
@@ -182,10 +184,11 @@ def _substitute_author(tree, prev, sub: str, rule: str, lang: str):
     return tree, text
 
 
-def _second_field(tree, lang: str) -> tuple:
+def _second_field(tree, lang: str, lay: Fmt) -> tuple:
     kids = tree[2] if tree[0] == "F" else [tree]
     if len(kids) < 2:
-        return (("div:left-margin", render(tree, lang)),)
-    first = render(kids[0], lang)
+        return (("div:left-margin", format_seq(render(tree, lang), lay, lang)),)
+    first = format_seq(render(kids[0], lang), Fmt(prefix=lay.prefix), lang)
     rest = join([render(k, lang) for k in kids[1:]], tree[1].delimiter or "")
+    rest = format_seq(rest, Fmt(suffix=lay.suffix), lang)
     return (("div:left-margin", first), ("div:right-inline", rest))

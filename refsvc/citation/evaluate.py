@@ -101,7 +101,16 @@ def e_text(node: Text, ctx: Ctx):
         body = ctx.style.macros.get(node.value)
         if not body:
             return None
-        return ("F", node.fmt, eval_nodes(body, ctx))
+        c0, n0 = ctx.called, ctx.nonempty
+        kids = eval_nodes(body, ctx)
+        # citeproc-js runs a macro as a group: suppressed when all its variables are empty, and
+        # counted as content by the enclosing group when it prints terms only
+        if ctx.called > c0 and ctx.nonempty == n0:
+            return None
+        if kids and ctx.called == c0:
+            ctx.called += 1
+            ctx.nonempty += 1
+        return ("F", node.fmt, kids)
     name = node.value
     if node.form == "short" and name not in ("locator",):
         v = ctx.ref.get(name + "-short")
@@ -214,10 +223,16 @@ def e_date(node: Date, ctx: Ctx):
         k = date_key(v, n)
         return ("L", (k,)) if k else None
     ys = ""
+    if not v.literal and not v.parts:
+        ctx.nonempty -= 1
+        return None
     if ctx.year_suffix and not ctx.style.uses_year_suffix and not ctx.ys_done and node.variable == "issued":
         ys = ctx.year_suffix
         ctx.ys_done = True
-    return render_date(node, v, ctx, ys)
+    out = render_date(node, v, ctx, ys)
+    if out is None:  # a date without the parts asked for prints nothing and counts as empty
+        ctx.nonempty -= 1
+    return out
 
 
 def e_group(node: Group, ctx: Ctx):

@@ -118,14 +118,17 @@ def format_name(name: dict, idx: int, opts: dict, parts: dict, ctx, hint: int = 
     fam_fmt = parts.get("family", _PLAIN)
     giv_fmt = parts.get("given", _PLAIN)
     if form == "short" or not given:
-        body = format_seq(join([_p(ndp) if ndp else (), rt.parse(family)], "" if _endq(ndp) else " "),
-                          fam_fmt, lang)
+        body = join([format_seq(_p(ndp), fam_fmt, lang) if ndp else (), format_seq(rt.parse(family), fam_fmt, lang)],
+                    "" if _endq(ndp) else " ")
         if not given and form != "short" and suffix:
             body = join([body, (suffix,)], " ")
         return body
     roman = is_romanesque(name)
     if init_with is not None and given and roman:
         given = initialize(given, init_with, ctx.style.init_hyphen, opts.get("initialize") != "false")
+    if roman and getattr(ctx, "foreign", "") in ("ja", "zh", "ko"):
+        # citeproc-js writes Latin names of CJK-language items family first, without a comma
+        return join([format_seq(rt.parse(family), fam_fmt, lang), format_seq(rt.parse(given), giv_fmt, lang)], " ")
     nso = opts.get("name-as-sort-order")
     inverted = nso == "all" or (nso == "first" and idx == 0)
     if not roman:
@@ -145,9 +148,10 @@ def format_name(name: dict, idx: int, opts: dict, parts: dict, ctx, hint: int = 
         if suffix:
             out = join([out, (suffix,)], sep)
         return out
-    fam_part = join([_p(ndp) if ndp else (), rt.parse(family)], " " if not _endq(ndp) else "")
+    fam_seq = join([format_seq(_p(ndp), fam_fmt, lang) if ndp else (), format_seq(rt.parse(family), fam_fmt, lang)],
+                   " " if not _endq(ndp) else "")
     giv_seq = format_seq(join([rt.parse(given), _p(dp) if dp else ()], " "), giv_fmt, lang)
-    out = join([giv_seq, format_seq(fam_part, fam_fmt, lang)], " ")
+    out = join([giv_seq, fam_seq], " ")
     if suffix:
         out = join([out, (suffix,)], ", " if name.get("comma-suffix") else " ")
     return out
@@ -215,7 +219,7 @@ def render_list(names: list, opts: dict, node, ctx, hints: list | None = None, a
         use_delim = (dpl == "always" or (dpl == "contextual" and len(rendered) > 2)
                      or (dpl == "after-inverted-name" and last_inverted))
         if names[shown - 1].get("literal") and not names[shown - 1].get("family"):
-            use_delim = False  # citeproc-js joins an institution with a bare "and"
+            use_delim = len(rendered) > 2  # citeproc-js: "A & Institution", "A, B, & Institution"
         head = join(rendered[:-1], delim)
         out = join([head, (and_term,), rendered[-1]], " ") if not use_delim else \
             join([head, (and_term + " ",) if and_term else (), rendered[-1]], delim) if False else \

@@ -46,12 +46,26 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
                 if outer is not None:
                     outer.update(used)
                 inner = outs[0] if len(outs) == 1 else ("F", _PLAIN, outs)
+                info = {"vars": tuple(used), "subst": True}
                 if inner[0] == "T" and inner[1] == "names":
+                    if inner[3] and inner[3].get("text"):
+                        info = dict(info, text=inner[3]["text"], subst=False)
                     inner = inner[2]
-                return ("T", "names", ("F", _nodelim(node.fmt), [inner]), {"vars": tuple(used), "subst": True})
+                return ("T", "names", ("F", _nodelim(node.fmt), [inner]), info)
         return None
     if ctx.in_substitute is not None:
         ctx.in_substitute.update(var for var, _ in lists)
+    lang = ctx.lang
+    if opts.get("form") == "count":
+        total = 0
+        for var, names in lists:
+            _, shown = render_list(names, opts, src, ctx, None, ctx.add_names)
+            total += shown
+        if not total:
+            return None
+        if ctx.sort_mode:
+            return ("L", (f"{total:06d}",))
+        return ("L", format_seq((str(total),), node.fmt, lang))
     if ctx.sort_mode:
         keys = []
         for var, names in lists:
@@ -66,14 +80,6 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
             lists = [(v, n) for v, n in lists if v != "translator"]
             lists = [("editortranslator" if v == "editor" else v, n) for v, n in lists]
     lang = ctx.lang
-    if opts.get("form") == "count":
-        total = 0
-        for var, names in lists:
-            _, shown = render_list(names, opts, src, ctx, None, ctx.add_names)
-            total += shown
-        if not total:
-            return None
-        return ("L", format_seq((str(total),), node.fmt, lang))
     outs = []
     bare = []
     for var, names in lists:

@@ -38,7 +38,7 @@ def is_plural_value(value) -> bool:
     m = re.fullmatch(r"(\d+)\s*[-\u2013]\s*(\d+)", s)
     if m:  # "327-30" is not a range for citeproc-js; "427-430" is
         return int(m.group(2)) > int(m.group(1))
-    return bool(re.search(r"\d\s*(?:[-\u2013,&]|\s[^\W\d]+\s)\s*\S*\d", s))
+    return len(re.findall(r"\d+(?:\.\d+)*", s)) >= 2
 
 
 def roman(n: int) -> str:
@@ -126,11 +126,9 @@ def _chicago(a: str, b: str, fifteenth: bool = False) -> str:
     if na < 100 or na % 100 == 0:
         return b
     if na % 100 < 10:
-        return _minimal(a, b, 1)
-    if fifteenth and len(a) == 4 and _minimal(a, b, 1) != b[-len(_minimal(a, b, 1)):]:
-        return b
+        return _minimal(a, b, 0)
     res = _minimal(a, b, 2)
-    if fifteenth and len(a) == 4 and len(res) > 2 and len(b) == 4:
+    if fifteenth and len(a) == 4 and len(res) >= 3:  # chicago-15: 1496-1504 prints in full
         return b
     return res
 
@@ -143,10 +141,10 @@ def page_range(value: str, fmt: str, delim: str = "\u2013") -> str:
             if a.isdigit() and b.isdigit() and int(b) < int(a):
                 return m.group(0)
             return f"{a}{delim}{b}"
-        pa = re.fullmatch(r"(\D*)(\d+)", a)
-        pb = re.fullmatch(r"(\D*)(\d+)", b)
-        if not pa or not pb or pa.group(1) != pb.group(1):
-            return f"{a}{delim}{b}"
+        pa = re.fullmatch(r"(.*?)(\d+)", a)
+        pb = re.fullmatch(r"(.*?)(\d+)", b)
+        if not pa or not pb or (pb.group(1) and pa.group(1) != pb.group(1)) or (pa.group(1) and not pb.group(1)):
+            return m.group(0)
         x, y = pa.group(2), pb.group(2)
         full = _expand(x, y)
         if int(full) < int(x):
@@ -159,7 +157,7 @@ def page_range(value: str, fmt: str, delim: str = "\u2013") -> str:
             r = _minimal(x, full, 2) if len(x) > 1 else _minimal(x, full, 0)
             if len(r) < 2 and len(full) >= 2:
                 r = full[-2:]
-        elif fmt in ("chicago", "chicago-16"):
+        elif fmt == "chicago-16":
             r = _chicago(x, full)
         else:
             r = _chicago(x, full, True)
@@ -167,4 +165,4 @@ def page_range(value: str, fmt: str, delim: str = "\u2013") -> str:
     if "\\-" in str(value):
         return str(value).replace("\\-", "-")
     value = re.sub(r"\b([ivxlcdm]+|[IVXLCDM]+)\s*-\s*([ivxlcdm]+|[IVXLCDM]+)\b", f"\\1{delim}\\2", str(value))
-    return re.sub(r"(\w*\d+)\s*[-\u2013]+\s*(\w*\d+)", repl, value)
+    return re.sub(r"([^\s,&\u2013-]*\d+)\s*[-\u2013]+\s*([^\s,&\u2013-]*\d+)", repl, value)

@@ -264,6 +264,8 @@ def _ser(seq, html: bool, quotes, buf, qdepth: int, ital: bool, bold: bool, sc: 
             buf.append(f'<div class="csl-{tag[4:]}">')
             _ser(kids, html, quotes, buf, qdepth, ital, bold, sc)
             buf.append("</div>")
+        elif (tag == "nw" and not bold) or (tag == "nv" and not sc):
+            _ser(kids, html, quotes, buf, qdepth, ital, False, False)
         else:
             buf.append(_HTML_OPEN.get(tag, "<span>"))
             _ser(kids, html, quotes, buf, qdepth, ital, bold if tag != "nw" else False, sc if tag != "nv" else False)

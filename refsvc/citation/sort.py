@@ -13,9 +13,10 @@ _STRIP = re.compile(r"[\[\]\(\)\"'\u2018\u2019\u201c\u201d\u00ab\u00bb\u00bf\u00
 
 
 def collate(s: str) -> str:
-    """Locale-ish collation key: accents, case and quote marks ignored."""
-    s = unicodedata.normalize("NFKD", _STRIP.sub("", s))
-    return "".join(c for c in s if not unicodedata.combining(c)).casefold().strip()
+    """Locale-ish collation key: accents, case and punctuation ignored (as ICU's primary level)."""
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(c for c in s if not unicodedata.combining(c) and not unicodedata.category(c).startswith("P"))
+    return " ".join(s.casefold().split())
 
 
 def date_key(dv, nparts: int = 3) -> str | None:
@@ -26,7 +27,7 @@ def date_key(dv, nparts: int = 3) -> str | None:
     for y, m, d in dv.parts[:2]:
         m = m if nparts > 1 else 0
         d = d if nparts > 2 else 0
-        out.append(f"{'-' if y < 0 else '+'}{abs(y) if y >= 0 else 99999 - abs(y):05d}{m % 20 if m > 12 else m:02d}{d:02d}")
+        out.append(f"{'0' if y < 0 else '1'}{abs(y) if y >= 0 else 99999 - abs(y):05d}{m % 20 if m > 12 else m:02d}{d:02d}")
     return "".join(out)
 
 

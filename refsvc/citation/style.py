@@ -158,7 +158,7 @@ class Style:
 
 _NAME_INHERIT = ("and", "delimiter-precedes-et-al", "delimiter-precedes-last", "et-al-min",
                  "et-al-use-first", "et-al-use-last", "et-al-subsequent-min", "et-al-subsequent-use-first",
-                 "initialize", "initialize-with", "name-as-sort-order", "sort-separator", "form",
+                 "initialize", "initialize-with", "name-as-sort-order", "sort-separator", "name-form",
                  "name-delimiter", "names-delimiter")
 
 
@@ -299,6 +299,8 @@ def compile_style(xml: str | bytes) -> Style:
                 opts.update((k, v) for k, v in area.options.items() if k in _NAME_INHERIT)
             if "name-delimiter" in opts:
                 opts["delimiter"] = opts.pop("name-delimiter")
+            if "name-form" in opts:
+                opts["form"] = opts.pop("name-form")
             if node.name_attrs:
                 opts.update(node.name_attrs)
             opts.setdefault("delimiter", ", ")

@@ -177,6 +177,18 @@ _ERRORS: Sequence[tuple[type[FetchError], str, str]] = (
 )
 
 
+def _plain(reason: str) -> str:
+    """The client's reason without urllib3's pool and retry wording, for an editor to read."""
+    lowered = reason.lower()
+    for marker, plain in (("connection refused", "the server refused the connection: nothing listens there"),
+                          ("connection reset", "the server reset the connection"),
+                          ("remotedisconnected", "the server closed the connection without answering"),
+                          ("badstatusline", "the server's answer is not HTTP")):
+        if marker in lowered:
+            return plain
+    return reason if len(reason) <= 240 else reason[:237] + "..."
+
+
 def _tls_details(record: CheckResult, fetcher: _Fetcher, url: str) -> None:
     """After a TLS failure, read the certificate without verifying it: its days left tell expiry apart."""
     try:
@@ -205,8 +217,11 @@ def check_link(url: str, *, client: GuardedClient, name: str, description: str =
     except FetchError as exc:
         for kind, outcome, template in _ERRORS:
             if isinstance(exc, kind):
-                record.outcome, record.reason = outcome, template.format(exc.reason)
+                record.outcome, record.reason = outcome, template.format(_plain(exc.reason))
                 break
+        if isinstance(exc, FetchTimeout):
+            tries = len(fetcher.attempts)
+            record.reason += f" after {tries} attempt{'s' if tries != 1 else ''} within {deadline_seconds:g} s"
         if isinstance(exc, TLSFailure):
             record.tls_valid = False
             _tls_details(record, fetcher, url)
@@ -258,4 +273,7 @@ def _run(record: CheckResult, fetcher: _Fetcher, url: str, *, name: str, descrip
         if finding is not None:
             verdict = classify(**judge, probe=finding)
     record.outcome, record.reason = verdict.outcome, verdict.reason
+    if result.status == 429 and (fetcher.retry_after or 0) > fetcher.retry_after_max:
+        record.reason = (f"The site asked the checker to come back in {fetcher.retry_after:g} s (429 Too Many "
+                         "Requests) — inconclusive, not a dead link; the host is now checked more slowly")
     record.details.update(verdict.details)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any, Mapping, Sequence
 from urllib.parse import urlsplit
 
@@ -21,11 +22,6 @@ OUTCOMES = ("ok", "redirected", "moved", "soft_404", "content_mismatch", "parked
             "refused_address")
 TEXT_CAP = 20_000  # visible text kept per page: enough for the judge, small enough for 10,000 links
 RAW_SCAN = 200_000  # characters of raw HTML scanned for parking/challenge scripts
-
-_STATUS_TEXT = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-                405: "Method Not Allowed", 408: "Request Timeout", 410: "Gone", 429: "Too Many Requests",
-                451: "Unavailable For Legal Reasons", 500: "Internal Server Error", 502: "Bad Gateway",
-                503: "Service Unavailable", 504: "Gateway Timeout"}
 
 
 @dataclass(frozen=True)
@@ -242,7 +238,10 @@ def content_match(page: PageInfo, name: str, description: str, expect: Sequence[
 
 
 def _status_reason(status: int) -> str:
-    return f"{status} {_STATUS_TEXT.get(status, '')}".strip()
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:  # a status no standard names (999...)
+        return str(status)
 
 
 def _redirect_verdict(url: str, final_url: str, redirects: Sequence[Mapping[str, Any]]) -> Verdict | None:

@@ -1,16 +1,17 @@
-"""Check many links at once: a thread pool under a global limit, dispatching only to hosts with room.
+"""Check many links at once: workers under a global limit, each taking only jobs whose host has room.
 
-Jobs are read lazily (a bounded look-ahead), grouped by host, and handed to the pool only when their
-host is under its per-host limit and past its spacing, so a worker never sits waiting on one busy host
-while others are idle. Results are yielded as they finish; nothing but the look-ahead is held, so
-10,000 links cost little more memory than 100.
+Jobs are read lazily in the caller's thread (a bounded look-ahead) and queued by host. A worker takes
+the next job whose host is under its per-host limit and past its spacing, so no worker sits waiting on
+one busy host while others are idle, and takes it itself, with no hand-off between two checks. Results
+are yielded as they finish; nothing but the look-ahead is held, so 10,000 links cost about what 100 do.
 """
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 from collections import OrderedDict, deque
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
@@ -49,6 +50,65 @@ def _run_one(job: LinkJob, client: GuardedClient, hosts: HostPolicy, soft404: So
     return result
 
 
+class _Scheduler:
+    """Jobs queued by host; a worker takes the next job whose host is under its limit and spacing."""
+
+    def __init__(self, hosts: HostPolicy) -> None:
+        self.hosts = hosts
+        self.cond = threading.Condition()
+        self.pending: OrderedDict[str, deque[LinkJob]] = OrderedDict()  # hosts in round-robin order
+        self.buffered = 0
+        self.in_flight: dict[str, int] = {}
+        self.not_before: dict[str, float] = {}  # our own spacing, so workers never queue inside a host slot
+        self.closed = self.stopped = False
+
+    def add(self, job: LinkJob) -> None:
+        with self.cond:
+            self.pending.setdefault(host_of(job.url), deque()).append(job)
+            self.buffered += 1
+            self.cond.notify()
+
+    def close(self, stop: bool = False) -> None:
+        """No more jobs will come (``stop``: and drop those not started)."""
+        with self.cond:
+            self.closed, self.stopped = True, self.stopped or stop
+            self.cond.notify_all()
+
+    def take(self) -> tuple[str, LinkJob] | None:
+        """Block until a job may start; None when there is no more work."""
+        with self.cond:
+            while not self.stopped:
+                now, soonest = time.monotonic(), None
+                for host in self.pending:
+                    if self.in_flight.get(host, 0) >= self.hosts.per_host:
+                        continue
+                    wait_for = max(self.not_before.get(host, 0.0) - now, self.hosts.ready_in(host))
+                    if wait_for > 0:
+                        soonest = wait_for if soonest is None else min(soonest, wait_for)
+                        continue
+                    queue = self.pending.pop(host)
+                    job = queue.popleft()
+                    if queue:
+                        self.pending[host] = queue  # to the back: hosts take turns
+                    self.buffered -= 1
+                    self.in_flight[host] = self.in_flight.get(host, 0) + 1
+                    self.not_before[host] = now + self.hosts.spacing_of(host)
+                    return host, job
+                if self.closed and not self.pending:
+                    return None
+                self.cond.wait(soonest)
+            return None
+
+    def done(self, host: str) -> None:
+        with self.cond:
+            self.in_flight[host] -= 1
+            if not self.in_flight[host]:
+                del self.in_flight[host]
+                if host not in self.pending and self.not_before.get(host, 0.0) <= time.monotonic():
+                    self.not_before.pop(host, None)  # keeps the table as small as the hosts in play
+            self.cond.notify()
+
+
 def check_many(jobs: Iterable[LinkJob], *, client: GuardedClient, concurrency: int = 32, per_host: int = 2,
                host_spacing: float = 1.0, deadline_seconds: float = 20,
                on_result: Callable[[CheckResult], None] | None = None, hosts: HostPolicy | None = None,
@@ -56,64 +116,49 @@ def check_many(jobs: Iterable[LinkJob], *, client: GuardedClient, concurrency: i
                lookahead: int | None = None) -> Iterator[CheckResult]:
     """Check every job politely; yield each result (``result.key`` is its job's key) as it finishes.
 
-    ``on_result`` is called with each result in the caller's thread, just before it is yielded.
-    ``soft404``: True for a fresh sibling-probe cache, False for none, or a probe to share across runs.
+    Jobs are read in the caller's thread (a database cursor stays in its thread); ``on_result`` is
+    called there too, just before each result is yielded. ``soft404``: True for a fresh sibling-probe
+    cache, False for none, or a probe to share across runs.
     """
     hosts = hosts or HostPolicy(per_host=per_host, spacing=host_spacing)
     probe = Soft404Probe() if soft404 is True else (soft404 or None)
     lookahead = lookahead or max(concurrency * 8, 256)
+    scheduler = _Scheduler(hosts)
+    results: queue.SimpleQueue[CheckResult] = queue.SimpleQueue()
+
+    def work() -> None:
+        # each worker takes its next job itself: no hand-off through this thread between two checks
+        while (taken := scheduler.take()) is not None:
+            host, job = taken
+            try:
+                result = _run_one(job, client, hosts, probe, deadline_seconds, retry_after_max)
+            finally:
+                scheduler.done(host)
+            results.put(result)
+
     source = iter(jobs)
+    added = received = 0
     exhausted = False
-    pending: OrderedDict[str, deque[LinkJob]] = OrderedDict()  # host -> jobs, hosts in round-robin order
-    buffered = 0
-    in_flight: dict[Future[CheckResult], str] = {}
-    per_host_flight: dict[str, int] = {}
-    not_before: dict[str, float] = {}  # the dispatcher's own spacing, so workers never queue on a host
-    pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="linkcheck")
+    workers = [threading.Thread(target=work, name=f"linkcheck-{n}", daemon=True)
+               for n in range(max(1, concurrency))]
     try:
+        for worker in workers:
+            worker.start()
         while True:
-            while not exhausted and buffered < lookahead:
+            while not exhausted and scheduler.buffered < lookahead:
                 job = next(source, None)
                 if job is None:
                     exhausted = True
+                    scheduler.close()
                     break
-                pending.setdefault(host_of(job.url), deque()).append(job)
-                buffered += 1
-            now, soonest = time.monotonic(), None
-            for host in list(pending):
-                if len(in_flight) >= concurrency:
-                    break
-                if per_host_flight.get(host, 0) >= hosts.per_host:
-                    continue
-                wait_for = max(not_before.get(host, 0.0) - now, hosts.ready_in(host))
-                if wait_for > 0:
-                    soonest = wait_for if soonest is None else min(soonest, wait_for)
-                    continue
-                queue = pending.pop(host)
-                job = queue.popleft()
-                buffered -= 1
-                if queue:
-                    pending[host] = queue  # to the back: hosts take turns
-                future = pool.submit(_run_one, job, client, hosts, probe, deadline_seconds, retry_after_max)
-                in_flight[future] = host
-                per_host_flight[host] = per_host_flight.get(host, 0) + 1
-                not_before[host] = now + hosts.spacing_of(host)
-            if not in_flight:
-                if exhausted and not pending:
-                    return
-                time.sleep(min(soonest or 0.01, 1.0))
-                continue
-            done, _ = wait(list(in_flight), timeout=soonest, return_when=FIRST_COMPLETED)
-            for future in done:
-                host = in_flight.pop(future)
-                per_host_flight[host] -= 1
-                if not per_host_flight[host]:
-                    del per_host_flight[host]
-                    if host not in pending and not_before.get(host, 0.0) <= time.monotonic():
-                        not_before.pop(host, None)
-                result = future.result()
-                if on_result is not None:
-                    on_result(result)
-                yield result
+                scheduler.add(job)
+                added += 1
+            if exhausted and received == added:
+                return
+            result = results.get()
+            received += 1
+            if on_result is not None:
+                on_result(result)
+            yield result
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        scheduler.close(stop=True)  # workers finish the check in hand and leave

@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any, Mapping
 
@@ -22,6 +23,23 @@ __all__ = ["Resolver", "Lookup", "normalize_doi", "lookup_doi", "lookup_url", "I
            "NotFound", "DOINotFound", "PageNotFound", "UpstreamFailure", "UpstreamTimeout", "RefusedAddress"]
 
 
+_LIMITERS: dict[tuple, RateLimiter] = {}
+_LIMITERS_LOCK = threading.Lock()
+
+
+def shared_limiter(settings: Mapping[str, Any]) -> RateLimiter:
+    """The one budget of these upstreams in this process, however many Resolvers are built (with
+    Redis, shared by every process too)."""
+    key = (settings["DOI_RESOLVER"], settings["CROSSREF_API"], float(settings["LOOKUP_RATE"]),
+           int(settings["LOOKUP_CONCURRENCY"]), settings["REDIS_URL"])
+    with _LIMITERS_LOCK:
+        if key not in _LIMITERS:
+            rate, concurrency, redis_url = key[2], key[3], key[4]
+            _LIMITERS[key] = (RedisRateLimiter(rate, concurrency, redis_url) if redis_url
+                              else RateLimiter(rate, concurrency))
+        return _LIMITERS[key]
+
+
 class Resolver:
     """DOI and URL lookups sharing one cache, one outbound budget and the lookup deadline."""
 
@@ -36,9 +54,7 @@ class Resolver:
         s = {name: default for name, (_, default) in SETTINGS.items()}
         s.update({k: settings[k] for k in SETTINGS if k in settings})
         backend = cache_backend(s)
-        # with Redis, every worker process shares one budget; without, each process has its own
-        limiter = (RedisRateLimiter(float(s["LOOKUP_RATE"]), int(s["LOOKUP_CONCURRENCY"]), s["REDIS_URL"])
-                   if s["REDIS_URL"] else RateLimiter(float(s["LOOKUP_RATE"]), int(s["LOOKUP_CONCURRENCY"])))
+        limiter = shared_limiter(s)
         common = dict(allow_private=bool(s["ALLOW_PRIVATE_ADDRESSES"]),
                       connect_timeout=float(s["HTTP_CONNECT_TIMEOUT"]), read_timeout=float(s["HTTP_READ_TIMEOUT"]),
                       max_bytes=int(s["HTTP_MAX_BYTES"]), max_redirects=int(s["HTTP_MAX_REDIRECTS"]),

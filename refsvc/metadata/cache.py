@@ -20,14 +20,21 @@ def cache_backend(settings: Mapping[str, Any]) -> BaseCache:
     """Redis at ``REDIS_URL`` when set, else the SQLite file at ``HTTP_CACHE_PATH``."""
     keep_stale = int(settings.get("DOI_CACHE_TTL", 30 * 24 * 3600))
     if settings.get("REDIS_URL"):
-        import redis
-
         # Redis drops a key ttl_offset after it expires: until then it can be served stale
-        return RedisCache(namespace=NAMESPACE, connection=redis.Redis.from_url(settings["REDIS_URL"]),
+        return RedisCache(namespace=NAMESPACE, connection=redis_client(settings["REDIS_URL"]),
                           ttl_offset=keep_stale)
     path = settings.get("HTTP_CACHE_PATH") or os.path.join("instance", "http_cache.sqlite")
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     return SQLiteCache(path, wal=True, busy_timeout=5000)
+
+
+def redis_client(url: str) -> Any:
+    """A Redis client that gives up fast: a lookup falls back to no cache rather than wait for it."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=1.0, retry=Retry(NoBackoff(), 0))
 
 
 def cached_session(backend: BaseCache, default_ttl: int) -> CachedSession:

@@ -121,6 +121,24 @@ def _schema_people(value: Any, by_id: dict[str, dict]) -> list[dict]:
     return people
 
 
+def _follow(target: Any, by_id: dict[str, dict]) -> Any:
+    """A node given by reference ({"@id": ...}) replaced by the node itself."""
+    if isinstance(target, dict) and "@id" in target and len(target) == 1:
+        return by_id.get(target["@id"], target)
+    return target
+
+
+def _container(target: Any, by_id: dict[str, dict]) -> str | None:
+    """The site or periodical a node is part of (Yoast's Article is part of a WebPage, part of a WebSite)."""
+    for _ in range(3):
+        target = _follow(target, by_id)
+        if isinstance(target, dict) and any(t.endswith("Page") for t in _types(target)):
+            target = target.get("isPartOf")
+            continue
+        return _text(target)
+    return None
+
+
 def _read_schema(meta: PageMeta, data: dict[str, list], site_names: list[str], host: str) -> str | None:
     nodes = _schema_nodes(data)
     by_id = {n["@id"]: n for n, _ in nodes if isinstance(n.get("@id"), str)}
@@ -135,12 +153,8 @@ def _read_schema(meta: PageMeta, data: dict[str, list], site_names: list[str], h
             meta.offer("title", split_site(title, site_names, host)[0], syntax)
         meta.offer("author", _schema_people(node.get("author") or node.get("creator"), by_id), syntax)
         meta.offer("issued", date_parts(node.get("datePublished") or node.get("dateCreated")), syntax)
-        for ref in ("publisher", "isPartOf"):
-            target = node.get(ref)
-            if isinstance(target, dict) and "@id" in target and len(target) == 1:
-                target = by_id.get(target["@id"], target)
-            key = "publisher" if ref == "publisher" else "container-title"
-            meta.offer(key, _text(target), syntax)
+        meta.offer("publisher", _text(_follow(node.get("publisher"), by_id)), syntax)
+        meta.offer("container-title", _container(node.get("isPartOf"), by_id), syntax)
         meta.offer("language", _text(node.get("inLanguage")), syntax)
         for key in ("identifier", "sameAs", "@id", "url"):
             values = node.get(key)
@@ -150,7 +164,7 @@ def _read_schema(meta: PageMeta, data: dict[str, list], site_names: list[str], h
                     meta.offer_doi(text, syntax)
     for _, node, syntax in ranked:  # a modification date only when nothing says when it was published
         meta.offer("issued", date_parts(node.get("dateModified")), f"{syntax} dateModified")
-    return _SCHEMA_TYPES[_types(ranked[0][1])[0]] if ranked and _types(ranked[0][1])[0] in _SCHEMA_TYPES else None
+    return _SCHEMA_TYPES[list(_SCHEMA_TYPES)[ranked[0][0]]] if ranked else None
 
 
 def _meta_tags(doc: Any) -> dict[str, list[str]]:

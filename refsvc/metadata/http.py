@@ -8,7 +8,9 @@ status is not an exception: callers read ``result.status``.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,6 +32,21 @@ __all__ = ["GuardedClient", "FetchResult", "FetchError", "RefusedAddress", "Fetc
            "ConnectFailure", "TLSFailure", "TooLarge", "TooManyRedirects", "check_url", "user_agent"]
 
 REDIRECT_CODES = (301, 302, 303, 307, 308)
+log = logging.getLogger(__name__)
+
+
+def _cache_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [sqlite3.Error]
+    try:
+        import redis
+
+        errors.append(redis.exceptions.RedisError)
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
+_CACHE_ERRORS = _cache_errors()
 
 
 def user_agent(contact_email: str) -> str:
@@ -128,10 +145,16 @@ class GuardedClient:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self._cached = hasattr(self.session, "cache")  # a requests_cache.CachedSession
+        # the same transport without the cache, for when the cache's store (Redis, SQLite) fails
+        self._uncached = requests.Session()
+        self._uncached.trust_env = False
+        self._uncached.mount("http://", adapter)
+        self._uncached.mount("https://", adapter)
 
     def close(self) -> None:
         """Close pooled connections."""
         self.session.close()
+        self._uncached.close()
 
     def fetch(self, url: str, *, method: str = "GET", headers: dict[str, str] | None = None,
               follow_redirects: bool = True, deadline: float | None = None, max_bytes: int | None = None,
@@ -194,7 +217,12 @@ class GuardedClient:
         local.limits, local.watch = limits, watch
         timer.start()
         try:
-            return self.session.send(prepared, **kwargs)
+            try:
+                return self.session.send(prepared, **kwargs)
+            except _CACHE_ERRORS as exc:  # a lookup must not fail because its cache did
+                log.warning("HTTP cache unavailable (%s: %s); fetching %s uncached", type(exc).__name__, exc, url)
+                kwargs.pop("expire_after", None)
+                return self._uncached.send(prepared, **kwargs)
         except FetchError:
             raise
         except requests.exceptions.ConnectTimeout as exc:

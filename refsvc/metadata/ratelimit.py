@@ -86,19 +86,29 @@ class RedisRateLimiter(RateLimiter):
         super().__init__(rate, concurrency)
         import redis
 
-        self._redis = redis.Redis.from_url(redis_url)
+        from refsvc.metadata.cache import redis_client
+
+        self._redis = redis_client(redis_url)
         self._keys = [f"{key}:next", f"{key}:paused-until"]
+        self._errors: tuple[type[Exception], ...] = (redis.exceptions.RedisError,)
         self._book = self._redis.register_script(_BOOK)
         self._pause = self._redis.register_script(_PAUSE)
 
     def pause(self, seconds: float) -> None:
         """Hold every process's requests back for ``seconds``."""
-        self._pause(keys=[self._keys[1]], args=[repr(time.time() + seconds)])
+        super().pause(seconds)
+        try:
+            self._pause(keys=[self._keys[1]], args=[repr(time.time() + seconds)])
+        except self._errors:
+            pass  # this process still pauses
 
     def _reserve(self, deadline: float | None) -> float:
         now = time.time()  # wall clock: the one all processes share
         wall_deadline = 0.0 if deadline is None else now + (deadline - self._clock())
-        wait = float(self._book(keys=self._keys, args=[repr(now), repr(self.interval), repr(wall_deadline)]))
+        try:
+            wait = float(self._book(keys=self._keys, args=[repr(now), repr(self.interval), repr(wall_deadline)]))
+        except self._errors:
+            return super()._reserve(deadline)  # Redis is down: keep this process's share of the budget
         if wait < 0:
             raise FetchTimeout("the lookup budget ran out waiting for the outbound rate limit")
         return wait

@@ -132,3 +132,11 @@ def test_a_batch_of_more_than_100_entries_is_refused(client):
     response = client.post("/v1/citations/batch", json={"entries": [{"doi": "10.1/x"}] * 101})
     assert response.status_code == 422
     assert "entries" in response.json["errors"]
+
+
+def test_a_page_that_is_gone_is_a_404_that_says_so(resolver_app, httpserver):
+    httpserver.expect_request("/gone").respond_with_data("Gone", status=410)
+    response = resolver_app.test_client().get("/v1/citations", query_string={
+        "url": httpserver.url_for("/gone")})
+    assert response.status_code == 404
+    assert response.json["code"] == "page_not_found"

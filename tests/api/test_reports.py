@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import psycopg
 import pytest
 
 from refsvc.storage import get_database, utcnow
@@ -13,22 +12,12 @@ from refsvc.storage import resources as store
 MIND = {"id": "mind", "name": "Mind", "url": "https://www.mind.org.uk/", "description": "A charity."}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def settings(request, settings):
-    settings = {**settings, "REPORT_RATE_LIMIT": ""}  # limits are tested on their own below
-    if request.param == "sqlite":
-        return settings
-    url = request.getfixturevalue("postgres_url")
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
-        conn.execute("CREATE SCHEMA public")
-    return {**settings, "DATABASE_URL": url}
+pytestmark = pytest.mark.both_databases
 
 
 @pytest.fixture
-def app(app):
-    yield app
-    get_database(app).dispose()
+def settings(settings):
+    return {**settings, "REPORT_RATE_LIMIT": ""}  # limits are tested on their own
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import psycopg
 import pytest
 
 from refsvc.links.tracking import Tracker
@@ -14,21 +13,7 @@ MIND = {"id": "mind", "name": "Mind", "url": "https://www.mind.org.uk/",
         "description": "Mind is a mental health charity.", "tags": ["charity"]}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def settings(request, settings):
-    if request.param == "sqlite":
-        return settings
-    url = request.getfixturevalue("postgres_url")
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
-        conn.execute("CREATE SCHEMA public")
-    return {**settings, "DATABASE_URL": url}
-
-
-@pytest.fixture
-def app(app):
-    yield app
-    get_database(app).dispose()
+pytestmark = pytest.mark.both_databases
 
 
 def count(app) -> int:

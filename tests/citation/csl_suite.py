@@ -11,6 +11,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DIR = (REPO / ".." / "shared" / "csl-test-suite" / "humans").resolve()
 KNOWN_FILE = Path(__file__).with_name("csl_suite_known_failures.txt")
+CITED_ONLY = True  # citeproc-js's harness registers the cited items only: they alone are disambiguated
 _SECTION = re.compile(r">>=+ *([A-Z-]+) *=+>>\n?(.*?)\n?<<=+ *\1 *=+<<", re.S)
 
 
@@ -86,8 +87,10 @@ def run(fx: Fixture) -> str:
         lines = ['<div class="csl-bib-body">']
         for _, seq in entries:
             html = eng.finish(seq, "html")
-            if html.startswith('<div class="csl-'):
-                html = "\n    " + html.replace("</div><div", "</div>\n    <div") + "\n  "
+            if html.startswith('<div class="csl-left-margin">'):
+                html = "\n    " + html + "\n  "
+            elif html.endswith("</div>"):
+                html += "\n  "
             lines.append(f'  <div class="csl-entry">{html}</div>')
         lines.append("</div>")
         return "\n".join(lines)
@@ -97,7 +100,7 @@ def run(fx: Fixture) -> str:
     if clusters is None:
         clusters = [[{"id": r.id} for r in refs]]
         notes = [1]
-    return "\n".join(eng.finish(s, "html") for s in cluster_seqs(eng, refs, clusters, notes))
+    return "\n".join(eng.finish(s, "html") for s in cluster_seqs(eng, refs, clusters, notes, strict=False, cited_only=CITED_ONLY))
 
 
 def _run_citations(eng, refs, data: list) -> str:
@@ -115,8 +118,8 @@ def _run_citations(eng, refs, data: list) -> str:
 
     def render(state):
         clusters = [list(by_id[c].get("citationItems", [])) for c, _ in state]
-        notes = [n or i + 1 for i, (_, n) in enumerate(state)]
-        return {c: eng.finish(s, "html") for (c, _), s in zip(state, cluster_seqs(eng, refs, clusters, notes))}
+        notes = [n or 0 for _, n in state]
+        return {c: eng.finish(s, "html") for (c, _), s in zip(state, cluster_seqs(eng, refs, clusters, notes, strict=False, cited_only=CITED_ONLY))}
     final = render(states[-1])
     before = render(states[-2]) if len(states) > 1 else {}
     last_id = states[-1][len([p for p in data[-1][1]])][0] if data[-1] else None
@@ -164,3 +167,43 @@ def report(folder: Path | None = None) -> list[tuple[str, int, int]]:
     rows = [(g, c[0], c[1]) for g, c in sorted(counts.items())]
     rows.append(("TOTAL", sum(r[1] for r in rows), sum(r[2] for r in rows)))
     return rows
+
+
+_REASONS = (
+    ("BIBSECTION", "BIBSECTION (bibliography filtering) is not supported"),
+    ("citation-label", "citation-label trigraph generation is not implemented"),
+    ("CSL STYLE ERROR", "citeproc-js error-message output for items with no printed form is not reproduced"),
+)
+
+
+def _reason(path: Path, detail: str) -> str:
+    text = path.read_text(encoding="utf-8-sig")
+    for needle, why in _REASONS:
+        if needle in text or needle in detail:
+            return why
+    if detail.startswith(("NotImplementedError", "ValueError", "KeyError", "TypeError", "AttributeError")):
+        return "raises " + detail.splitlines()[0][:120]
+    exp, _, got = detail.partition("\ngot:\n")
+    exp = exp.replace("expected:\n", "")
+    i = next((k for k, (a, b) in enumerate(zip(exp, got)) if a != b), min(len(exp), len(got)))
+    return f"output differs from citeproc-js at char {i}: expected {exp[i:i + 40]!r}, got {got[i:i + 40]!r}"
+
+
+def write_known(folder: Path | None = None) -> int:
+    """Rewrite the known-failures file from the current engine, keeping hand-written reasons."""
+    old = read_known()
+    lines = ["# CSL test-suite fixtures refsvc.citation does not yet render as citeproc-js does.",
+             "# One per line: <fixture> <reason>. Regenerate: python -m tests.citation.suite_report --update-known",
+             "# (hand-edited reasons, i.e. those not starting with 'output differs', are kept)."]
+    n = 0
+    for p in fixtures(folder):
+        ok, detail = outcome(p)
+        if ok:
+            continue
+        why = old.get(p.stem, "")
+        if not why or why.startswith(("output differs", "raises")):
+            why = _reason(p, detail)
+        lines.append(f"{p.stem} {why}")
+        n += 1
+    KNOWN_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return n

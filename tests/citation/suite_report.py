@@ -1,9 +1,12 @@
-"""Print CSL test-suite pass counts by group (file-name prefix): python -m tests.citation.suite_report."""
+"""Print CSL test-suite pass counts by group (file-name prefix): python -m tests.citation.suite_report.
+
+--update-known also rewrites tests/citation/csl_suite_known_failures.txt from the current engine.
+"""
 from __future__ import annotations
 
 import sys
 
-from tests.citation.csl_suite import report, suite_dir
+from tests.citation.csl_suite import report, suite_dir, write_known
 
 FOCUS = ("name nameattr date textcase flipflop quotes punctuation affix substitute group condition "
          "disambiguate sort label number locale position").split()
@@ -15,6 +18,8 @@ def main() -> int:
     if not folder.is_dir():
         print(f"CSL test suite not found at {folder} (set CSL_TEST_SUITE)", file=sys.stderr)
         return 1
+    if "--update-known" in sys.argv:
+        print(f"{write_known(folder)} known failures written", file=sys.stderr)
     rows = report(folder)
     print("| group | passed | total | % |\n| --- | ---: | ---: | ---: |")
     for g, p, t in rows:

@@ -135,7 +135,8 @@ class SilentServer:
 
 
 def self_signed(directory: Path, host: str = "127.0.0.1", days: int = 30) -> tuple[Path, Path]:
-    """A self-signed certificate for ``host`` (an IP), made now into ``directory``: (cert, key) files."""
+    """A self-signed certificate for ``host`` (an IP) valid ``days`` more (negative: expired), written
+    into ``directory``: returns the (cert, key) files."""
     import ipaddress
 
     from cryptography import x509
@@ -147,7 +148,7 @@ def self_signed(directory: Path, host: str = "127.0.0.1", days: int = 30) -> tup
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
     now = datetime.datetime.now(datetime.timezone.utc)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=60))
             .not_valid_after(now + datetime.timedelta(days=days))
             .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]), False)
             .sign(key, hashes.SHA256()))

@@ -92,6 +92,13 @@ def test_a_self_signed_certificate_is_a_tls_error_with_days_left(serve, client, 
     assert result.cert_days_left in (29, 30) and "certificate" in result.reason
 
 
+def test_an_expired_certificate_says_how_long_ago_it_expired(serve, client, tmp_path):
+    site = serve({"/": reply(200, MIND_PAGE)}, host="127.0.0.1", tls=self_signed(tmp_path, days=-3))
+    result = check(site.url("/"), client)
+    assert result.outcome == "tls_error" and result.cert_days_left in (-4, -3)
+    assert f"expired {-result.cert_days_left} days ago" in result.reason
+
+
 def test_a_redirect_to_the_cloud_metadata_address_is_refused(serve):
     strict = GuardedClient("refsvc-test", allow_private=False, allowed_networks=["127.0.0.0/8"],
                            connect_timeout=1, read_timeout=2)
@@ -118,6 +125,7 @@ def test_a_persistent_429_or_a_long_retry_after_is_blocked_not_dead(serve, clien
     assert persistent.outcome == "blocked" and len(persistent.details["attempts"]) == 3
     long = check(site.url("/long"), client)
     assert long.outcome == "blocked" and long.retry_after == 3600 and len(long.details["attempts"]) == 1
+    assert "come back in 3600 s" in long.reason
 
 
 def test_a_5xx_blip_is_retried_and_a_persistent_one_is_a_server_error(serve, client):

@@ -218,3 +218,17 @@ def test_a_stale_copy_is_served_when_the_resolver_is_down(make_resolver):
         server.stop()
     gone = resolver.doi(SEED)  # nothing listens any more: the stale copy still answers
     assert gone.stale is True and gone.item == fresh.item
+
+
+def test_resolvers_built_for_the_same_upstreams_share_one_budget(make_resolver):
+    first = make_resolver("http://127.0.0.1:9/doi", "http://127.0.0.1:9/cr")
+    second = make_resolver("http://127.0.0.1:9/doi", "http://127.0.0.1:9/cr")
+    other = make_resolver("http://127.0.0.1:9/doi", "http://127.0.0.1:9/cr", LOOKUP_RATE=3)
+    assert first.doi_sources.limiter is second.doi_sources.limiter
+    assert other.doi_sources.limiter is not first.doi_sources.limiter
+
+
+def test_lookups_still_work_when_the_redis_cache_is_down(httpserver, make_resolver):
+    serve_csl(httpserver)
+    resolver = make_resolver(httpserver.url_for("/doi"), REDIS_URL="redis://127.0.0.1:9/0", HTTP_CACHE_PATH="")
+    assert resolver.doi(SEED).item["volume"] == "57"  # nothing listens on port 9: fetched uncached

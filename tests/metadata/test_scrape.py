@@ -84,6 +84,21 @@ XHTML = """<?xml version="1.0" encoding="iso-8859-1"?>
 <meta name="citation_author" content="Lefèvre, Hélène"></head><body></body></html>"""
 
 
+YOAST = """<html lang="en-GB"><head><title>Dynamic Interpersonal Therapy in London | Harley Therapy</title>
+<script type="application/ld+json" class="yoast-schema-graph">{"@context": "https://schema.org", "@graph": [
+ {"@type": "Article", "@id": "https://ht.example/dit#article", "isPartOf": {"@id": "https://ht.example/dit"},
+  "author": {"@id": "https://ht.example/#/schema/person/1"}, "headline": "Dynamic Interpersonal Therapy in London",
+  "datePublished": "2022-01-20T09:00:00+00:00", "dateModified": "2022-08-01T10:00:00+00:00",
+  "publisher": {"@id": "https://ht.example/#organization"}},
+ {"@type": "WebPage", "@id": "https://ht.example/dit", "name": "Dynamic Interpersonal Therapy in London | Harley Therapy",
+  "isPartOf": {"@id": "https://ht.example/#website"}},
+ {"@type": "WebSite", "@id": "https://ht.example/#website", "name": "Harley Therapy",
+  "publisher": {"@id": "https://ht.example/#organization"}},
+ {"@type": "Organization", "@id": "https://ht.example/#organization", "name": "Harley Therapy Ltd."},
+ {"@type": "Person", "@id": "https://ht.example/#/schema/person/1", "name": "Dr Sheri Jacobson"}]}</script>
+</head><body></body></html>"""
+
+
 def serve(httpserver, path: str, html: str) -> str:
     httpserver.expect_request(path).respond_with_data(html, content_type="text/html; charset=utf-8")
     return httpserver.url_for(path)
@@ -253,3 +268,12 @@ def test_an_author_named_like_the_site_is_the_organisation(httpserver, make_reso
     page = OPEN_GRAPH.replace("Dr. Sheri Jacobson", "Calm Place")
     lookup = make_resolver("http://127.0.0.1:9").url(serve(httpserver, "/og", page))
     assert lookup.item["author"] == [{"literal": "Calm Place"}]
+
+
+def test_a_yoast_graph_is_followed_by_reference(httpserver, make_resolver):
+    lookup = make_resolver("http://127.0.0.1:9").url(serve(httpserver, "/yoast", YOAST))
+    item = lookup.item
+    assert item["title"] == "Dynamic Interpersonal Therapy in London"
+    assert item["author"] == [{"family": "Jacobson", "given": "Sheri"}]
+    assert item["container-title"] == "Harley Therapy" and item["publisher"] == "Harley Therapy Ltd."
+    assert item["issued"] == {"date-parts": [[2022, 1, 20]]} and item["type"] == "webpage"

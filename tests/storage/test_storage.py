@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import psycopg
 import pytest
 
 from refsvc.storage import Database, utcnow
@@ -14,16 +13,12 @@ from refsvc.storage import resources as store
 MIND = {"id": "mind", "name": "Mind", "url": "https://www.mind.org.uk/"}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'storage.sqlite'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("DROP SCHEMA public CASCADE")
-            conn.execute("CREATE SCHEMA public")
-    database = Database(url)
+pytestmark = pytest.mark.both_databases
+
+
+@pytest.fixture
+def database(database_url):
+    database = Database(database_url)
     database.upgrade()
     yield database
     database.dispose()

@@ -48,6 +48,7 @@ def browser() -> Iterator[Any]:
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage", "--window-size=1280,900", f"--user-data-dir={profile}"):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # to read script errors
     # Giving the driver's path keeps Selenium Manager from looking for (downloading) one.
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
@@ -65,8 +66,17 @@ def page(browser, live_server):
         browser.get(live_server + path)
         return browser
     browser.set_window_size(1280, 900)
+    browser.get_log("browser")  # start from an empty log
     yield open_page
+    errors = script_errors(browser)
     browser.get("about:blank")
+    assert errors == [], "the page's scripts failed"
+
+
+def script_errors(driver) -> list[str]:
+    """Errors the page's scripts raised (network failures such as a missing favicon excluded)."""
+    return [entry["message"] for entry in driver.get_log("browser")
+            if entry["level"] == "SEVERE" and entry.get("source") != "network"]
 
 
 def screenshot(driver, name: str) -> Path:
@@ -101,3 +111,17 @@ WEBSITE = "https://www.harleytherapy.co.uk"
 def settings(settings):
     """The shared test settings, with the website's origin allowed by CORS (as deployed)."""
     return {**settings, "CORS_ORIGINS": WEBSITE}
+
+
+@pytest.fixture
+def website() -> Iterator[Any]:
+    """The website on its own origin (http://localhost:PORT): a threaded loopback server, since the
+    browser keeps idle connections open while refsvc fetches the same pages."""
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="localhost", threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    if server.is_running():
+        server.stop()

@@ -131,6 +131,8 @@ def test_audit_refuses_a_private_address_when_they_are_not_allowed(settings, tmp
 def test_audit_needs_an_editor_token(client, headers, status):
     response = client.post("/v1/audits", json={"html": SEED_HTML, "base_url": PAGE}, headers=headers)
     assert response.status_code == status
+    # Even a bad body is not looked at without the token.
+    assert client.post("/v1/audits", json={}, headers=headers).status_code == status
 
 
 @pytest.mark.parametrize("body, field", [

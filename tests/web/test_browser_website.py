@@ -6,15 +6,15 @@ from selenium.webdriver.common.by import By
 
 from refsvc.storage import Report, get_database
 from tests.web.browser import text_in, wait_for
-from tests.web.conftest import screenshot
+from tests.web.conftest import screenshot, script_errors
 
 CANONICAL = "https://www.harleytherapy.co.uk/dynamic-interpersonal-therapy-london.htm"
 
 
 @pytest.fixture
-def settings(settings, httpserver):
+def settings(settings, website):
     """The website is the loopback server on its own origin (localhost:PORT, not 127.0.0.1)."""
-    return {**settings, "CORS_ORIGINS": httpserver.url_for("/").rstrip("/")}
+    return {**settings, "CORS_ORIGINS": website.url_for("/").rstrip("/")}
 
 
 def website_page(service: str) -> str:
@@ -35,13 +35,14 @@ def website_page(service: str) -> str:
 
 
 def test_a_page_on_the_website_shows_citations_and_the_block_and_sends_a_report(
-        app, browser, live_server, httpserver, add_resource):
+        app, browser, live_server, website, add_resource):
     add_resource("nhs", "https://www.nhs.uk/", name="NHS", health="healthy", tags=["further-reading"])
     add_resource("mind", "https://www.mind.org.uk/", name="Mind", health="broken",
                  tags=["further-reading"])
-    httpserver.expect_request("/dit.htm").respond_with_data(website_page(live_server),
+    website.expect_request("/dit.htm").respond_with_data(website_page(live_server),
                                                              content_type="text/html")
-    browser.get(httpserver.url_for("/dit.htm"))
+    browser.get_log("browser")
+    browser.get(website.url_for("/dit.htm"))
     wait_for(browser, lambda d: d.find_element(By.ID, "cite").get_attribute("data-refsvc-state")
              in {"ready", "error"} and d.find_element(By.ID, "block").get_attribute("data-refsvc-state")
              in {"ready", "error"})
@@ -60,5 +61,31 @@ def test_a_page_on_the_website_shows_citations_and_the_block_and_sends_a_report(
     screenshot(browser, "website-embedding")
     with get_database(app).transaction() as session:
         reports = [(r.resource_id, r.reason, r.pages) for r in session.query(Report).all()]
-    assert reports == [("nhs", "broken", [httpserver.url_for("/dit.htm")])]
+    assert reports == [("nhs", "broken", [website.url_for("/dit.htm")])]
+    assert script_errors(browser) == []
+    browser.get("about:blank")
+
+
+def test_the_widget_can_let_refsvc_read_the_page_by_its_url(browser, live_server, website):
+    page_url = website.url_for("/anxiety.htm")
+    website.expect_request("/anxiety.htm").respond_with_data(f"""<!doctype html><html><head>
+<title>Anxiety Therapy in London</title>
+<meta property="og:title" content="Anxiety Therapy in London">
+<meta property="og:site_name" content="Harley Therapy">
+<meta name="author" content="Harley Therapy Ltd.">
+<meta property="article:published_time" content="2021-03-04">
+<link rel="canonical" href="{page_url}"></head><body><h1>Anxiety Therapy in London</h1>
+<div id="cite" data-refsvc-cite data-refsvc-lookup="url"></div>
+<script src="{live_server}/static/refsvc-cite.js" defer></script></body></html>""",
+                                                                  content_type="text/html")
+    browser.get_log("browser")
+    browser.get(page_url)
+    wait_for(browser, lambda d: d.find_element(By.ID, "cite").get_attribute("data-refsvc-state")
+             in {"ready", "error"})
+    assert browser.find_element(By.ID, "cite").get_attribute("data-refsvc-state") == "ready"
+    text = browser.find_element(By.CSS_SELECTOR, "[data-style='mla'] .refsvc-cite__text").text
+    assert "Anxiety Therapy in London" in text and page_url in text
+    # refsvc fetched the page itself: the browser's visit and the service's.
+    assert len([entry for entry, _ in website.log if entry.path == "/anxiety.htm"]) == 2
+    assert script_errors(browser) == []
     browser.get("about:blank")

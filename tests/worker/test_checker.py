@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
-import psycopg
 import pytest
 
 from refsvc.links.tracking import Tracker
@@ -20,15 +19,7 @@ from refsvc.storage import resources as store
 from refsvc.worker.checker import Checker, Summary
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def settings(request, settings):
-    if request.param == "sqlite":
-        return settings
-    url = request.getfixturevalue("postgres_url")
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
-        conn.execute("CREATE SCHEMA public")
-    return {**settings, "DATABASE_URL": url}
+pytestmark = pytest.mark.both_databases
 
 
 class Clock:

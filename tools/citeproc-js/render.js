@@ -4,6 +4,8 @@
  * fixtures that tests/citation/test_corpus.py compares refsvc's own engine against.
  *
  *   cd tools/citeproc-js && npm ci && node render.js
+ *   node render.js --corpus DIR                          (another corpus: DIR/items.json, DIR/cases.json)
+ *   node render.js --check-isolation STYLE LOCALE        (shared engines give what fresh ones give)
  *
  * Inputs
  *   ../../tests/corpus/items.json   CSL-JSON items (array; each has a unique "id")
@@ -75,7 +77,10 @@ const { execFileSync } = require('child_process');
 const CSL = require('citeproc');
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CORPUS = path.join(ROOT, 'tests', 'corpus');
+// --corpus DIR renders another corpus (DIR/items.json, DIR/cases.json -> DIR/fixtures/), e.g. the
+// held-out items of tests/citation/holdout.py.
+const corpusArg = process.argv.indexOf('--corpus');
+const CORPUS = corpusArg >= 0 ? path.resolve(process.argv[corpusArg + 1]) : path.join(ROOT, 'tests', 'corpus');
 const STYLES = ['apa', 'modern-language-association', 'chicago-notes-bibliography', 'chicago-author-date'];
 const LOCALES = ['en-US', 'en-GB'];
 const FORMATS = ['text', 'html'];

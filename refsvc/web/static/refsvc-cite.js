@@ -10,6 +10,9 @@
  *   data-refsvc-styles    comma-separated style names (default "apa,mla,chicago")
  *   data-refsvc-locale    e.g. "en-GB" (default: the service's)
  *   data-refsvc-heading   heading level of the widget title, 2 to 6 (default 2)
+ *   data-refsvc-doi       cite this DOI instead (GET /v1/citations?doi=)
+ *   data-refsvc-lookup    "url": let refsvc read the page itself (GET /v1/citations?url=, the page's
+ *                         canonical URL or data-refsvc-url)
  *
  * Safety: every string from the page or the service goes in as text. The one exception is the
  * citation HTML the service renders (already escaped there); even that is parsed into an inert
@@ -251,21 +254,36 @@
     } catch (e) {
       metadata = pageMetadata();
     }
-    var body = {metadata: metadata, styles: styles, formats: ["text", "html", "bibtex", "ris"]};
-    if (root.getAttribute("data-refsvc-locale")) { body.locale = root.getAttribute("data-refsvc-locale"); }
+    var formats = ["text", "html", "bibtex", "ris"];
+    var locale = root.getAttribute("data-refsvc-locale");
+    var request;
+    var doi = root.getAttribute("data-refsvc-doi");
+    if (doi || root.getAttribute("data-refsvc-lookup") === "url") {
+      // refsvc looks the work up itself: a DOI, or this page read from its public address.
+      var query = new URLSearchParams();
+      if (doi) { query.set("doi", doi); } else { query.set("url", root.getAttribute("data-refsvc-url") || metadata.url); }
+      query.set("style", styles.join(","));
+      formats.forEach(function (f) { query.append("formats", f); });
+      if (locale) { query.set("locale", locale); }
+      request = fetch(service + "/v1/citations?" + query.toString(), {headers: {"Accept": "application/json"}});
+    } else {
+      var body = {metadata: metadata, styles: styles, formats: formats};
+      if (locale) { body.locale = locale; }
+      request = fetch(service + "/v1/citations", {
+        method: "POST",
+        headers: {"Content-Type": "application/json", "Accept": "application/json"},
+        body: JSON.stringify(body)
+      });
+    }
     var waiting = el("p", "refsvc-cite__status", "Preparing citations\u2026");
     waiting.setAttribute("role", "status");
     root.textContent = "";
     root.appendChild(waiting);
-    fetch(service + "/v1/citations", {
-      method: "POST",
-      headers: {"Content-Type": "application/json", "Accept": "application/json"},
-      body: JSON.stringify(body)
-    }).then(function (response) {
+    request.then(function (response) {
       if (!response.ok) { throw new Error("refsvc answered " + response.status); }
       return response.json();
     }).then(function (data) {
-      render(root, data, styles, level, metadata.title);
+      render(root, data, styles, level, (data.csl && data.csl.title) || metadata.title);
       root.setAttribute("data-refsvc-state", "ready");
     }).catch(function () {
       waiting.className = "refsvc-cite__status refsvc-cite__status--error";
