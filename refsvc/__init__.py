@@ -39,6 +39,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.config["HTTP_CACHE_PATH"] = os.path.join(app.instance_path, "http_cache.sqlite")
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_BODY_BYTES"]
     app.json.sort_keys = False  # keep the documented field order in responses
+    if settings["PROXY_COUNT"]:
+        # Behind a proxy, client addresses (rate limits) and absolute URLs come from its headers.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        count = settings["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_prefix=count)
 
     from refsvc import storage
     storage.init_app(app)

@@ -21,6 +21,7 @@ SETTINGS: dict[str, tuple[type, Any]] = {
     "CACHE_MAX_AGE": (int, 3600),  # seconds, Cache-Control for GET responses
     "EDITOR_TOKENS": (list, []),
     "TESTING": (bool, False),
+    "PROXY_COUNT": (int, 0),  # reverse proxies in front whose X-Forwarded-* headers are trusted
     # outbound HTTP (the one guarded client)
     "ALLOW_PRIVATE_ADDRESSES": (bool, False),
     "HTTP_CONNECT_TIMEOUT": (float, 3.05),

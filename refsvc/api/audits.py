@@ -141,6 +141,7 @@ def outbound_links(html: str, base_url: str) -> list[dict[str, str]]:
         try:
             url = urljoin(base, href)
             parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises on a port out of range: such a link leads nowhere
         except ValueError:
             continue
         if parts.scheme not in {"http", "https"} or not parts.hostname or host_key(url) == page_host:

@@ -1,6 +1,7 @@
 """/v1/citations: citations of one item (page metadata, a CSL item, a DOI or a URL), and batches."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask import Response, current_app, request
@@ -30,11 +31,15 @@ def _service() -> CitationService:
     return ext["refsvc.citations"]
 
 
+@lru_cache(maxsize=1)
+def _locales_by_lower_name() -> dict[str, str]:
+    return {name.lower(): name for name in available_locales()}
+
+
 def _locale(name: str) -> str:
-    choices = available_locales()
-    by_lower = {c.lower(): c for c in choices}
-    found = by_lower.get(name.strip().lower().replace("_", "-"))
+    found = _locales_by_lower_name().get(name.strip().lower().replace("_", "-"))
     if not found:
+        choices = available_locales()
         raise Unprocessable(f"Unknown locale {name!r}; use one of the listed locales, e.g. en-US "
                             "or en-GB.", code="unknown_locale",
                             errors={"locale": [f"Unknown locale {name!r}."], "choices": choices})
@@ -78,6 +83,7 @@ def _json_only():
 @blp.route("")
 class Citations(MethodView):
 
+    @replayed(max_age="CACHE_MAX_AGE")
     @blp.arguments(LookupArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, CitationResponseSchema)
     @blp.alt_response(404, description="Unknown style or DOI")

@@ -95,12 +95,13 @@ def _near(engine: Engine, tree, near: bool):
     return tree
 
 
-def _sentence_start(prefix) -> bool:
-    """No prefix, or one ending a sentence."""
+def _sentence_start(prefix, first: bool) -> bool:
+    """The first cite without a prefix, or a prefix of two or more words ending a sentence."""
     if not prefix:
-        return True
-    tail = rt.plain(rt.parse(str(prefix))).rstrip().rstrip('"\u201d\u2019\')')
-    return tail.endswith((".", "!", "?"))
+        return first
+    text = rt.plain(rt.parse(str(prefix))).strip()
+    tail = text.rstrip('"\u201d\u2019\')')
+    return tail.endswith((".", "!", "?")) and len(text.split()) > 1
 
 
 def _leading_term(tree) -> bool:
@@ -121,10 +122,10 @@ def render_cite(engine: Engine, ref, cite: dict, params, pos: tuple, number, mod
                 first: bool = False) -> tuple:
     """One cite as rich text, with its prefix and suffix."""
     area = engine.style.citation
-    position, near, first = pos
+    position, near, first_note = pos
     ctx = engine.ctx(ref, "citation", params=params, position=position, cite=cite, number=number)
     ctx.near_note = near
-    ctx.first_note = first
+    ctx.first_note = first_note
     from .evaluate import eval_nodes
     kids = eval_nodes(area.layout.children, ctx)
     tree = ("F", _PLAIN, kids) if kids else None
@@ -139,13 +140,14 @@ def render_cite(engine: Engine, ref, cite: dict, params, pos: tuple, number, mod
             # citeproc-js prints a substituted title bare (no quotes, no italics)
             return (rt.plain(_unquote(render(tree, engine.lang))),)
     seq = render(tree, engine.lang) if tree is not None else ()
-    if first and _sentence_start(cite.get("prefix")) and _leading_term(tree):  # "Ibid." opens a citation
+    if engine.style.cls == "note" and _sentence_start(cite.get("prefix"), first) and _leading_term(tree):
+        # citeproc-js capitalizes a term opening a note or following a sentence in the cite prefix
         from .textcase import apply_case
         seq = apply_case(seq, "capitalize-first")
     if cite.get("prefix") or cite.get("suffix"):
         pre = cite.get("prefix") or ""
         suf = cite.get("suffix") or ""
-        seq = affix(seq, pre, suf) if seq else ()
+        seq = affix(seq, pre, suf, cite=True) if seq else ()
     return seq
 
 
@@ -233,7 +235,7 @@ def _collapse(engine: Engine, items: list[tuple], collapse: str, opts: dict, del
                 pieces.append((_suffix_run(run, ysdelim, collapse == "year-suffix-ranged", g[j - len(run) - 1][5]),))
                 run = []
                 pieces.append((after,))
-            elif prev[0].get("locator"):
+            elif prev[0].get("locator") and "after-collapse-delimiter" in opts:
                 pieces.append((after,))
             else:
                 pieces.append((gdelim,))
@@ -270,7 +272,7 @@ def _unquote(seq) -> tuple:
     for it in seq:
         if isinstance(it, str):
             out.append(it)
-        elif it[0] in ("q", "q1"):
+        elif it[0] in ("q", "qx"):
             out.extend(_unquote(it[1]))
         else:
             out.append((it[0], _unquote(it[1])))

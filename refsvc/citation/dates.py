@@ -164,6 +164,11 @@ def render_date(node: Date, dv: DateVal, ctx, year_suffix: str = ""):
     parts = _parts_for(node, ctx)
     if not parts:
         return None
+    loc_delim = ""
+    if node.form:
+        for attrs in ctx.locale.dates.get(node.form) or []:
+            if "__date__" in attrs:
+                loc_delim = attrs["__date__"].get("delimiter", "")
     first = dv.parts[0]
     second = dv.parts[1] if len(dv.parts) > 1 else None
     if dv.season and not first[1]:
@@ -183,7 +188,7 @@ def render_date(node: Date, dv: DateVal, ctx, year_suffix: str = ""):
         return None
     if second is None or not any(second):
         seqs = [piece(dp, f, first) for dp, f in shown]
-        out = join(seqs, node.fmt.delimiter if not node.form else "")
+        out = join(seqs, node.fmt.delimiter if not node.form else loc_delim)
         if second is not None and not any(second):  # open range
             out = out + (shown[-1][0].range_delimiter if False else "\u2013",)
         return ("L", format_seq(out, node.fmt, lang))
@@ -196,11 +201,11 @@ def render_date(node: Date, dv: DateVal, ctx, year_suffix: str = ""):
             break
     if diff is None:
         seqs = [piece(dp, f, first) for dp, f in shown]
-        return ("L", format_seq(join(seqs, node.fmt.delimiter if not node.form else ""), node.fmt, lang))
+        return ("L", format_seq(join(seqs, node.fmt.delimiter if not node.form else loc_delim), node.fmt, lang))
     in_range = [i for i, (dp, _) in enumerate(shown) if _ORDER[dp.name] >= _ORDER[diff]]
     lo, hi = min(in_range), max(in_range)
     delim = next(dp.range_delimiter for dp, _ in shown if dp.name == diff)
-    d = node.fmt.delimiter if not node.form else ""
+    d = node.fmt.delimiter if not node.form else loc_delim
     if diff == "year":
         lo, hi = 0, len(shown) - 1
     seqs = [piece(dp, f, first) for dp, f in shown[:lo]]

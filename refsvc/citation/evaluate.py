@@ -74,16 +74,18 @@ class Ctx:
         return None
 
 
-def eval_nodes(nodes, ctx: Ctx) -> list:
-    """Evaluate a list of nodes."""
+def eval_nodes(nodes, ctx: Ctx, first_only: bool = False) -> list:
+    """Evaluate a list of nodes; ``first_only`` stops at the first output (cs:substitute)."""
     out = []
     for n in nodes:
         if type(n) is Choose:
-            out.extend(e_choose(n, ctx))
-            continue
-        o = EVAL[type(n)](n, ctx)
-        if o is not None:
-            out.append(o)
+            out.extend(e_choose(n, ctx, first_only))
+        else:
+            o = EVAL[type(n)](n, ctx)
+            if o is not None:
+                out.append(o)
+        if first_only and out:
+            break
     return out
 
 
@@ -126,9 +128,9 @@ def e_text(node: Text, ctx: Ctx):
     if name == "year-suffix":
         return ("T", "year-suffix", ("L", format_seq((v,), node.fmt, lang)), None)
     if name in ("page", "locator") and (name == "page" or ctx.cite.get("label", "page") == "page"):
-        v = page_range(str(v), ctx.style.page_range_format)
+        v = page_range(str(v), ctx.style.page_range_format, _range_delim(ctx))
     elif name in NUMBER_VARS and is_numeric(v):
-        v = page_range(str(v), "")
+        v = page_range(str(v), "", _range_delim(ctx))
     if name == "citation-number":
         return ("T", "citation-number", ("L", format_seq((str(v),), node.fmt, lang)), v)
     if name in ("URL", "DOI"):
@@ -158,6 +160,10 @@ import re as _re  # noqa: E402
 _FR_SPACE = _re.compile(r" ([?!;])")
 
 
+def _range_delim(ctx) -> str:
+    return ctx.locale.term("page-range-delimiter") or "\u2013"
+
+
 def _strip(seq, fmt):
     if fmt.strip_periods:
         return rt.map_text(seq, lambda s: s.replace(".", ""))
@@ -180,7 +186,7 @@ def e_number(node: Number, ctx: Ctx):
         gender = t.gender if t else ""
     txt = format_number(v, node.form, ctx.locale, gender)
     if node.variable == "page" and ctx.style.page_range_format:
-        txt = page_range(txt, ctx.style.page_range_format)
+        txt = page_range(txt, ctx.style.page_range_format, _range_delim(ctx))
     return ("L", format_seq((txt,), node.fmt, lang))
 
 
@@ -242,13 +248,16 @@ def e_group(node: Group, ctx: Ctx):
         return None
     if not kids:
         return None
+    if ctx.called == c0:  # a group printing only terms counts as content for its parent (citeproc-js)
+        ctx.called += 1
+        ctx.nonempty += 1
     return ("F", node.fmt, kids)
 
 
-def e_choose(node: Choose, ctx: Ctx):
+def e_choose(node: Choose, ctx: Ctx, first_only: bool = False):
     for cond, children in node.branches:
         if cond is None or test(cond, ctx):
-            return eval_nodes(children, ctx)
+            return eval_nodes(children, ctx, first_only)
     return []
 
 

@@ -97,6 +97,10 @@ def parse_layer(el: ET.Element) -> Layer:
             m = mult.text or "" if mult is not None else s
         else:
             s = m = t.text or ""
+        if not s.strip():  # a term of only whitespace is empty
+            s = ""
+        if not m.strip():
+            m = ""
         if name.startswith("ordinal"):
             has_ord = True
         terms[(name, form, gform)] = Term(s, m, t.get("gender", ""), t.get("match", ""))

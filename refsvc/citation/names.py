@@ -72,7 +72,12 @@ def initialize(given: str, with_: str, hyphen: bool, full: bool = True) -> str:
             if (abbrev and j == len(core.split("-")) - 1) or len(p) == 1:
                 pieces.append((p, True))
             elif full:
-                pieces.append((p[0].upper(), True))
+                if j > 0 and p[0].islower():  # "Guo-ping" -> "G." (citeproc-js)
+                    continue
+                if len(p) > 2 and p[0].isupper() and p[1].isupper() and p[2].islower():
+                    pieces.append((p[0] + p[1].lower(), True))  # Mongolian "TSerendorjiin" -> "Ts."
+                else:
+                    pieces.append((p[0].upper(), True))
             else:
                 pieces.append((p, False))
         for j, (p, is_init) in enumerate(pieces):
@@ -206,9 +211,7 @@ def render_list(names: list, opts: dict, node, ctx, hints: list | None = None, a
         and_term = ctx.locale.term("and") or "and"
     elif and_opt == "symbol":
         and_term = "&"
-    if ctx.sort_mode:  # citeproc-js keys a truncated list with its et-al term
-        if truncated:
-            rendered = rendered + [(ctx.locale.term("et-al") or "et al",)]
+    if ctx.sort_mode:  # citeproc-js keys a truncated list by its shown names only
         return join(rendered, " "), shown
     if len(rendered) == 1:
         out = rendered[0]

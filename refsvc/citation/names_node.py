@@ -35,8 +35,8 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
             if isinstance(child, Names):
                 o = eval_names(child, ctx, node)
                 outs = [o] if o is not None else []
-            else:
-                outs = eval_nodes([child], ctx)
+            else:  # the first element that prints wins, even inside cs:choose (citeproc-js)
+                outs = eval_nodes([child], ctx, first_only=True)
             used = ctx.in_substitute
             ctx.in_substitute = outer
             ctx.names_subst = outer_parent
@@ -87,7 +87,9 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
         seq, shown = render_list(names, opts, src, ctx, hints, ctx.add_names)
         if not seq:
             continue
-        bare.append(rt.plain(seq))
+        # compared by subsequent-author-substitute: the shown names, without et al. or labels
+        bare.append(";".join(f"{n.get('family') or n.get('literal') or ''},{n.get('given') or ''}"
+                             for n in names[:shown]))
         if label is not None:
             term = ctx.locale.term(var, label.form, len(names) > 1 if label.plural == "contextual"
                                    else label.plural == "always")

@@ -64,6 +64,8 @@ def join(seqs: list, delim: str) -> tuple:
         for s in seqs[1:]:
             if rt.first_char(s) not in (",", ";", ".") or not delim.strip():
                 d = delim
+                if d == " " and rt.last_char(parts[-1]).isspace():
+                    d = ""  # a no-break space affix already separates the parts
                 if d[:1] in ",;" and rt.last_char(parts[-1]) in (",", ";"):
                     d = d[1:]  # "source," + "; " -> "source, " (citeproc-js)
                 if d:
@@ -143,14 +145,14 @@ def _affix_seq(text: str) -> tuple:
     return seq
 
 
-def affix(content: tuple, prefix: str, suffix: str, quotes: bool = True) -> tuple:
-    """Add prefix and suffix with punctuation fixing on each seam."""
+def affix(content: tuple, prefix: str, suffix: str, cite: bool = False) -> tuple:
+    """Add prefix and suffix with punctuation fixing on each seam (``cite``: a cite's own affixes)."""
     parts = []
     if prefix:
-        parts.append(_affix_seq(prefix) if quotes else rt.parse(prefix, False))
+        parts.append(rt.retag(_affix_seq(prefix), "q", "qx") if cite else _affix_seq(prefix))
     parts.append(content)
     if suffix:
-        parts.append(_affix_seq(suffix) if quotes else rt.parse(suffix, False))
+        parts.append(rt.retag(_affix_seq(suffix), "q", "qx") if cite else _affix_seq(suffix))
     return _concat(fix_punct(parts))
 
 
@@ -166,21 +168,28 @@ def _absorb(kids: tuple, ch: str) -> tuple:
 def punct_in_quote(seq: tuple) -> tuple:
     """Move . , ! ? that follow a closing quote inside it (punctuation-in-quote locales)."""
     out = list(seq)
-    for i in range(len(out)):
+    i = -1
+    while i + 1 < len(out):
+        i += 1
         it = out[i]
         if isinstance(it, str):
             continue
         kids = punct_in_quote(it[1])
-        if i + 1 < len(out):
+        while i + 1 < len(out):  # every . , ! ? right after the quote moves in, in order
             ch = rt.first_char((out[i + 1],))
-            if ch in _PIQ:
-                if it[0] == "q":
-                    kids = _absorb(kids, ch)
-                    out[i + 1:i + 2] = list(rt.drop_first((out[i + 1],))) or [""]
-                elif kids and isinstance(kids[-1], tuple) and kids[-1][0] == "q":
-                    # a quote ending a formatted span: <i>“A”</i>. moves inside both
-                    kids = kids[:-1] + (("q", _absorb(kids[-1][1], ch)),)
-                    out[i + 1:i + 2] = list(rt.drop_first((out[i + 1],))) or [""]
+            if ch not in _PIQ:
+                break
+            if it[0] == "q":
+                kids = _absorb(kids, ch)
+            elif kids and isinstance(kids[-1], tuple) and kids[-1][0] == "q":
+                # a quote ending a formatted span: <i>“A”</i>. moves inside both
+                kids = kids[:-1] + (("q", _absorb(kids[-1][1], ch)),)
+            else:
+                break
+            rest = rt.drop_first((out[i + 1],))
+            out[i + 1:i + 2] = list(rest) or [""]
+            if not rest:
+                del out[i + 1]
         out[i] = (it[0], kids)
     return tuple(x for x in out if x != "")
 
@@ -222,8 +231,8 @@ def _ser(seq, html: bool, quotes, buf, qdepth: int, ital: bool, bold: bool, sc: 
             buf.append(escape_html(it) if html else it)
             continue
         tag, kids = it
-        if tag == "q" or tag == "q1":
-            o, c = (quotes[0], quotes[1]) if qdepth % 2 == 0 and tag == "q" else (quotes[2], quotes[3])
+        if tag == "q" or tag == "qx":  # qx: quotes typed in a cite affix (never take punctuation in)
+            o, c = (quotes[0], quotes[1]) if qdepth % 2 == 0 else (quotes[2], quotes[3])
             buf.append(escape_html(o) if html else o)
             _ser(kids, html, quotes, buf, qdepth + 1, ital, bold, sc)
             buf.append(escape_html(c) if html else c)

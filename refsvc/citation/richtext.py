@@ -56,6 +56,8 @@ def parse(text: str, quotes: bool = True) -> Seq:
                 stack[-1][1].append(tok)
             else:
                 _close_to(stack, pos)
+        elif any(t[0] == "nocase" for t in stack[1:]):  # no quote markup inside nocase
+            stack[-1][1].append("\u2019" if tok == "'" else tok)
         elif tok in ('"', "\u201c", "\u201d", "\u00ab", "\u00bb"):
             opener = {'"': '"', "\u201d": "\u201c", "\u00bb": "\u00ab"}.get(tok, tok)
             pos = _find_quote(stack, opener) if tok in ('"', "\u201d", "\u00bb") else None
@@ -148,8 +150,8 @@ def plain(seq) -> str:
             out.append(it)
         elif it[0] == "q":
             out.append('"' + plain(it[1]) + '"')
-        elif it[0] == "q1":
-            out.append("'" + plain(it[1]) + "'")
+        elif it[0] == "qx":
+            out.append('"' + plain(it[1]) + '"')
         else:
             out.append(plain(it[1]))
     return "".join(out)
@@ -232,3 +234,14 @@ def is_empty(seq) -> bool:
         elif not is_empty(it[1]):
             return False
     return True
+
+
+def retag(seq, old: str, new: str) -> Seq:
+    """``seq`` with every ``old`` tag renamed ``new``."""
+    out = []
+    for it in seq:
+        if isinstance(it, str):
+            out.append(it)
+        else:
+            out.append((new if it[0] == old else it[0], retag(it[1], old, new)))
+    return tuple(out)

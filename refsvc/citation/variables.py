@@ -1,6 +1,8 @@
 """CSL-JSON items as typed references: the variable table, date and name parsing, validation."""
 from __future__ import annotations
 
+import re
+
 from .dates import BadDate, parse_date
 
 DATE_VARS = frozenset(("accessed", "available-date", "event-date", "issued", "original-date", "submitted"))
@@ -63,6 +65,9 @@ class Ref:
                 vars_[k] = v if isinstance(v, str) else (str(int(v)) if float(v).is_integer() else str(v))
             elif strict and not isinstance(v, (dict, list, bool)):
                 raise InvalidItem(f"{k}: unsupported value {v!r}")
+        note = item.get("note")
+        if isinstance(note, str) and ":" in note:
+            _note_fields(note, vars_)
         if "page" in vars_ and "page-first" not in vars_:
             first = str(vars_["page"]).replace("\u2013", "-").split("-")[0].split(",")[0].strip()
             if first:
@@ -72,3 +77,26 @@ class Ref:
     def get(self, name: str):
         """The value of a variable or None."""
         return self.vars.get(name)
+
+
+_NOTE_LINE = re.compile(r"^\s*\{?:?([a-z][a-z-]+):\s*(.+?)\}?\s*$")
+
+
+def _note_fields(note: str, vars_: dict) -> None:
+    """citeproc-js reads 'variable: value' lines of the note field for variables the item lacks."""
+    for line in note.splitlines():
+        m = _NOTE_LINE.match(line)
+        if not m:
+            continue
+        key, value = m.group(1), m.group(2).strip()
+        if key in vars_ or key in NAME_VARS or key in ("id", "type"):
+            continue
+        if key in DATE_VARS:
+            try:
+                d = parse_date({"raw": value})
+            except BadDate:
+                continue
+            if d is not None:
+                vars_[key] = d
+        else:
+            vars_[key] = value

@@ -64,14 +64,17 @@ _FINGERPRINTS = {  # raw-HTML marker -> vendor; a "park:" vendor means parking, 
 }
 
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
 def read_page(html: str, *, is_html: bool = True) -> PageInfo:
     """Read title, og:site_name, description, headings and visible text from an HTML page."""
     if not is_html or not html or not html.strip():
         return PageInfo(html=is_html)
     raw = html[:RAW_SCAN].lower()
     fingerprints = tuple(sorted({v for k, v in _FINGERPRINTS.items() if k in raw}))
-    try:
-        doc = lxml.html.document_fromstring(html)
+    try:  # lxml refuses a str that still carries an XML encoding declaration (XHTML): drop it
+        doc = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
     except (ValueError, lxml.etree.ParserError):  # an empty or binary body dressed as HTML
         return PageInfo(html=True, fingerprints=fingerprints)
 
@@ -107,8 +110,9 @@ def bot_challenge(status: int, headers: Mapping[str, str], page: PageInfo) -> st
     title = page.title.lower()
     if (headers.get("cf-mitigated") or "").lower() == "challenge":
         return "Cloudflare"
+    short = len(page.text) < 2000  # a wall is a short page; a long 200 merely mentioning a vendor is not
     for mark in page.fingerprints:
-        if mark.startswith("bot:"):
+        if mark.startswith("bot:") and (short or not 200 <= status < 300):
             return mark[4:]
     if title.startswith("just a moment") or "attention required" in title:
         return "Cloudflare" if "cloudflare" in server or "cloudflare" in title else "a bot check"

@@ -6,7 +6,8 @@
        │                 │  │  content drifting)                  │
        └──failure──> failing ──(F failures in a row over >= H hours)──> broken
 
-A ``blocked`` answer (401/403/429, a bot wall) is inconclusive: it changes nothing. Every threshold is
+A ``blocked`` answer (401/403/429, a bot wall) is inconclusive: it changes nothing; so is
+``checker_offline`` (the checker itself had no network: see refsvc.worker.offline). Every threshold is
 a setting (BROKEN_AFTER_FAILURES, BROKEN_AFTER_HOURS, HEALTHY_AFTER_SUCCESSES, ...). The clock and the
 random source are passed in, so tests control both.
 """
@@ -21,7 +22,8 @@ HEALTHS = ("unknown", "healthy", "warning", "failing", "broken")
 FAILURES = frozenset({"soft_404", "parked", "client_error", "server_error", "timeout",
                       "connection_error", "dns_error", "tls_error", "refused_address"})
 WARNINGS = {"redirected": "redirected", "moved": "moved", "content_mismatch": "content_drifting"}
-INCONCLUSIVE = frozenset({"blocked"})
+CHECKER_OFFLINE = "checker_offline"  # the checker's own network was down: says nothing of the link
+INCONCLUSIVE = frozenset({"blocked", CHECKER_OFFLINE})
 
 
 @dataclass(frozen=True)
@@ -118,10 +120,14 @@ def _moved_to(state: State, health: str, now: datetime, **changes: Any) -> State
 
 
 def next_check_at(state: State, now: datetime, policy: Policy,
-                  rng: random.Random | None = None) -> datetime:
-    """When to check next: the interval with jitter; failing ones sooner (1 h, then 6 h)."""
+                  rng: random.Random | None = None, *, soon: bool = False) -> datetime:
+    """When to check next: the interval with jitter; failing ones sooner (1 h, then 6 h).
+
+    ``soon``: after a check that told nothing because of the checker (it was offline), try again
+    at the first retry interval rather than a whole interval later.
+    """
     rng = rng or random.Random()
-    if state.health in ("failing", "broken") and state.successes:
+    if soon or (state.health in ("failing", "broken") and state.successes):
         delay = policy.retry_intervals[0]  # confirm a recovery soon
     elif state.health == "failing":
         steps = policy.retry_intervals

@@ -73,7 +73,9 @@ class Tracker:
                 return None
             before = state_of(row)
             after = health_rules.advance(before, result, now, self.policy)
-            next_at = health_rules.next_check_at(after, now, self.policy, self.rng)
+            next_at = health_rules.next_check_at(
+                after, now, self.policy, self.rng,
+                soon=result.get("outcome") == health_rules.CHECKER_OFFLINE)
             if result.get("retry_after"):  # the site asked us to wait: honour it
                 next_at = max(next_at, now + timedelta(seconds=float(result["retry_after"])))
             fields = {"health": after.health, "health_since": after.since,

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 # send(url, body, headers) -> HTTP status; raises on a network failure.
 Sender = Callable[[str, bytes, dict[str, str]], int]
+RECEIPT_MAX_BYTES = 64 * 1024  # a receiver's answer is not read, only its status
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -34,18 +35,12 @@ def verify(body: bytes, secret: str, signature: str) -> bool:
 
 
 def guarded_sender(client: Any, timeout: float = 10.0) -> Sender:
-    """A Sender through the guarded client: its address checks, User-Agent and timeouts."""
-    from refsvc.metadata.http import check_url
-
+    """A Sender through the guarded client: its address checks, User-Agent, timeouts and size cap."""
     def send(url: str, body: bytes, headers: dict[str, str]) -> int:
-        # GuardedClient.fetch sends no body, so POST on its session: the guarded adapter mounted
-        # there still checks the address at connection time; check_url checks the URL first.
-        check_url(url, client.allow_private, client.allowed_networks)
-        response = client.session.post(url, data=body, allow_redirects=False,
-                                       headers={"User-Agent": client.user_agent, **headers},
-                                       timeout=(client.connect_timeout, timeout))
-        response.close()
-        return response.status_code
+        # No redirects: a receiver that moved should be reconfigured, not followed with a signed body.
+        result = client.fetch(url, method="POST", data=body, headers=headers, follow_redirects=False,
+                              deadline=time.monotonic() + timeout, max_bytes=RECEIPT_MAX_BYTES)
+        return result.status
     return send
 
 
@@ -145,7 +140,10 @@ class WebhookDispatcher:
             problem = None if 200 <= status < 300 else f"answered {status}"
             final = status in (400, 401, 403, 404, 410, 422)  # retrying cannot help
         except Exception as exc:  # any failure of the receiver is a retry, never a crash
-            problem, final = f"{type(exc).__name__}: {exc}", False
+            from refsvc.metadata.http import RefusedAddress
+
+            # a refused address stays refused: retrying it only fills the log
+            problem, final = f"{type(exc).__name__}: {exc}", isinstance(exc, RefusedAddress)
         if problem is None:
             self.delivered += 1
             return

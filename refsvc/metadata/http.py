@@ -11,7 +11,6 @@ import ipaddress
 import logging
 import re
 import sqlite3
-import threading
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -159,9 +158,11 @@ class GuardedClient:
     def fetch(self, url: str, *, method: str = "GET", headers: dict[str, str] | None = None,
               follow_redirects: bool = True, deadline: float | None = None, max_bytes: int | None = None,
               verify: bool = True, fail_on_large: bool = False, expire_after: Any = None,
-              negative_expire_after: int | None = None) -> FetchResult:
+              negative_expire_after: int | None = None, data: bytes | None = None) -> FetchResult:
         """Fetch ``url``; ``deadline`` is a ``time.monotonic()`` value bounding the whole fetch.
 
+        ``data`` is the request body (e.g. a webhook's POST); a redirect that turns the method into
+        GET (303, or 301/302 after a POST) drops it, as browsers do, while 307/308 send it again.
         With a requests-cache session, ``expire_after`` (seconds) is the cache lifetime of the answer
         and ``negative_expire_after`` that of a fresh 404/410 (a shorter one: pages come back).
         """
@@ -171,7 +172,7 @@ class GuardedClient:
         current, redirects, seen = url, [], {url}
         while True:
             check_url(current, self.allow_private, self.allowed_networks)
-            response = self._send(method, current, headers, limits, verify, expire_after)
+            response = self._send(method, current, headers, limits, verify, expire_after, data)
             location = response.headers.get("Location")
             if not (follow_redirects and response.status_code in REDIRECT_CODES and location):
                 break
@@ -183,7 +184,7 @@ class GuardedClient:
                 raise TooManyRedirects(f"more than {self.max_redirects} redirects (last to {target})")
             seen.add(target)
             if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
-                method = "GET"
+                method, data = "GET", None
             current = target
         from_cache = bool(getattr(response, "from_cache", False))
         if (self._cached and negative_expire_after is not None and not from_cache
@@ -200,22 +201,20 @@ class GuardedClient:
             tls=getattr(response, "refsvc_tls", None))
 
     def _send(self, method: str, url: str, headers: dict[str, str] | None, limits: Limits, verify: bool,
-              expire_after: Any) -> requests.Response:
+              expire_after: Any, data: bytes | None = None) -> requests.Response:
         remaining = limits.deadline - time.monotonic() if limits.deadline is not None else self.read_timeout
         if remaining <= 0:
             raise FetchTimeout("the total deadline passed before the request")
-        request = requests.Request(method, url, headers={"User-Agent": self.user_agent, **(headers or {})})
+        request = requests.Request(method, url, headers={"User-Agent": self.user_agent, **(headers or {})},
+                                   data=data)
         prepared = self.session.prepare_request(request)
-        watch = Watch()
-        timer = threading.Timer(remaining, watch.fire)
-        timer.daemon = True
+        watch = Watch(time.monotonic() + remaining)
         kwargs: dict[str, Any] = {"stream": True, "verify": verify, "allow_redirects": False,
                                   "timeout": (min(self.connect_timeout, remaining),
                                               min(self.read_timeout, remaining))}
         if self._cached and expire_after is not None:
             kwargs["expire_after"] = expire_after
         local.limits, local.watch = limits, watch
-        timer.start()
         try:
             try:
                 return self.session.send(prepared, **kwargs)
@@ -240,5 +239,5 @@ class GuardedClient:
         except requests.exceptions.RequestException as exc:
             raise FetchError(f"the request failed: {exc}") from exc
         finally:
-            timer.cancel()
+            watch.cancel()
             local.limits = local.watch = None

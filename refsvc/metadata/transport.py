@@ -86,18 +86,34 @@ class Limits:
 
 class Watch:
     """Shuts the sockets of the current fetch down when its deadline passes (a slow drip of bytes
-    never trips a read timeout, so the total deadline needs its own clock)."""
+    never trips a read timeout, so the total deadline needs its own clock).
 
-    def __init__(self) -> None:
+    The clock is a timer thread started when the fetch first touches a connection: an answer from
+    the cache never does, so it costs no thread.
+    """
+
+    def __init__(self, deadline: float) -> None:
         self.fired = False
+        self.deadline = deadline
         self._conns: list[HTTPConnection] = []
         self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
 
     def add(self, conn: HTTPConnection) -> None:
         with self._lock:
             self._conns.append(conn)
+            if self._timer is None and not self.fired:
+                self._timer = threading.Timer(max(0.0, self.deadline - time.monotonic()), self.fire)
+                self._timer.daemon = True
+                self._timer.start()
             if self.fired:
                 self._shut(conn)
+
+    def cancel(self) -> None:
+        """Stop the clock: the fetch is over."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
 
     def fire(self) -> None:
         with self._lock:

@@ -4,6 +4,11 @@ Runs in its own process (``flask --app wsgi check-links``). Claims are condition
 lease, so several checkers can run at once and a checker killed mid-batch only delays its resources
 until the lease ends. The check function is passed in (the runner's ``check_many`` by default), so
 the claim/record/health logic is tested without the network.
+
+A batch in which no server answered at all is judged as a whole before its failures count (see
+refsvc.worker.offline): when the checker itself looks offline, its checks are recorded as
+``checker_offline`` (health unchanged), the run says so loudly, and it stops instead of timing out
+on every remaining link.
 """
 from __future__ import annotations
 
@@ -17,13 +22,17 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
 
 from refsvc.links.tracking import Tracker
-from refsvc.storage import Resource, utcnow
+from refsvc.storage import Resource
 from refsvc.storage import checks as check_store
+from refsvc.storage import resources as store
+from refsvc.worker import offline
+from refsvc.worker.progress import Progress
 
 log = logging.getLogger(__name__)
 
 CheckMany = Callable[..., Iterable[Any]]
 PRUNE_EVERY = timedelta(hours=1)
+OFFLINE_BACKOFF_MAX = 600.0  # seconds between tries while the checker stays offline
 
 
 def _link_job(resource: Resource) -> Any:
@@ -50,9 +59,24 @@ class Summary:
     errors: int = 0
     pruned: int = 0
     queued: int = 0
+    offline: list[str] = field(default_factory=list)  # what each offline verdict said
+
+    @property
+    def looked_offline(self) -> bool:
+        """True when some batch of this run found the checker itself offline."""
+        return bool(self.offline)
 
     def text(self) -> str:
         """One paragraph for the terminal."""
+        line = self._counts()
+        if self.offline:
+            held = self.outcomes.get(offline.CHECKER_OFFLINE, 0)
+            line = (f"WARNING: {self.offline[-1][0].upper()}{self.offline[-1][1:]}. {held} check(s) "
+                    "were recorded as checker_offline and count for nothing; what was not checked "
+                    "stays due. Check this machine's network and DNS.\n" + line)
+        return line
+
+    def _counts(self) -> str:
         if self.queued:
             line = f"Queued {self.queued} check(s) for the Celery workers."
         elif not self.checked and not self.errors:
@@ -75,8 +99,10 @@ class Checker:
     def __init__(self, tracker: Tracker, *, check_many: CheckMany | None = None,
                  make_job: Callable[[Resource], Any] = _link_job, worker_id: str | None = None,
                  batch_size: int | None = None, clock: Callable[[], datetime] | None = None,
-                 progress: Callable[[str], None] | None = None,
-                 enqueue: Callable[[str], None] | None = None) -> None:
+                 progress: Progress | None = None,
+                 enqueue: Callable[[str], None] | None = None,
+                 connectivity: offline.Connectivity | None = None,
+                 canaries: Iterable[str] | None = None) -> None:
         self.tracker, self.database, self.settings = tracker, tracker.database, tracker.settings
         self.check_many = check_many or _default_check_many
         self.make_job = make_job
@@ -87,6 +113,15 @@ class Checker:
         self.progress = progress
         self.enqueue = enqueue  # set: claimed resources go to Celery workers, who record them
         self._last_prune: datetime | None = None
+        if connectivity is None:
+            if canaries is None:
+                canaries = _setting_list(self.settings.get("CHECK_CANARY_URLS"))
+            # Probes use the network, so only when the checks do (a stand-in check_many has none).
+            probe = (offline.client_probe(tracker.client)
+                     if self.check_many is _default_check_many else None)
+            connectivity = offline.Connectivity(probe, list(canaries))
+        self.connectivity = connectivity
+        self.last_verdict: offline.Verdict | None = None
 
     @property
     def lease_seconds(self) -> float:
@@ -105,15 +140,23 @@ class Checker:
             claimed, recorded = self.run_batch(summary)
             if not claimed or not recorded:  # nothing due, or nothing could be recorded
                 break
+            if self.last_verdict is not None and self.last_verdict.offline:
+                break  # the rest would only time out too: it stays due for the next run
         return summary
 
     def run_forever(self, stop: threading.Event, poll_seconds: float = 30.0) -> Summary:
         """Check what falls due until ``stop`` is set (SIGTERM), sleeping between batches."""
         summary = Summary()
+        backoff = poll_seconds
         while not stop.is_set():
             if self._last_prune is None or self.clock() - self._last_prune >= PRUNE_EVERY:
                 self.prune(summary)
             claimed, recorded = self.run_batch(summary)
+            if self.last_verdict is not None and self.last_verdict.offline:
+                stop.wait(backoff)  # offline: try again later, less often while it lasts
+                backoff = min(backoff * 2, max(OFFLINE_BACKOFF_MAX, poll_seconds))
+                continue
+            backoff = poll_seconds
             if claimed and recorded:
                 continue  # more may be due; an all-failed batch waits below instead of spinning
             with self.database.transaction() as session:
@@ -125,6 +168,7 @@ class Checker:
     def run_batch(self, summary: Summary) -> tuple[int, int]:
         """Claim one batch, check it, record each result as it arrives; (claimed, recorded)."""
         now = self.clock()
+        self.last_verdict = None
         with self.database.transaction() as session:
             token, resources = check_store.claim_due(session, self.worker_id, now,
                                                      limit=self.batch_size,
@@ -132,22 +176,67 @@ class Checker:
             jobs = [self.make_job(r) for r in resources]
         if not jobs:
             return 0, 0
+        if self.progress:
+            self.progress.at_least(self.progress.done + len(jobs))
         if self.enqueue is not None:
             return len(jobs), self._queue(token, jobs, summary)
         pending = {job.key for job in jobs}
         recorded = 0
+        # Network-level failures wait until some server answers (the network works: they count)
+        # or the batch ends with none answering (then the batch is judged: is the checker offline?).
+        held: list[Any] = []
+        reached = False
+
+        def keep(result: Any, verdict: offline.Verdict | None = None) -> None:
+            nonlocal recorded
+            if self._record(result, summary, verdict):
+                recorded += 1
+                pending.discard(result.key)
         try:
             for result in self.check_many(jobs, **self._check_options()):
-                if self._record(result, summary, len(jobs)):
-                    recorded += 1
-                    pending.discard(result.key)
+                kind = offline.kind_of(getattr(result, "outcome", None))
+                if kind == "unreachable" and not reached:
+                    held.append(result)
+                    if self.progress:
+                        self.progress.waiting(len(held))
+                    continue
+                if kind == "reached" and not reached:
+                    reached, waiting, held = True, held, []
+                    for earlier in waiting:
+                        keep(earlier)
+                keep(result)
+            if held:
+                verdict = self._judge(held, summary)
+                for result in held:
+                    keep(result, verdict if verdict.offline else None)
         except Exception:  # the runner itself failed: keep what was recorded, give back the rest
             log.exception("a batch of %d checks failed part-way", len(jobs))
         finally:
+            if self.progress:
+                self.progress.waiting(0)
             if pending:
                 with self.database.transaction() as session:
                     check_store.release(session, token, pending)
         return len(jobs), recorded
+
+    def _judge(self, held: list[Any], summary: Summary) -> offline.Verdict:
+        """Is the checker offline, given a batch whose every answer was a network failure?"""
+        witnesses: list[str] = []
+        if self.connectivity.probe is not None and not self.connectivity.canaries:
+            keys = {r.key for r in held}
+            with self.database.transaction() as session:
+                for health in ("healthy", "warning"):  # the sites last seen working
+                    found, _ = store.list_resources(session, health=health, active=True, limit=20)
+                    witnesses += [r.url for r in found if r.id not in keys]
+        verdict = self.connectivity.judge([r.url for r in held], witnesses)
+        self.last_verdict = verdict
+        if verdict.offline:
+            summary.offline.append(verdict.message())
+            if self.progress:
+                self.progress.clear()  # the log line must not land in the middle of the bar
+            log.warning("%s (%d check(s) recorded as %s)", verdict.message(), len(held),
+                        offline.CHECKER_OFFLINE)
+        return verdict
 
     def _queue(self, token: str, jobs: list[Any], summary: Summary) -> int:
         queued = []
@@ -161,7 +250,7 @@ class Checker:
                 check_store.release(session, token, [j.key for j in jobs if j.key not in queued])
         summary.queued += len(queued)
         if self.progress and queued:
-            self.progress(f"queued {len(queued)} check(s) for the Celery workers")
+            self.progress.note(f"queued {len(queued)} check(s) for the Celery workers")
         return len(queued)
 
     def _check_options(self) -> dict[str, Any]:
@@ -176,12 +265,16 @@ class Checker:
             options.update(hosts=self.tracker.hosts, soft404=self.tracker.soft404)
         return options
 
-    def _record(self, result: Any, summary: Summary, total: int) -> int:
+    def _record(self, result: Any, summary: Summary,
+                verdict: offline.Verdict | None = None) -> int:
         try:
             with self.database.transaction() as session:
                 before = check_store.get_state(session, result.key)
                 before_health = before.health if before else None
-            check = self.tracker.record(result.key, result.to_dict())
+            record = result.to_dict()
+            if verdict is not None:  # the checker was offline: this check tells nothing
+                record = offline.inconclusive(record, verdict)
+            check = self.tracker.record(result.key, record)
         except Exception:  # one bad record must not lose the others
             log.exception("could not record the check of %s", result.key)
             summary.errors += 1
@@ -193,9 +286,16 @@ class Checker:
         if before_health != check.health:
             summary.changes.append((result.key, before_health or "unknown", check.health))
         if self.progress:
-            self.progress(f"[{summary.checked}] {result.key}: {check.outcome} ({check.health})"
-                          f" {check.reason}")
+            self.progress.item(result.key, check.outcome, f"({check.health}) {check.reason}")
         return 1
+
+    def count_due(self) -> int:
+        """How many resources are due now (the total a progress bar starts from)."""
+        now = self.clock()
+        with self.database.transaction() as session:
+            resources, _ = store.list_resources(session, active=True)
+            return sum(1 for r in resources if r.state is not None and r.state.next_check_at <= now
+                       and (r.state.claim_expires_at is None or r.state.claim_expires_at < now))
 
     def prune(self, summary: Summary) -> int:
         """Delete history older than REFSVC_HISTORY_DAYS."""
@@ -206,3 +306,12 @@ class Checker:
         self._last_prune = now
         summary.pruned += pruned
         return pruned
+
+
+def _setting_list(value: Any) -> list[str]:
+    """A list setting given as a list or as comma-separated text (None: empty)."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return [str(v) for v in value]

@@ -13,13 +13,25 @@ from flask.cli import AppGroup, with_appcontext
 from refsvc.links.registry import RegistryError, dump_registry, parse_registry
 from refsvc.storage import get_database
 from refsvc.storage import resources as store
+from refsvc.worker.progress import Progress
 
 registry = AppGroup("registry", help="Load and save the resource registry (a YAML file).")
 db = AppGroup("db", help="The database schema (Alembic migrations).")
 
 
+OFFLINE_EXIT = 75  # EX_TEMPFAIL: "try again later", for cron and systemd to notice
+
+
 def _tty() -> bool:
     return sys.stdout.isatty()
+
+
+def _progress(label: str, total: int = 0, *, tty: bool | None = None) -> Progress:
+    """A Progress on standard output: an updating bar on a terminal, plain lines elsewhere."""
+    def write(text: str) -> None:
+        click.echo(text, nl=False)
+        sys.stdout.flush()
+    return Progress(write, tty=_tty() if tty is None else tty, label=label, total=total)
 
 
 @registry.command("import")
@@ -48,12 +60,13 @@ def import_registry(file: Path, if_empty: bool, prune: bool) -> None:
             click.echo(f"The registry already holds {existing} resource(s); nothing imported "
                        "(--if-empty).")
             return
-        if _tty():
-            with click.progressbar(length=len(entries), label=f"Importing {file}") as bar:
-                counts = store.import_entries(session, entries, progress=lambda *_: bar.update(1))
-        else:
-            counts = store.import_entries(session, entries)
-        deleted = store.delete_missing(session, [e["id"] for e in entries]) if prune else []
+        progress = _progress(f"Importing {file}", len(entries))
+        try:
+            counts = store.import_entries(
+                session, entries, progress=lambda entry, action: progress.item(entry["id"], action))
+            deleted = store.delete_missing(session, [e["id"] for e in entries]) if prune else []
+        finally:
+            progress.close()
         total = store.count_resources(session)
     click.echo(f"Imported {file}: {counts['created']} created, {counts['updated']} updated, "
                f"{counts['unchanged']} unchanged" + (f", {len(deleted)} deleted "
@@ -82,9 +95,16 @@ def export_registry(file: Path | None) -> None:
 @click.command("check-links")
 @click.option("--once", is_flag=True, help="Check what is due now, then exit.")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Resources claimed at a time.")
+@click.option("--canary", "canaries", multiple=True, metavar="URL",
+              help="A URL that answers whenever this machine is online; if it does not either, "
+                   "failures count for nothing (checker offline). Repeatable; default: the "
+                   "CHECK_CANARY_URLS setting, else sites last seen working.")
 @with_appcontext
-def check_links(once: bool, batch_size: int | None) -> None:
-    """Check due resources: once, or in a loop until SIGTERM/Ctrl-C."""
+def check_links(once: bool, batch_size: int | None, canaries: tuple[str, ...]) -> None:
+    """Check due resources: once, or in a loop until SIGTERM/Ctrl-C.
+
+    With --once, the exit status is 75 (try again later) when the checker looked offline.
+    """
     from refsvc.links.tracking import Tracker
     from refsvc.worker.checker import Checker
 
@@ -95,8 +115,11 @@ def check_links(once: bool, batch_size: int | None) -> None:
 
         celery.configure(current_app.config["CELERY_BROKER_URL"])
         enqueue = celery.enqueue
-    checker = Checker(tracker, batch_size=batch_size, progress=click.echo if _tty() else None,
-                      enqueue=enqueue)
+    checker = Checker(tracker, batch_size=batch_size, enqueue=enqueue,
+                      canaries=list(canaries) if canaries else None)
+    # A bar for a one-off run on a terminal; the loop (a service, usually) logs plain lines.
+    checker.progress = (_progress("Checking links", checker.count_due()) if once
+                        else _progress("Checking links", tty=False))
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
                 for sig in (signal.SIGTERM, signal.SIGINT)}
@@ -109,8 +132,11 @@ def check_links(once: bool, batch_size: int | None) -> None:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        checker.progress.close()
         tracker.close()  # sends queued webhooks (a few seconds at most)
     click.echo(summary.text())
+    if once and summary.looked_offline:
+        sys.exit(OFFLINE_EXIT)
 
 
 @db.command("upgrade")

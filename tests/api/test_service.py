@@ -71,3 +71,21 @@ def test_a_misspelt_setting_is_refused_with_a_hint():
     from refsvc.config import SettingError, load_settings
     with pytest.raises(SettingError, match="DATABSE_URL"):
         load_settings({"DATABSE_URL": "x"}, environ={})
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(settings, tmp_path,
+                                                                       monkeypatch):
+    from flask import request
+
+    monkeypatch.setenv("REFSVC_INSTANCE_PATH", str(tmp_path / "i"))
+    app = create_app(dict(settings, PROXY_COUNT="1"))
+    seen = {}
+
+    @app.get("/_whoami")
+    def whoami():
+        seen["addr"] = request.remote_addr
+        return "ok"
+
+    app.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.7"},
+                          environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    assert seen["addr"] == "203.0.113.7"

@@ -42,6 +42,14 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def use_corpus(directory: Path) -> None:
+    """Reads items, cases and fixtures from another corpus folder (the held-out check uses this)."""
+    global CORPUS_DIR, FIXTURES_DIR
+    CORPUS_DIR, FIXTURES_DIR = Path(directory), Path(directory) / "fixtures"
+    for cached in (load_items, load_multi_cases, load_fixture, all_cases, rendered_item):
+        cached.cache_clear()
+
+
 @functools.lru_cache(maxsize=None)
 def load_items() -> dict[str, dict]:
     """The corpus items by id, in file order."""

@@ -37,6 +37,12 @@ def test_read_page_finds_title_site_name_description_and_visible_text():
     assert info.has_password_field
 
 
+def test_read_page_reads_xhtml_with_an_xml_declaration():
+    info = read_page('<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'
+                     "<head><title>Mind</title></head><body><p>Hello</p></body></html>")
+    assert info.title == "Mind" and "Hello" in info.text
+
+
 @pytest.mark.parametrize("body", ["", "   ", "\x00\x01binary", "<html>"])
 def test_read_page_survives_empty_or_strange_bodies(body):
     assert read_page(body).title == ""

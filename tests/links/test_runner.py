@@ -70,10 +70,12 @@ def test_a_busy_host_does_not_hold_up_workers_meant_for_other_hosts(serve, clien
 
 def test_requests_to_one_host_keep_the_spacing(serve, client):
     site = serve({"*": reply(200, PAGE)}, host="127.0.3.1")
-    list(check_many(jobs_for([site], 3), client=client, concurrency=8, per_host=2, host_spacing=0.2,
+    list(check_many(jobs_for([site], 3), client=client, concurrency=8, per_host=2, host_spacing=0.3,
                     soft404=False))
     starts = [t for _, _, t in site.hits]
-    assert len(starts) == 3 and min(b - a for a, b in zip(starts, starts[1:])) >= 0.19
+    # seen from the server, so a new connection's set-up may eat a little of the gap; without the
+    # spacing the three would arrive together
+    assert len(starts) == 3 and min(b - a for a, b in zip(starts, starts[1:])) >= 0.2
 
 
 def test_results_come_back_as_they_finish(serve, client):

@@ -75,17 +75,30 @@ def test_notify_returns_while_a_receiver_is_still_hanging():
     assert hooks.flush(5) and hooks.delivered == 1
 
 
-def test_webhooks_refuse_private_addresses_like_every_outbound_request():
+def test_webhooks_refuse_private_addresses_like_every_outbound_request_and_do_not_retry_them():
     calls = []
     guarded = guarded_sender(GuardedClient("refsvc-test", allow_private=False))
 
     def send(url, body, headers):
         calls.append(url)
         return guarded(url, body, headers)
-    hooks = WebhookDispatcher(["http://169.254.169.254/hook"], SECRET, send, attempts=1)
+    hooks = WebhookDispatcher(["http://169.254.169.254/hook"], SECRET, send, attempts=3,
+                              backoff=0.01)
     hooks.notify(EVENT)
     assert hooks.flush(10)
     assert hooks.failed == 1 and hooks.delivered == 0
+    assert len(calls) == 1  # a refused address stays refused: no retry
+
+
+def test_a_delivery_is_the_guarded_clients_post_with_its_user_agent_and_no_redirects(httpserver):
+    httpserver.expect_request("/moved", method="POST").respond_with_response(
+        Response("", 308, headers={"Location": httpserver.url_for("/elsewhere")}))
+    status = guarded_sender(client())(httpserver.url_for("/moved"), b"{}",
+                                      {"Content-Type": "application/json"})
+    assert status == 308  # a moved receiver is not followed with a signed body
+    request = httpserver.log[0][0]
+    assert request.headers["User-Agent"] == "refsvc-test" and request.get_data() == b"{}"
+    assert len(httpserver.log) == 1
 
 
 def test_no_urls_means_no_thread_and_nothing_sent():

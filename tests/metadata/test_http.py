@@ -140,3 +140,26 @@ def test_an_unverified_fetch_reports_the_certificate_days_left(tls_faults):
 def test_a_verified_fetch_reports_a_valid_certificate(tls_faults):
     result = make_client().fetch(tls_faults.url("/", host="localhost"), verify=tls_faults.cert_path)
     assert result.tls["valid"] is True and result.tls["days_left"] in (29, 30)
+
+
+def test_it_posts_a_body_with_its_headers(httpserver):
+    httpserver.expect_request("/hook", method="POST", data=b'{"a": 1}',
+                              headers={"Content-Type": "application/json"}).respond_with_data("", status=204)
+    result = make_client().fetch(httpserver.url_for("/hook"), method="POST", data=b'{"a": 1}',
+                                 headers={"Content-Type": "application/json"})
+    assert result.status == 204
+    request = httpserver.log[0][0]
+    assert request.headers["Content-Length"] == "8" and request.headers["User-Agent"] == UA
+
+
+def test_a_307_sends_the_body_again_and_a_303_drops_it(httpserver):
+    httpserver.expect_request("/keep", method="POST").respond_with_response(
+        Response(status=307, headers={"Location": "/kept"}))
+    httpserver.expect_request("/kept", method="POST", data=b"body").respond_with_data("kept")
+    httpserver.expect_request("/drop", method="POST").respond_with_response(
+        Response(status=303, headers={"Location": "/dropped"}))
+    httpserver.expect_request("/dropped", method="GET").respond_with_data("dropped")
+    client = make_client()
+    assert client.fetch(httpserver.url_for("/keep"), method="POST", data=b"body").body == b"kept"
+    assert client.fetch(httpserver.url_for("/drop"), method="POST", data=b"body").body == b"dropped"
+    assert httpserver.log[-1][0].get_data() == b""

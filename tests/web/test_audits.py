@@ -23,7 +23,8 @@ SEED_HTML = f"""<html><head><title>DIT</title></head><body>
   health of children and young people.</p><a href="https://www.youngminds.org.uk/">Young Minds</a></div>
 <div class="modal"><h4>BBC</h4><p>A bakery in Leeds that sells sourdough bread and cakes daily.</p>
   <a href="https://www.bbc.co.uk/news/health">BBC health news</a></div>
-<div><a href="https://unregistered.example.org/page">Some other site</a></div>
+<div><a href="https://unregistered.example.org/page">Some other site</a>
+  <a href="http://bad-port.example:99999/">a broken port</a> <a href="javascript:void(0)">js</a></div>
 </body></html>"""
 
 

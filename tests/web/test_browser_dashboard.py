@@ -43,6 +43,41 @@ def test_dashboard_lists_every_resource_with_its_health_in_words(page, add_resou
                                 d.find_elements(By.CSS_SELECTOR, "#resources > li")] == ["bbc", "nhs"])
 
 
+def test_a_card_shows_the_last_check_its_history_uptime_response_time_and_tls_days(app, page,
+                                                                                  add_resource):
+    from datetime import timedelta
+
+    from refsvc.storage import get_database, utcnow
+    from refsvc.storage.checks import get_state, record_check
+
+    add_resource("bbc", "https://www.bbc.co.uk/", name="The BBC", health="failing")
+    now = utcnow()
+    history = [("ok", "Fine.", 200), ("blocked", "A bot wall (403).", 403), ("ok", "Fine.", 200),
+               ("server_error", "The server answered 503 three times.", 503)]
+    with get_database(app).transaction() as session:
+        for hours_ago, (outcome, reason, status) in zip((30, 20, 10, 1), history):
+            result = {"url": "https://www.bbc.co.uk/", "outcome": outcome, "reason": reason,
+                      "status_code": status, "elapsed_ms": 321, "tls_valid": True, "cert_days_left": 9}
+            record_check(session, get_state(session, "bbc"), result, now - timedelta(hours=hours_ago),
+                         health={"health": "failing"}, next_check_at=now)
+    driver = page("/dashboard")
+    visible(driver, "#token-cancel").click()
+    text_in(driver, "#resource-bbc .resource__reason", "The server answered 503 three times.")
+    bbc = card(driver, "bbc")
+    assert bbc.find_element(By.CSS_SELECTOR, ".outcome").text == "server error"
+    assert bbc.find_element(By.CSS_SELECTOR, ".metric-response").text == "321 ms"
+    assert bbc.find_element(By.CSS_SELECTOR, ".metric-tls").text == "9 days"
+    assert "metric--warn" in bbc.find_element(By.CSS_SELECTOR, ".metric-tls").get_attribute("class")
+    # The blocked check is inconclusive: 2 of the 3 conclusive checks were up.
+    assert bbc.find_element(By.CSS_SELECTOR, ".metric-uptime").text == "66.7%"
+    bars = [bar.get_attribute("class").split("--")[-1]
+            for bar in bbc.find_elements(By.CSS_SELECTOR, ".history__bar")]
+    assert bars == ["up", "inconclusive", "up", "down"]  # oldest first
+    summary = bbc.find_element(By.CSS_SELECTOR, ".history-summary").get_attribute("textContent")
+    assert summary == "Last 4 checks: 2 ok, 0 with a warning, 1 failed, 1 inconclusive."
+    assert bbc.find_element(By.CSS_SELECTOR, ".badge").text.endswith("Failing")
+
+
 def test_check_now_asks_for_the_token_once_then_checks_the_link(page, add_resource, httpserver):
     httpserver.expect_request("/support").respond_with_data(
         "<html><head><title>Loopback Support</title></head><body><h1>Loopback Support</h1>"

@@ -130,7 +130,7 @@ export function renderCard(resource, view) {
   renderHistory(card, view.checks[resource.id] || []);
   renderReports(card, resource, view);
   const button = card.querySelector(".check-now");
-  button.setAttribute("aria-label", `Check ${resource.name || resource.id} now`);
+  button.setAttribute("aria-label", `Check now: ${resource.name || resource.id}`);  // visible words first (WCAG 2.5.3)
   button.addEventListener("click", () => view.onCheck(resource, button));
   return card;
 }

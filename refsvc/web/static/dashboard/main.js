@@ -74,7 +74,10 @@ function renderTags() {
 
 /* ---- loading ---- */
 
+const loadedAt = {};  // resource id -> the last_checked_at its history was fetched for
+
 async function loadChecks(resource) {
+  loadedAt[resource.id] = resource.last_checked_at || "";
   try {
     state.checks[resource.id] = list(await api(`/v1/resources/${encodeURIComponent(resource.id)}/checks?page_size=${HISTORY}`));
   } catch (error) {
@@ -101,7 +104,9 @@ async function load() {
     state.resources = list(await api("/v1/resources?page_size=500"));
     renderTags();
     $("load-error").hidden = true;
-    await Promise.all(state.resources.map(loadChecks));
+    // Only histories that changed since the last refresh: one request per new check, not per card.
+    await Promise.all(state.resources.filter((r) => loadedAt[r.id] !== (r.last_checked_at || ""))
+      .map(loadChecks));
     render();
     $("refreshed").textContent = `Updated ${new Date().toLocaleTimeString()}`;
     await loadReports();

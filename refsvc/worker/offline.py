@@ -1,0 +1,142 @@
+"""Telling "the checker is offline" from "the link is dead".
+
+When the checker's own machine loses its network, every check fails at the network level (the name
+does not resolve, no route, no answer) and, taken one by one, every link would look dead. So a batch
+in which no server answered at all is judged as a whole before its failures count:
+
+1. a canary is configured (``--canary URL``, or the CHECK_CANARY_URLS setting): probe it; it is
+   unreachable too -> the checker is offline; it answers -> the failures count;
+2. else resources last seen working on other hosts serve as canaries (the sites the checker visits
+   anyway, so no outside default is needed);
+3. else (nothing known to work) several distinct hosts (``min_hosts``) all unreachable -> offline.
+
+Checks of an offline run are recorded with the outcome ``checker_offline``, which health ignores
+(like ``blocked``): failure streaks do not advance, and nothing becomes failing or broken.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+from urllib.parse import urlsplit
+
+from refsvc.links.health import CHECKER_OFFLINE
+
+# Failures that a checker without network produces for every link.
+NETWORK_FAILURES = frozenset({"dns_error", "connection_error", "timeout"})
+# Says nothing about the network either way (decided before or without any packet).
+NEUTRAL = frozenset({"refused_address"})
+MIN_HOSTS = 3
+MAX_WITNESSES = 3
+
+# probe(url) -> True: a server answered; False: unreachable (network level); None: cannot tell.
+Probe = Callable[[str], "bool | None"]
+
+
+def host_of(url: str) -> str:
+    """The host of ``url`` (lower case), or the URL itself when it has none."""
+    try:
+        return (urlsplit(url).hostname or url).lower()
+    except ValueError:
+        return url
+
+
+def kind_of(outcome: str | None) -> str:
+    """'unreachable' (a network-level failure), 'reached' (some server answered) or 'neutral'."""
+    if outcome in NETWORK_FAILURES:
+        return "unreachable"
+    if outcome in NEUTRAL or outcome is None:
+        return "neutral"
+    return "reached"  # any HTTP answer, even a 404 or a bot wall, or a TLS handshake, needs a network
+
+
+def client_probe(client: Any, timeout: float = 5.0) -> Probe:
+    """A Probe through the guarded client: one HEAD, no redirects, a short deadline."""
+    from refsvc.metadata.http import (ConnectFailure, DNSFailure, FetchError, FetchTimeout,
+                                      RefusedAddress)
+
+    def probe(url: str) -> bool | None:
+        try:
+            client.fetch(url, method="HEAD", follow_redirects=False, max_bytes=1024,
+                         deadline=time.monotonic() + timeout)
+        except (DNSFailure, ConnectFailure, FetchTimeout):
+            return False
+        except RefusedAddress:
+            return None
+        except FetchError:  # TLS and the like: something answered
+            return True
+        return True
+    return probe
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether the checker looked offline, and the hosts that showed it."""
+
+    offline: bool
+    unreachable: int  # hosts that could not be reached (the links' and the canaries')
+    hosts: int  # hosts tried
+    basis: str  # "canary", "known-good sites", "hosts" or "answered"
+
+    def message(self) -> str:
+        """The line for the log and the summary."""
+        if not self.offline:
+            return f"the network works ({self.basis}); the failures count"
+        return (f"the checker looks offline: {self.unreachable} of {self.hosts} hosts unreachable "
+                f"({self.basis}); health unchanged")
+
+
+class Connectivity:
+    """Judges a batch whose every finished check failed at the network level."""
+
+    def __init__(self, probe: Probe | None = None, canaries: Sequence[str] = (),
+                 min_hosts: int = MIN_HOSTS) -> None:
+        self.probe, self.canaries, self.min_hosts = probe, list(canaries), max(min_hosts, 1)
+
+    def judge(self, failed_urls: Sequence[str], witnesses: Sequence[str] = ()) -> Verdict:
+        """The verdict on a batch whose checks of ``failed_urls`` all failed at the network level.
+
+        ``witnesses``: URLs of resources last seen working (used when no canary is configured).
+        """
+        failed = {host_of(u) for u in failed_urls}
+        if self.probe is not None and self.canaries:
+            return self._probe(failed, self.canaries, "canary")
+        others = _distinct_hosts(witnesses, exclude=failed)[:MAX_WITNESSES]
+        if self.probe is not None and others:
+            return self._probe(failed, others, "known-good sites")
+        return Verdict(len(failed) >= self.min_hosts, len(failed), len(failed), "hosts")
+
+    def _probe(self, failed: set[str], urls: Sequence[str], basis: str) -> Verdict:
+        tried = unreachable = 0
+        for url in urls:
+            answer = self.probe(url) if self.probe else None
+            if answer is None:
+                continue
+            if answer:  # one answer is proof enough that the network works
+                return Verdict(False, len(failed), len(failed) + tried + 1, basis)
+            tried, unreachable = tried + 1, unreachable + 1
+        if not tried:  # no canary could tell: fall back on the hosts alone
+            return Verdict(len(failed) >= self.min_hosts, len(failed), len(failed), "hosts")
+        return Verdict(True, len(failed) + unreachable, len(failed) + tried, basis)
+
+
+def _distinct_hosts(urls: Sequence[str], exclude: set[str]) -> list[str]:
+    seen, picked = set(exclude), []
+    for url in urls:
+        host = host_of(url)
+        if host not in seen:
+            seen.add(host)
+            picked.append(url)
+    return picked
+
+
+def inconclusive(result: dict[str, Any], verdict: Verdict) -> dict[str, Any]:
+    """``result`` (a CheckResult dict) recorded as ``checker_offline``, keeping what the check said."""
+    said = f"{result.get('outcome')}: {result.get('reason') or 'no reason given'}"
+    details = dict(result.get("details") or {})
+    details["checker_offline"] = {"outcome": result.get("outcome"), "reason": result.get("reason"),
+                                  "unreachable_hosts": verdict.unreachable, "hosts": verdict.hosts,
+                                  "basis": verdict.basis}
+    return {**result, "outcome": CHECKER_OFFLINE, "details": details,
+            "reason": (f"Inconclusive: {verdict.message()} — this says nothing about the link "
+                       f"(the check itself said {said})")}
