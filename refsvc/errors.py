@@ -78,6 +78,9 @@ _HINTS = {
 }
 
 
+_LOCATIONS = {"json", "query", "form", "json_or_form", "headers", "files", "path", "view_args"}
+
+
 def error_body(status: int, code: str, message: str, errors: Any = None) -> dict[str, Any]:
     """The one JSON shape of every error."""
     body: dict[str, Any] = {"code": code, "status": status, "message": message}
@@ -97,7 +100,8 @@ def _http_error(exc: HTTPException):
     data = getattr(exc, "data", None) or {}
     errors = data.get("messages")
     if status == 422 and errors:
-        errors = errors.get("json", errors.get("query", errors)) if isinstance(errors, dict) else errors
+        if isinstance(errors, dict) and len(errors) == 1 and next(iter(errors)) in _LOCATIONS:
+            errors = next(iter(errors.values()))  # name the fields, not where webargs found them
         message = "Some fields are missing or invalid; see errors."
         code = "unprocessable_entity"
     response = jsonify(error_body(status, code, message, errors))

@@ -9,9 +9,14 @@ from importlib import import_module
 
 from flask import Flask, request
 from flask_cors import CORS
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
 
 from refsvc.api import limits
+from refsvc.api.parsing import StrictParser
+
+# flask-smorest binds its one parser instance when a view is decorated, which may happen before this
+# runs (refsvc.web imports no refsvc.api): make that very instance strict rather than replace it.
+Blueprint.ARGUMENTS_PARSER.__class__ = StrictParser
 
 # Modules exposing a flask-smorest ``blp``, registered in this order.
 BLUEPRINTS = [

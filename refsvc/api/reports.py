@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
+from flask import current_app, make_response, render_template, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
@@ -43,12 +43,28 @@ def _report_limit() -> str:
     return current_app.config["REPORT_RATE_LIMIT"]
 
 
+def _thanks_page(ack: dict[str, Any], page: str | None):
+    """The answer to a browser's plain form post (the block without JavaScript): a small HTML page."""
+    back = page if page and page.startswith(("https://", "http://")) else None
+    return make_response(render_template("web/report_thanks.html", message=ack["message"],
+                                         back=back), 202)
+
+
 @blp.route("", methods=["POST"])
 @limiter.limit(_report_limit, exempt_when=is_editor_request)
-@blp.arguments(ReportIn)
+@blp.arguments(ReportIn, location="json_or_form")
 @blp.response(202, ReportAck)
 def create_report(data: dict[str, Any]):
-    """Report a link (public, rate-limited); a 'broken' report makes the resource due for a check."""
+    """Report a link (public, rate-limited); a 'broken' report makes the resource due for a check.
+
+    Takes JSON, or a plain HTML form post (answered with a thank-you page)."""
+    ack = _record_report(data)
+    if not request.is_json:
+        return _thanks_page(ack, data.get("page") or request.referrer)
+    return ack
+
+
+def _record_report(data: dict[str, Any]) -> dict[str, Any]:
     now = utcnow()
     with get_database(current_app).transaction() as session:
         if data.get("resource_id"):

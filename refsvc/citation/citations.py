@@ -203,13 +203,17 @@ def _collapse(engine: Engine, items: list[tuple], collapse: str, opts: dict, del
                     out.append(items[j][1])
             i = j + 1
         return out
-    # group cites sharing the first names output, keeping first-occurrence order
+    # cites sharing the rendered first names form a group; citeproc-js moves a later cite up to its
+    # group only in a citation with sort keys, otherwise just adjacent cites group
     groups: list[list[tuple]] = []
     keyed: dict = {}
+    regroup = bool(engine.style.citation.sort)
     for it in items:
         k = it[3]
-        if k and k in keyed:
+        if k and regroup and k in keyed:
             keyed[k].append(it)
+        elif k and not regroup and groups and groups[-1][-1][3] == k:
+            groups[-1].append(it)
         else:
             g = [it]
             groups.append(g)

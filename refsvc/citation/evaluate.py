@@ -7,6 +7,7 @@ from .names import render_list
 from .numbers import format_number, is_numeric, is_plural_value, page_range
 from .output import cjk_only, format_seq, render
 from .style import Choose, Date, Group, Label, Names, Number, Text
+from .conditions import test
 from .variables import NUMBER_VARS, Ref
 
 _LOCATOR_TERMS = {"sub-verbo": "sub verbo"}
@@ -259,67 +260,6 @@ def e_choose(node: Choose, ctx: Ctx, first_only: bool = False):
         if cond is None or test(cond, ctx):
             return eval_nodes(children, ctx, first_only)
     return []
-
-
-def test(cond, ctx: Ctx) -> bool:
-    """Evaluate a cs:if / cs:else-if condition."""
-    results = []
-    ref = ctx.ref
-    for kind, values in cond.tests:
-        for val in values:
-            if kind == "type":
-                r = ref.type == val
-            elif kind == "variable":
-                if val == "locator":
-                    r = bool(ctx.cite.get("locator"))
-                elif val == "year-suffix":
-                    r = bool(ctx.year_suffix)
-                else:
-                    r = ref.get(val) not in (None, "", [])
-            elif kind == "is-numeric":
-                v = ctx.cite.get("locator") if val == "locator" else ref.get(val)
-                r = v is not None and is_numeric(v)
-            elif kind == "position":
-                r = _position(val, ctx)
-            elif kind == "disambiguate":
-                r = ctx.disamb == (val == "true")
-            elif kind == "locator":
-                lab = ctx.cite.get("label") or "page"
-                r = bool(ctx.cite.get("locator")) and (lab == val or (val == "sub-verbo" and lab == "sub verbo"))
-            elif kind == "is-uncertain-date":
-                d = ref.get(val)
-                r = bool(d and d.circa)
-            elif kind == "context":
-                r = ctx.area == val
-            else:
-                r = False
-            if cond.match == "any" and r:
-                return True
-            if cond.match == "all" and not r:
-                return False
-            if cond.match == "none" and r:
-                return False
-            results.append(r)
-    if cond.match == "any":
-        return False
-    return True
-
-
-def _position(val: str, ctx: Ctx) -> bool:
-    pos = ctx.position
-    if pos is None:
-        return False
-    if val == "first":
-        return pos == 0
-    if val == "subsequent":
-        return pos >= 1
-    if val == "ibid":
-        return pos >= 2
-    if val == "ibid-with-locator":
-        return pos == 3
-    if val == "near-note":
-        return pos >= 1 and ctx.near_note
-    return False
 
 
 def e_names(node: Names, ctx: Ctx, inherit: Names | None = None):

@@ -210,7 +210,7 @@ def render_list(names: list, opts: dict, node, ctx, hints: list | None = None, a
     if and_opt == "text":
         and_term = ctx.locale.term("and") or "and"
     elif and_opt == "symbol":
-        and_term = "&"
+        and_term = ctx.locale.term("and", "symbol") or "&"
     if ctx.sort_mode:  # citeproc-js keys a truncated list by its shown names only
         return join(rendered, " "), shown
     if len(rendered) == 1:
@@ -224,9 +224,11 @@ def render_list(names: list, opts: dict, node, ctx, hints: list | None = None, a
         if names[shown - 1].get("literal") and not names[shown - 1].get("family"):
             use_delim = len(rendered) > 2  # citeproc-js: "A & Institution", "A, B, & Institution"
         head = join(rendered[:-1], delim)
-        out = join([head, (and_term,), rendered[-1]], " ") if not use_delim else \
-            join([head, (and_term + " ",) if and_term else (), rendered[-1]], delim) if False else \
-            head + (delim + and_term + " ",) + rendered[-1]
+        gap = "" if and_term[-1:].isspace() else " "  # an "and" term ending in a space needs no other
+        if use_delim:
+            out = head + (delim + and_term + gap,) + rendered[-1]
+        else:
+            out = join([join([head, (and_term,)], " "), rendered[-1]], gap)
     if truncated:
         term, et_fmt = node.et_al if node.et_al else ("et-al", _PLAIN)
         txt = ctx.locale.term(term) or ""

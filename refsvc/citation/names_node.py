@@ -41,6 +41,8 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
             ctx.in_substitute = outer
             ctx.names_subst = outer_parent
             seqs = [ctx_render(o, ctx) for o in outs]
+            if not any(seqs) and getattr(child, "kind", "") == "term":
+                return None  # an empty term still uses up the substitution (citeproc-js)
             if any(seqs):
                 ctx.suppressed.update(used)
                 if outer is not None:
@@ -49,7 +51,7 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
                 info = {"vars": tuple(used), "subst": True}
                 if inner[0] == "T" and inner[1] == "names":
                     if inner[3] and inner[3].get("text"):
-                        info = dict(info, text=inner[3]["text"], subst=False)
+                        info = dict(info, text=inner[3]["text"], all=inner[3].get("all"), subst=False)
                     inner = inner[2]
                 return ("T", "names", ("F", _nodelim(node.fmt), [inner]), info)
         return None
@@ -82,6 +84,8 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
     lang = ctx.lang
     outs = []
     bare = []
+    every = ";".join(f"{n.get('family') or n.get('literal') or ''},{n.get('given') or ''}"
+                     for _, names in lists for n in names)
     for var, names in lists:
         hints = ctx.hints.get(var) if ctx.hints else None
         seq, shown = render_list(names, opts, src, ctx, hints, ctx.add_names)
@@ -104,7 +108,8 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
     f = node.fmt
     f = Fmt(f.prefix, f.suffix, f.font_style, f.font_variant, f.font_weight, f.text_decoration, f.vertical_align,
             f.quotes, f.text_case, f.strip_periods, f.display, delim)
-    return ("T", "names", ("F", f, outs), {"vars": tuple(v for v, _ in lists), "text": "|".join(bare)})
+    return ("T", "names", ("F", f, outs), {"vars": tuple(v for v, _ in lists), "text": "|".join(bare),
+                                                "all": every})
 
 
 def _nodelim(f: Fmt) -> Fmt:

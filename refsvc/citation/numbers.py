@@ -35,9 +35,6 @@ def is_plural_value(value) -> bool:
         return True
     if "\\-" in s:
         return False
-    m = re.fullmatch(r"(\d+)\s*[-\u2013]\s*(\d+)", s)
-    if m:  # "327-30" is not a range for citeproc-js; "427-430" is
-        return int(m.group(2)) > int(m.group(1))
     return len(re.findall(r"\d+(?:\.\d+)*", s)) >= 2
 
 
@@ -138,8 +135,8 @@ def page_range(value: str, fmt: str, delim: str = "\u2013") -> str:
     def repl(m: re.Match) -> str:
         a, b = m.group(1), m.group(2)
         if not fmt:
-            if a.isdigit() and b.isdigit() and int(b) < int(a):
-                return m.group(0)
+            if a.isdigit() and b.isdigit() and int(b) < int(a):  # "427-30" -> "427–430" (citeproc-js)
+                return f"{a}{delim}{_expand(a, b)}"
             return f"{a}{delim}{b}"
         pa = re.fullmatch(r"(.*?)(\d+)", a)
         pb = re.fullmatch(r"(.*?)(\d+)", b)

@@ -32,6 +32,8 @@ def _is_word(ch: str) -> bool:
 @lru_cache(maxsize=8192)
 def parse(text: str, quotes: bool = True) -> Seq:
     """Parse a field value with CSL-JSON's HTML-ish markup and straight/curly quotes into a sequence."""
+    if "\u00ab " in text or " \u00bb" in text:  # French guillemets take narrow no-break spaces
+        text = text.replace("\u00ab ", "\u00ab\u202f").replace(" \u00bb", "\u202f\u00bb")
     if not any(c in text for c in ("<\"'\u201c\u201d\u2018\u2019" if quotes else "<")):
         return (text,) if text else ()
     parts = (_TAG_RE if quotes else _TAGONLY_RE).split(text)

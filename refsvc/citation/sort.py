@@ -89,14 +89,17 @@ def _names_node(var: str, area):
     """A synthetic cs:names for sorting by a name variable, with the area's name options."""
     from .style import Fmt, Names
     key = (var, id(area))
-    node = _NAMES_CACHE.get(key)
+    hit = _NAMES_CACHE.get(key)
+    node = hit[1] if hit is not None and hit[0] is area else None  # ids of dead styles can be reused
     if node is None:
         opts = {k: v for k, v in area.options.items()}
         opts.setdefault("delimiter", ", ")
         opts["name-as-sort-order"] = "all"
         node = Names(Fmt(delimiter=None), (var,), None, Fmt(), {}, None, None, False, None, False,
                      {"citation": opts, "bibliography": opts})
-        _NAMES_CACHE[key] = node
+        if len(_NAMES_CACHE) > 4096:
+            _NAMES_CACHE.clear()
+        _NAMES_CACHE[key] = (area, node)
     return node
 
 

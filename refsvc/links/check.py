@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Sequence
 
-from refsvc.links.classify import Verdict, classify, read_page
+from refsvc.links.classify import PageInfo, Verdict, classify, read_page
 from refsvc.links.politeness import HostPolicy, host_of
 from refsvc.links.soft404 import Soft404Probe
 from refsvc.metadata.http import (ConnectFailure, DNSFailure, FetchError, FetchResult, FetchTimeout,
@@ -260,12 +260,12 @@ def _run(record: CheckResult, fetcher: _Fetcher, url: str, *, name: str, descrip
     page = read_page(result.text, is_html=_is_html(result)) if 200 <= result.status < 300 or \
         result.status in (403, 429, 503) else read_page("", is_html=False)
     record.title, record.site_name = page.title, page.site_name
-    judge = dict(url=url, final_url=result.final_url, status=result.status, redirects=result.redirects,
+    judge: dict[str, Any] = dict(url=url, final_url=result.final_url, status=result.status, redirects=result.redirects,
                  headers=result.headers, page=page, name=name, description=description, expect=expect)
     verdict: Verdict = classify(**judge)
     # the sibling probe costs a request (once per prefix): only when nothing more specific was found
     if soft404 is not None and page.html and verdict.outcome in ("ok", "redirected", "moved", "content_mismatch"):
-        def fetch_probe(probe_url: str):  # type: ignore[no-untyped-def]
+        def fetch_probe(probe_url: str) -> tuple[int, str, PageInfo]:
             got = fetcher.once(probe_url, max_bytes=PROBE_MAX_BYTES)
             return got.status, got.final_url, read_page(got.text, is_html=_is_html(got))
 

@@ -228,9 +228,13 @@ def content_match(page: PageInfo, name: str, description: str, expect: Sequence[
     phrases = [p for p in expect if p and p.strip()] or ([name] if name.strip() else [])
     labels = f"{page.title} {page.site_name} {page.description} {' '.join(page.headings)}"
     hay = _norm(f"{labels} {page.text}")
+    glued = hay.replace(" ", "")
     for phrase in phrases:
         if _norm(phrase).strip() and _norm(phrase) in hay:
             return {"matched": phrase}
+        joined = _norm(phrase).replace(" ", "")
+        if len(joined) >= 6 and joined in glued:  # "Young Minds" on a page that writes "YoungMinds"
+            return {"matched": phrase, "as": "spacing"}
         compact = phrase.replace(" ", "")
         if compact.isupper() and 2 <= len(compact) <= 8 and compact in _initials(labels):
             return {"matched": phrase, "as": "initials"}

@@ -8,6 +8,7 @@ from typing import Any, Iterable
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from refsvc.storage.db import row_offset
 from refsvc.storage.models import Check, HealthState, Resource
 
 
@@ -94,7 +95,7 @@ def history(session: Session, resource_id: str, *, offset: int = 0,
                            .where(Check.resource_id == resource_id)) or 0
     checks = list(session.scalars(select(Check).where(Check.resource_id == resource_id)
                                   .order_by(Check.checked_at.desc(), Check.id.desc())
-                                  .offset(offset).limit(limit)))
+                                  .offset(row_offset(offset)).limit(limit)))
     return checks, total
 
 

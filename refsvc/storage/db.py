@@ -14,6 +14,28 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 ALEMBIC_INI = MIGRATIONS.parent / "alembic.ini"
 _PG_LOCK_KEY = 0x72656673  # "refs": one upgrade at a time across processes
+MAX_ROW = 2**63 - 1  # the largest integer id or OFFSET SQLite and PostgreSQL take (64-bit signed)
+
+
+def row_offset(offset: int) -> int:
+    """An OFFSET every database takes: a page far past the end is just past it, never an overflow."""
+    return min(max(offset, 0), MAX_ROW)
+
+
+def row_id(value: int) -> bool:
+    """True if ``value`` can be an integer primary key (a bigger one would overflow the driver)."""
+    return 0 < value <= MAX_ROW
+
+
+def text_key(value: str) -> bool:
+    """True if ``value`` can be a text key: PostgreSQL refuses NUL, UTF-8 has no lone surrogates."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def normalize_url(url: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from refsvc.storage.db import row_id, row_offset
 from refsvc.storage.models import Report, utcnow
 
 MAX_KEPT = 20  # comments and pages kept per group: enough to judge, bounded against floods
@@ -38,6 +39,8 @@ def add_report(session: Session, *, url: str, reason: str, resource_id: str | No
 
 def get_report(session: Session, report_id: int) -> Report | None:
     """One report group by id."""
+    if not row_id(report_id):  # /v1/reports/99999999999999999999 is no report, not an overflow
+        return None
     return session.get(Report, report_id)
 
 
@@ -52,7 +55,7 @@ def list_reports(session: Session, *, status: str | None = None, resource_id: st
             query = query.where(column == value)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     reports = list(session.scalars(query.order_by(Report.last_reported_at.desc(), Report.id.desc())
-                                   .offset(offset).limit(limit)))
+                                   .offset(row_offset(offset)).limit(limit)))
     return reports, total
 
 

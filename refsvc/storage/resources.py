@@ -7,6 +7,7 @@ from typing import Any, Callable, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from refsvc.storage.db import row_offset, text_key
 from refsvc.storage.models import ENTRY_FIELDS, Check, HealthState, Resource, utcnow
 
 FIELDS = ENTRY_FIELDS
@@ -23,6 +24,8 @@ def entry_of(resource: Resource) -> dict[str, Any]:
 
 def get_resource(session: Session, resource_id: str) -> Resource | None:
     """The resource with ``resource_id``, or None."""
+    if not text_key(resource_id):  # e.g. /v1/resources/%00: no such id, and PostgreSQL would raise
+        return None
     return session.get(Resource, resource_id)
 
 
@@ -40,7 +43,7 @@ def list_resources(session: Session, *, tag: str | None = None, health: str | No
     query = query.order_by(Resource.name, Resource.id)
     if tag is None:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        return list(session.scalars(query.offset(offset).limit(limit)).unique()), total
+        return list(session.scalars(query.offset(row_offset(offset)).limit(limit)).unique()), total
     # Tags live in a JSON list: filtered here, the same way on every database.
     resources = [r for r in session.scalars(query).unique() if tag in (r.tags or [])]
     end = None if limit is None else offset + limit

@@ -71,7 +71,7 @@ class Summary:
         line = self._counts()
         if self.offline:
             held = self.outcomes.get(offline.CHECKER_OFFLINE, 0)
-            line = (f"WARNING: {self.offline[-1][0].upper()}{self.offline[-1][1:]}. {held} check(s) "
+            line = (f"WARNING: {self.offline[-1]}. {held} check(s) "
                     "were recorded as checker_offline and count for nothing; what was not checked "
                     "stays due. Check this machine's network and DNS.\n" + line)
         return line

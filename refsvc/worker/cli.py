@@ -136,7 +136,7 @@ def check_links(once: bool, batch_size: int | None, canaries: tuple[str, ...]) -
         tracker.close()  # sends queued webhooks (a few seconds at most)
     click.echo(summary.text())
     if once and summary.looked_offline:
-        sys.exit(OFFLINE_EXIT)
+        click.get_current_context().exit(OFFLINE_EXIT)
 
 
 @db.command("upgrade")

@@ -28,6 +28,8 @@ NETWORK_FAILURES = frozenset({"dns_error", "connection_error", "timeout"})
 NEUTRAL = frozenset({"refused_address"})
 MIN_HOSTS = 3
 MAX_WITNESSES = 3
+BASES = {"links": "links' own hosts", "canary": "canary either",
+         "known-good sites": "sites last seen working either"}
 
 # probe(url) -> True: a server answered; False: unreachable (network level); None: cannot tell.
 Probe = Callable[[str], "bool | None"]
@@ -76,14 +78,14 @@ class Verdict:
     offline: bool
     unreachable: int  # hosts that could not be reached (the links' and the canaries')
     hosts: int  # hosts tried
-    basis: str  # "canary", "known-good sites", "hosts" or "answered"
+    basis: str  # how it was told: "links", "canary" or "known-good sites"
 
     def message(self) -> str:
         """The line for the log and the summary."""
         if not self.offline:
-            return f"the network works ({self.basis}); the failures count"
-        return (f"the checker looks offline: {self.unreachable} of {self.hosts} hosts unreachable "
-                f"({self.basis}); health unchanged")
+            return "no sign that the checker is offline; the failures count"
+        return (f"the checker looks offline: {self.unreachable} of {self.hosts} hosts unreachable; "
+                f"health unchanged (no answer from the {BASES[self.basis]})")
 
 
 class Connectivity:
@@ -104,7 +106,7 @@ class Connectivity:
         others = _distinct_hosts(witnesses, exclude=failed)[:MAX_WITNESSES]
         if self.probe is not None and others:
             return self._probe(failed, others, "known-good sites")
-        return Verdict(len(failed) >= self.min_hosts, len(failed), len(failed), "hosts")
+        return Verdict(len(failed) >= self.min_hosts, len(failed), len(failed), "links")
 
     def _probe(self, failed: set[str], urls: Sequence[str], basis: str) -> Verdict:
         tried = unreachable = 0
@@ -116,7 +118,7 @@ class Connectivity:
                 return Verdict(False, len(failed), len(failed) + tried + 1, basis)
             tried, unreachable = tried + 1, unreachable + 1
         if not tried:  # no canary could tell: fall back on the hosts alone
-            return Verdict(len(failed) >= self.min_hosts, len(failed), len(failed), "hosts")
+            return Verdict(len(failed) >= self.min_hosts, len(failed), len(failed), "links")
         return Verdict(True, len(failed) + unreachable, len(failed) + tried, basis)
 
 
@@ -132,11 +134,12 @@ def _distinct_hosts(urls: Sequence[str], exclude: set[str]) -> list[str]:
 
 def inconclusive(result: dict[str, Any], verdict: Verdict) -> dict[str, Any]:
     """``result`` (a CheckResult dict) recorded as ``checker_offline``, keeping what the check said."""
-    said = f"{result.get('outcome')}: {result.get('reason') or 'no reason given'}"
+    said = result.get("reason") or result.get("outcome")
     details = dict(result.get("details") or {})
     details["checker_offline"] = {"outcome": result.get("outcome"), "reason": result.get("reason"),
                                   "unreachable_hosts": verdict.unreachable, "hosts": verdict.hosts,
                                   "basis": verdict.basis}
     return {**result, "outcome": CHECKER_OFFLINE, "details": details,
-            "reason": (f"Inconclusive: {verdict.message()} — this says nothing about the link "
-                       f"(the check itself said {said})")}
+            "reason": (f"Inconclusive: the checker looked offline ({verdict.unreachable} of "
+                       f"{verdict.hosts} hosts unreachable), so this says nothing about the link; "
+                       f"the check itself said: {said}")}

@@ -99,7 +99,7 @@ class Progress:
         if self._ticker is not None:
             self._ticker.join(2)
         with self._lock:
-            if self.tty:
+            if self.tty and (self._shown or self.done or self.total):
                 self._draw(force=True)
                 self.write("\n")
                 self._shown = False

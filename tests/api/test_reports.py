@@ -107,3 +107,19 @@ def test_report_listing_and_resolving_are_for_editors_only(client, mind):
 
 def test_resolving_an_unknown_report_is_a_404(client, editor):
     assert client.patch("/v1/reports/999", json={"status": "resolved"}, headers=editor).status_code == 404
+
+
+def test_a_plain_form_post_gets_a_thank_you_page(client, mind):
+    response = client.post("/v1/reports", data={"resource_id": "mind", "reason": "broken",
+                                                "page": "https://site.example/depression.htm"})
+    assert response.status_code == 202
+    assert response.mimetype == "text/html"
+    assert b"Thank you" in response.data
+    assert b'href="https://site.example/depression.htm"' in response.data
+
+
+def test_a_form_post_never_links_back_to_a_script_url(client, mind):
+    response = client.post("/v1/reports", data={"resource_id": "mind", "reason": "other",
+                                                "page": "javascript:alert(1)"})
+    assert response.status_code == 202
+    assert b"javascript:" not in response.data

@@ -80,6 +80,18 @@ def endless_body(handler: BaseHTTPRequestHandler) -> None:
         handler.wfile.write(frame)
 
 
+def trickle(handler: BaseHTTPRequestHandler) -> None:
+    """Headers, then one byte every 0.1 s forever: no read timeout ever fires, only a total deadline."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.send_header("Content-Length", "100000000")
+    handler.end_headers()
+    while True:
+        handler.wfile.write(b" ")
+        handler.wfile.flush()
+        time.sleep(0.1)
+
+
 class Site:
     """An HTTP(S) server bound on one loopback address, answering from ``routes`` (path -> Route)."""
 

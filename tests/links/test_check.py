@@ -13,7 +13,8 @@ from refsvc.links.classify import OUTCOMES
 from refsvc.links.politeness import HostPolicy
 from refsvc.links.soft404 import Soft404Probe
 from refsvc.metadata.http import GuardedClient
-from tests.links.servers import endless_body, html, redirect, reply, self_signed, serve, silent  # noqa: F401
+from tests.links.servers import (endless_body, html, redirect, reply, self_signed, serve, silent,  # noqa: F401
+                                 trickle)
 
 MIND_PAGE = html("Mind, the mental health charity", "Advice and support for anyone with a mental health problem.")
 
@@ -83,6 +84,12 @@ def test_a_body_that_never_ends_is_read_up_to_the_cap_and_judged(serve, client):
     site = serve({"/": endless_body})
     result = check(site.url("/"), client, name="more")
     assert result.outcome == "ok" and result.details["truncated"] is True
+
+
+def test_a_body_that_trickles_forever_is_cut_off_at_the_deadline(serve, client):
+    site = serve({"/": trickle})
+    result = check(site.url("/"), client, deadline_seconds=1.5)
+    assert result.outcome == "timeout" and "within 1.5 s" in result.reason
 
 
 def test_a_self_signed_certificate_is_a_tls_error_with_days_left(serve, client, tmp_path):

@@ -154,6 +154,11 @@ def test_an_acronym_name_matches_the_initials_of_the_title():
     assert content_match(pg, "UKCP", "", ()) == {"matched": "UKCP", "as": "initials"}
 
 
+def test_a_name_matches_whatever_the_spacing():
+    assert content_match(page("YoungMinds | Mental health charity", ""), "Young Minds", "", ()) == {
+        "matched": "Young Minds", "as": "spacing"}
+
+
 def test_the_description_rescues_a_page_that_does_not_repeat_the_name():
     pg = page("Advice and support for mental health problems", "Charity helpline", head=(
         '<meta name="description" content="Mental health charity offering advice and support">'))

@@ -190,3 +190,33 @@ def test_the_loop_stops_cleanly_when_asked(app, clock, database):
     checks = StopAfterOne()
     summary = checker(app, clock, checks).run_forever(stop, poll_seconds=0.01)
     assert summary.checked == 3 and stop.is_set()
+
+
+def test_an_offline_run_records_nothing_against_the_links_and_stops_after_its_first_batch(
+        app, clock, database):
+    from refsvc.worker.offline import Connectivity
+
+    canary_calls = []
+
+    def canary(url):  # the configured canary does not answer either
+        canary_calls.append(url)
+        return False
+    checks = FakeChecks({name: "dns_error" for name in ("alpha", "beta", "gamma")})
+    run = checker(app, clock, checks, batch_size=1,
+                  connectivity=Connectivity(canary, ["http://canary.invalid/"]))
+    summary = run.run_once()
+    assert len(checks.seen) == 1 and canary_calls == ["http://canary.invalid/"]
+    assert summary.outcomes == {"checker_offline": 1} and summary.looked_offline
+    assert summary.text().startswith("WARNING: the checker looks offline: 2 of 2 hosts unreachable")
+    first = checks.seen[0]
+    assert state(database, first).health == "unknown" and state(database, first).failures == 0
+    rest = [r for r in ("alpha", "beta", "gamma") if r != first]
+    assert all(state(database, r).last_checked_at is None for r in rest)  # left due, unclaimed
+    assert all(state(database, r).claimed_by is None for r in rest)
+
+
+def test_failures_on_too_few_hosts_to_tell_still_count_without_a_canary(app, clock, database):
+    summary = checker(app, clock, FakeChecks({"alpha": "dns_error", "beta": "timeout",
+                                              "gamma": "refused_address"})).run_once()
+    assert not summary.looked_offline  # two unreachable hosts: not enough to blame the checker
+    assert state(database, "alpha").health == "failing" and state(database, "beta").health == "failing"
