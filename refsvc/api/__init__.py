@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from flask import Flask, request
+from flask import Flask, jsonify, request, send_from_directory
 from flask_cors import CORS
 from flask_smorest import Api, Blueprint
+from swagger_ui_bundle import swagger_ui_path
 
 from refsvc.api import limits
 from refsvc.api.parsing import StrictParser
+from refsvc.errors import error_body
 
 # flask-smorest binds its one parser instance when a view is decorated, which may happen before this
 # runs (refsvc.web imports no refsvc.api): make that very instance strict rather than replace it.
@@ -38,8 +40,8 @@ def init_app(app: Flask) -> None:
         "OPENAPI_URL_PREFIX": "/",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
-        # Swagger UI's assets are bundled by no Python package; a CDN is what flask-smorest documents.
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        # Swagger UI's files come from the swagger-ui-bundle package, so /docs works offline too.
+        "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
         "API_SPEC_OPTIONS": {"info": {"description": "Citations and link health. Errors are JSON "
                                       "{code, status, message, errors?}."}},
     })
@@ -51,6 +53,11 @@ def init_app(app: Flask) -> None:
                                                                       "X-Cache", "Link"])
     limits.init_app(app)
     app.after_request(_conditional_get)
+    app.add_url_rule("/docs/assets/<path:filename>", "swagger_ui_assets", _swagger_ui_asset)
+
+
+def _swagger_ui_asset(filename: str):
+    return send_from_directory(swagger_ui_path, filename, max_age=86400)
 
 
 def _conditional_get(response):
@@ -61,4 +68,10 @@ def _conditional_get(response):
         if "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-cache"  # may be stored, must revalidate by ETag
         response.make_conditional(request)
+        if response.status_code == 412:  # If-Match or If-Unmodified-Since failed: an error like any
+            failed = jsonify(error_body(412, "precondition_failed", "The resource does not match "
+                                        "If-Match or If-Unmodified-Since; fetch it again."))
+            failed.status_code = 412
+            failed.headers["ETag"] = response.headers["ETag"]
+            return failed
     return response

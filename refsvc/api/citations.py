@@ -88,7 +88,7 @@ class Citations(MethodView):
     @blp.response(200, CitationResponseSchema)
     @blp.alt_response(404, description="Unknown style or DOI")
     def get(self, style: list[str], locale: str, formats: list[str], doi=None, url=None):
-        """Cite a DOI or a web page by URL; ``style`` may repeat or be comma-separated."""
+        """Cite a DOI or a web page by URL; `style` may repeat or be comma-separated."""
         styles = [name.strip() for value in style for name in value.split(",") if name.strip()]
         lookup = lookups.lookup(doi=doi, url=url)
         answer = cite(lookup.item, styles, locale, formats)
@@ -101,7 +101,7 @@ class Citations(MethodView):
     @blp.response(200, CitationResponseSchema)
     @blp.alt_response(404, description="Unknown style")
     def post(self, body: dict[str, Any]):
-        """Cite page metadata (``metadata``) or a CSL-JSON item (``csl``)."""
+        """Cite page metadata (`metadata`) or a CSL-JSON item (`csl`)."""
         item = body["csl"] if "csl" in body else to_csl(body["metadata"])
         return _answer(cite(item, body["styles"], body["locale"], body["formats"]), body["formats"])
 

@@ -127,6 +127,18 @@ def _add(errors: dict[Any, Any], path: tuple[Any, ...], message: str) -> None:
 class StrictParser(FlaskParser):
     """webargs' Flask parser with strict JSON and query strings free of NUL characters."""
 
+    def load_json(self, req: Request, schema: Schema) -> Any:
+        # webargs reads a body sent as text/plain or a form as no body at all, and the client would
+        # be told its fields are missing when it sent them in the wrong shape
+        if not is_json_request(req) and req.get_data(cache=True).strip():
+            raise BadRequest("Send the body as JSON with Content-Type: application/json.",
+                             code="unsupported_body")
+        return super().load_json(req, schema)
+
+    def load_json_or_form(self, req: Request, schema: Schema) -> Any:
+        data = super().load_json(req, schema)  # a form is welcome here
+        return data if data is not core.missing else self.load_form(req, schema)
+
     def _raw_load_json(self, req: Request) -> Any:
         if not is_json_request(req):
             return core.missing

@@ -16,7 +16,10 @@ def test_the_openapi_document_describes_the_citation_endpoint(client):
     spec = client.get("/openapi.json").json
     assert "/v1/citations" in spec["paths"]
     assert "post" in spec["paths"]["/v1/citations"]
-    assert client.get("/docs").status_code == 200
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert b"/docs/assets/swagger-ui-bundle.js" in page.data  # served here, not from a CDN
+    assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
 
 
 def test_the_style_catalogue_lists_the_promised_styles(client):
