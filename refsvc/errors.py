@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 
@@ -79,6 +80,17 @@ _HINTS = {
 
 
 _LOCATIONS = {"json", "query", "form", "json_or_form", "headers", "files", "path", "view_args"}
+
+
+class ErrorSchema(Schema):
+    """The error shape as the OpenAPI document shows it (flask-smorest's own has code and status
+    the other way round)."""
+
+    code = fields.String(required=True, metadata={"description": "A short machine-readable word, "
+                                                  "e.g. unprocessable_entity, unknown_style"})
+    status = fields.Integer(required=True, metadata={"description": "The HTTP status"})
+    message = fields.String(required=True, metadata={"description": "What went wrong and what to do"})
+    errors = fields.Raw(metadata={"description": "Per field: what is wrong with it"})
 
 
 def error_body(status: int, code: str, message: str, errors: Any = None) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from refsvc.api import limits
 from refsvc.api.parsing import StrictParser
-from refsvc.errors import error_body
+from refsvc.errors import ErrorSchema, error_body
 
 # flask-smorest binds its one parser instance when a view is decorated, which may happen before this
 # runs (refsvc.web imports no refsvc.api): make that very instance strict rather than replace it.
@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
         "API_SPEC_OPTIONS": {"info": {"description": "Citations and link health. Errors are JSON "
                                       "{code, status, message, errors?}."}},
     })
+    Api.ERROR_SCHEMA = ErrorSchema  # document the one error shape, not flask-smorest's own
     api = Api(app)
     api.spec.components.security_scheme("editorToken", {"type": "http", "scheme": "bearer"})
     for name in BLUEPRINTS:

@@ -276,7 +276,7 @@ def _unquote(seq) -> tuple:
     for it in seq:
         if isinstance(it, str):
             out.append(it)
-        elif it[0] in ("q", "qx"):
+        elif it[0] in ("q", "qx", "q1"):
             out.extend(_unquote(it[1]))
         else:
             out.append((it[0], _unquote(it[1])))

@@ -142,9 +142,9 @@ def e_text(node: Text, ctx: Ctx):
     fmt = node.fmt
     if ctx.foreign:
         seq = _foreign(seq, ctx.foreign)
-        if fmt.text_case == "title" and fmt.font_style == "italic" and cjk_only(seq):
-            # citeproc-js drops italics from title-cased CJK fields
-            fmt = Fmt(**{k: getattr(fmt, k) for k in Fmt.__slots__ if k != "font_style"})
+    if fmt.text_case == "title" and fmt.font_style == "italic" and cjk_only(seq):
+        # citeproc-js drops italics from title-cased CJK fields
+        fmt = Fmt(**{k: getattr(fmt, k) for k in Fmt.__slots__ if k != "font_style"})
     out = ("L", format_seq(seq, fmt, lang))
     if name == "locator":
         return ("T", "locator", out, None)

@@ -133,7 +133,8 @@ def format_name(name: dict, idx: int, opts: dict, parts: dict, ctx, hint: int = 
         given = initialize(given, init_with, ctx.style.init_hyphen, opts.get("initialize") != "false")
     if roman and getattr(ctx, "foreign", "") in ("ja", "zh", "ko"):
         # citeproc-js writes Latin names of CJK-language items family first, without a comma
-        return join([format_seq(rt.parse(family), fam_fmt, lang), format_seq(rt.parse(given), giv_fmt, lang)], " ")
+        fam = join([_p(ndp) if ndp else (), rt.parse(family)], "" if _endq(ndp) else " ")
+        return join([format_seq(fam, fam_fmt, lang), format_seq(rt.parse(given), giv_fmt, lang)], " ")
     nso = opts.get("name-as-sort-order")
     inverted = nso == "all" or (nso == "first" and idx == 0)
     if not roman:

@@ -179,11 +179,11 @@ def punct_in_quote(seq: tuple) -> tuple:
             ch = rt.first_char((out[i + 1],))
             if ch not in _PIQ:
                 break
-            if it[0] == "q":
+            if it[0] in ("q", "q1"):
                 kids = _absorb(kids, ch)
-            elif kids and isinstance(kids[-1], tuple) and kids[-1][0] == "q":
+            elif kids and isinstance(kids[-1], tuple) and kids[-1][0] in ("q", "q1"):
                 # a quote ending a formatted span: <i>“A”</i>. moves inside both
-                kids = kids[:-1] + (("q", _absorb(kids[-1][1], ch)),)
+                kids = kids[:-1] + ((kids[-1][0], _absorb(kids[-1][1], ch)),)
             else:
                 break
             rest = rt.drop_first((out[i + 1],))
@@ -231,8 +231,9 @@ def _ser(seq, html: bool, quotes, buf, qdepth: int, ital: bool, bold: bool, sc: 
             buf.append(escape_html(it) if html else it)
             continue
         tag, kids = it
-        if tag == "q" or tag == "qx":  # qx: quotes typed in a cite affix (never take punctuation in)
-            o, c = (quotes[0], quotes[1]) if qdepth % 2 == 0 else (quotes[2], quotes[3])
+        if tag in ("q", "qx", "q1"):  # qx: typed in a cite affix; q1: single quotes, one level deeper
+            # citeproc-js: single quotes always print as the inner pair; double quotes flip by depth
+            o, c = (quotes[0], quotes[1]) if qdepth % 2 == 0 and tag != "q1" else (quotes[2], quotes[3])
             buf.append(escape_html(o) if html else o)
             _ser(kids, html, quotes, buf, qdepth + 1, ital, bold, sc)
             buf.append(escape_html(c) if html else c)

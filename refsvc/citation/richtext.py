@@ -75,8 +75,8 @@ def parse(text: str, quotes: bool = True) -> Seq:
                 _close_to(stack, pos)
             elif tok in ("'", "\u2018") and (not prev or not (_is_word(prev) or prev in ".,")) and nxt \
                     and not nxt.isspace() and not nxt.isdigit() and \
-                    (tok == "'" or any(t[0] == "q" for t in stack[1:])):  # a curly ‘ opens only inside quotes
-                stack.append(("q", [], tok))
+                    (tok == "'" or any(t[0] in ("q", "q1") for t in stack[1:])):  # a curly ‘ opens only inside quotes
+                stack.append(("q1", [], tok))  # single quotes: the inner pair at the top level
             else:
                 stack[-1][1].append("\u2019" if tok == "'" and (_is_word(prev) or _is_word(nxt)) else tok)
     while len(stack) > 1:  # unclosed markup: keep literal text
@@ -154,6 +154,8 @@ def plain(seq) -> str:
             out.append('"' + plain(it[1]) + '"')
         elif it[0] == "qx":
             out.append('"' + plain(it[1]) + '"')
+        elif it[0] == "q1":
+            out.append("'" + plain(it[1]) + "'")
         else:
             out.append(plain(it[1]))
     return "".join(out)

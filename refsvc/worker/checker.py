@@ -16,8 +16,6 @@ import logging
 import os
 import socket
 import threading
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
 
@@ -27,6 +25,9 @@ from refsvc.storage import checks as check_store
 from refsvc.storage import resources as store
 from refsvc.worker import offline
 from refsvc.worker.progress import Progress
+from refsvc.worker.summary import Summary
+
+__all__ = ["Checker", "Summary"]
 
 log = logging.getLogger(__name__)
 
@@ -47,50 +48,6 @@ def _default_check_many(*args: Any, **kwargs: Any) -> Iterable[Any]:
     from refsvc.links.runner import check_many
 
     return check_many(*args, **kwargs)
-
-
-@dataclass
-class Summary:
-    """What one run did: checks by outcome, health changes, failures to record, pruned history."""
-
-    checked: int = 0
-    outcomes: Counter = field(default_factory=Counter)
-    changes: list[tuple[str, str, str]] = field(default_factory=list)
-    errors: int = 0
-    pruned: int = 0
-    queued: int = 0
-    offline: list[str] = field(default_factory=list)  # what each offline verdict said
-
-    @property
-    def looked_offline(self) -> bool:
-        """True when some batch of this run found the checker itself offline."""
-        return bool(self.offline)
-
-    def text(self) -> str:
-        """One paragraph for the terminal."""
-        line = self._counts()
-        if self.offline:
-            held = self.outcomes.get(offline.CHECKER_OFFLINE, 0)
-            line = (f"WARNING: {self.offline[-1]}. {held} check(s) "
-                    "were recorded as checker_offline and count for nothing; what was not checked "
-                    "stays due. Check this machine's network and DNS.\n" + line)
-        return line
-
-    def _counts(self) -> str:
-        if self.queued:
-            line = f"Queued {self.queued} check(s) for the Celery workers."
-        elif not self.checked and not self.errors:
-            line = "Nothing was due."
-        else:
-            by_outcome = ", ".join(f"{n} {o}" for o, n in self.outcomes.most_common())
-            line = f"Checked {self.checked} resource(s): {by_outcome or 'none recorded'}."
-        if self.changes:
-            line += " Health changed: " + ", ".join(f"{i} {a} -> {b}" for i, a, b in self.changes) + "."
-        if self.errors:
-            line += f" {self.errors} result(s) could not be recorded (see the log); they stay due."
-        if self.pruned:
-            line += f" Pruned {self.pruned} old check(s)."
-        return line
 
 
 class Checker:
@@ -197,27 +154,31 @@ class Checker:
                 kind = offline.kind_of(getattr(result, "outcome", None))
                 if kind == "unreachable" and not reached:
                     held.append(result)
-                    if self.progress:
-                        self.progress.waiting(len(held))
+                    self._waiting(len(held))
                     continue
                 if kind == "reached" and not reached:
                     reached, waiting, held = True, held, []
+                    self._waiting(0)
                     for earlier in waiting:
                         keep(earlier)
                 keep(result)
             if held:
                 verdict = self._judge(held, summary)
+                self._waiting(0)
                 for result in held:
                     keep(result, verdict if verdict.offline else None)
         except Exception:  # the runner itself failed: keep what was recorded, give back the rest
             log.exception("a batch of %d checks failed part-way", len(jobs))
         finally:
-            if self.progress:
-                self.progress.waiting(0)
+            self._waiting(0)
             if pending:
                 with self.database.transaction() as session:
                     check_store.release(session, token, pending)
         return len(jobs), recorded
+
+    def _waiting(self, held: int) -> None:
+        if self.progress:
+            self.progress.waiting(held)
 
     def _judge(self, held: list[Any], summary: Summary) -> offline.Verdict:
         """Is the checker offline, given a batch whose every answer was a network failure?"""

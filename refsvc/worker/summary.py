@@ -1,0 +1,51 @@
+"""What one run of the checker did, and the paragraph that tells the terminal."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from refsvc.links.health import CHECKER_OFFLINE
+
+
+@dataclass
+class Summary:
+    """What one run did: checks by outcome, health changes, failures to record, pruned history."""
+
+    checked: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+    errors: int = 0
+    pruned: int = 0
+    queued: int = 0
+    offline: list[str] = field(default_factory=list)  # what each offline verdict said
+
+    @property
+    def looked_offline(self) -> bool:
+        """True when some batch of this run found the checker itself offline."""
+        return bool(self.offline)
+
+    def text(self) -> str:
+        """One paragraph for the terminal."""
+        line = self._counts()
+        if self.offline:
+            held = self.outcomes.get(CHECKER_OFFLINE, 0)
+            line = (f"WARNING: {self.offline[-1]}. {held} check(s) "
+                    "were recorded as checker_offline and count for nothing; what was not checked "
+                    "stays due. Check this machine's network and DNS.\n" + line)
+        return line
+
+    def _counts(self) -> str:
+        if self.queued:
+            line = f"Queued {self.queued} check(s) for the Celery workers."
+        elif not self.checked and not self.errors:
+            line = "Nothing was due."
+        else:
+            by_outcome = ", ".join(f"{n} {o}" for o, n in self.outcomes.most_common())
+            line = f"Checked {self.checked} resource(s): {by_outcome or 'none recorded'}."
+        if self.changes:
+            line += " Health changed: " + ", ".join(f"{i} {a} -> {b}" for i, a, b in self.changes) + "."
+        if self.errors:
+            line += f" {self.errors} result(s) could not be recorded (see the log); they stay due."
+        if self.pruned:
+            line += f" Pruned {self.pruned} old check(s)."
+        return line
