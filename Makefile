@@ -36,7 +36,10 @@ services:
 
 ## bench: the speed figures the README quotes (each a ratio against a baseline in the same run)
 bench: $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python bench/api_speed.py
+	cd tools/citeproc-js && npm ci --silent
 	$(BIN)/python bench/engine_speed.py
 	$(BIN)/python bench/doi_batch.py
 	$(BIN)/python bench/link_check.py

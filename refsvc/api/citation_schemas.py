@@ -1,6 +1,8 @@
 """Marshmallow schemas of the citation endpoints: friendly metadata, options, and the answer."""
 from __future__ import annotations
 
+import re
+
 from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates,
                          validates_schema)
 
@@ -70,8 +72,11 @@ class MetadataSchema(Schema):
     modified = DateString()
     accessed = DateString()
     url = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=2048))
-    doi = fields.String(validate=validate.Regexp(r"(?i)^(?:doi:|https?://(?:dx\.)?doi\.org/)?10\.\d{4,9}/\S+$",
-                                                 error="A DOI looks like 10.1037/pst0000282."))
+    # flags rather than an inline (?i): the pattern goes into the OpenAPI document, whose regexes are
+    # ECMA-262 (no inline flags), so clients and schema tools can read it
+    doi = fields.String(validate=validate.Regexp(
+        re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)?10\.\d{4,9}/\S+$", re.IGNORECASE),
+        error="A DOI looks like 10.1037/pst0000282."))
     volume = fields.String(validate=validate.Length(max=50))
     issue = fields.String(validate=validate.Length(max=50))
     pages = fields.String(validate=validate.Length(max=50))

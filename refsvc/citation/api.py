@@ -137,6 +137,8 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
                  cited_only: bool = False) -> list[tuple]:
     """Render citation clusters in document order (positions, disambiguation, collapsing)."""
     by_id = {r.id: r for r in refs}
+    clusters = [[dict(c, id=str(c["id"])) if isinstance(c, dict) and c.get("id") is not None else c for c in cl]
+                for cl in clusters]
     if not strict:  # cites of unknown items are dropped (citeproc-js test harness behaviour)
         clusters = [[c for c in cl if isinstance(c, dict) and c.get("id") in by_id] for cl in clusters]
     for cl in clusters:

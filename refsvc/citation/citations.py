@@ -162,6 +162,14 @@ def render_citation(engine: Engine, items: list[tuple], mode: str = "") -> tuple
     if collapse or opts.get("cite-group-delimiter"):
         seqs = _collapse(engine, items, collapse, opts, delim)
         body = join(seqs, "")
+    elif delim[:1] == ";" and any(str(it[0].get("suffix") or "").rstrip().endswith(".") for it in items[:-1]):
+        pieces: list = []
+        for it in items:
+            if pieces:  # a cite suffix ending in "." swallows the ";" of the delimiter (citeproc-js)
+                prev_suffix = str(pieces[-1][1] or "").rstrip()
+                pieces.append(((delim[1:] if prev_suffix.endswith(".") else delim,), None))
+            pieces.append((it[1], it[0].get("suffix")))
+        body = join([p for p, _ in pieces], "")
     else:
         body = join(seqs, delim)
     if mode == "author-only":
@@ -224,7 +232,10 @@ def _collapse(engine: Engine, items: list[tuple], collapse: str, opts: dict, del
     ysdelim = opts.get("year-suffix-delimiter", opts.get("cite-group-delimiter", delim))
     for gi, g in enumerate(groups):
         if gi:
-            out.append((after if len(groups[gi - 1]) > 1 else delim,))
+            d = after if len(groups[gi - 1]) > 1 else delim
+            if d[:1] == ";" and str(groups[gi - 1][-1][0].get("suffix") or "").rstrip().endswith("."):
+                d = d[1:]  # a cite suffix ending in "." swallows the ";" (citeproc-js)
+            out.append((d,))
         pieces: list = [g[0][1]]
         run: list = []  # consecutive cites collapsing onto one year: suffix letters
         for j in range(1, len(g)):

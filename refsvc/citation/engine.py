@@ -20,6 +20,8 @@ class Engine:
         self.locale = locale
         self.lang = locale.lang
         self.uses_disamb_cond = "disambiguate" in _all_tests(style)
+        cit = style.citation.options if style.citation else {}
+        self.cit_first = int(cit.get("et-al-use-first") or style.root_opts.get("et-al-use-first") or 1)
 
     # -- single cites -------------------------------------------------------------------------
     def ctx(self, ref: Ref, area: str, params: Params | None = None, position=None, cite=None,
@@ -28,6 +30,10 @@ class Engine:
         c = Ctx(self.style, self.locale, ref, area, position, cite)
         if params is not None:
             c.add_names = params.add_names
+            if area == "bibliography" and params.add_names:
+                # citeproc-js: an entry shows at least as many names as its disambiguated cite
+                c.add_names = 0
+                c.min_names = self.cit_first + params.add_names
             c.hints = params.hints
             c.year_suffix = params.year_suffix
             c.disamb = params.disamb
@@ -92,20 +98,21 @@ class Engine:
         if self.style.bibliography is None:
             return []
         ordered = self.sorted_refs(refs, "bibliography")
-        cit_order = [r.id for r in (refs if not self.style.bibliography.sort else ordered)]
         if params is None:
             params = self.disambiguation(refs, [r.id for r in ordered])
         numbers = {r.id: i + 1 for i, r in enumerate(ordered)}
-        del cit_order
+        bparams = {r.id: Params(year_suffix=params[r.id].year_suffix, disamb=params[r.id].disamb,
+                                add_names=params[r.id].add_names)
+                   if r.id in params else Params() for r in ordered}
+        trees = {r.id: self.eval_area("bibliography", r, params=bparams[r.id], number=numbers[r.id])
+                 for r in ordered}
         out = []
         lay = self.style.bibliography.layout.fmt
         opts = self.style.bibliography.options
         sas = opts.get("subsequent-author-substitute")
         prev_names = None
         for r in ordered:
-            p = params.get(r.id)
-            bp = Params(year_suffix=p.year_suffix, add_names=p.add_names, disamb=p.disamb) if p else None
-            tree = self.eval_area("bibliography", r, params=bp, number=numbers[r.id])
+            tree = trees[r.id]
             if sas is not None and tree is not None:
                 tree, prev_names = _substitute_author(tree, prev_names, sas, opts.get(
                     "subsequent-author-substitute-rule", "complete-all"), self.lang)
@@ -117,7 +124,6 @@ class Engine:
             if seq:  # an item with no printed form is left out (citeproc-js)
                 out.append((r, seq))
         return out
-
 
 def _all_tests(style: Style) -> set:
     found: set = set()

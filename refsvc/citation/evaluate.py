@@ -17,7 +17,8 @@ class Ctx:
     """Mutable per-render state (never shared between renders or threads)."""
     __slots__ = ("style", "locale", "ref", "area", "position", "cite", "hints", "add_names", "year_suffix",
                  "disamb", "called", "nonempty", "suppressed", "sort_mode", "sort_key", "ys_done",
-                 "citation_number", "near_note", "first_note", "in_substitute", "names_subst", "lang", "foreign")
+                 "citation_number", "near_note", "first_note", "in_substitute", "names_subst", "lang", "foreign",
+                 "min_names")
 
     def __init__(self, style, locale, ref: Ref, area: str, position: int | None = None, cite: dict | None = None):
         self.style = style
@@ -28,6 +29,7 @@ class Ctx:
         self.cite = cite or {}
         self.hints: dict = {}
         self.add_names = 0
+        self.min_names = 0
         self.year_suffix = ""
         self.disamb = False
         self.called = 0

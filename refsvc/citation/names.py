@@ -191,7 +191,7 @@ def render_list(names: list, opts: dict, node, ctx, hints: list | None = None, a
         use_first = sk.names_first or use_first
     shown = n
     if et_min and use_first and n >= int(et_min):
-        shown = min(n, int(use_first) + add)
+        shown = min(n, max(int(use_first) + add, ctx.min_names))
     truncated = shown < n
     if shown == 0:
         return (), 0

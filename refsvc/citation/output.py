@@ -232,10 +232,11 @@ def _ser(seq, html: bool, quotes, buf, qdepth: int, ital: bool, bold: bool, sc: 
             continue
         tag, kids = it
         if tag in ("q", "qx", "q1"):  # qx: typed in a cite affix; q1: single quotes, one level deeper
-            # citeproc-js: single quotes always print as the inner pair; double quotes flip by depth
-            o, c = (quotes[0], quotes[1]) if qdepth % 2 == 0 and tag != "q1" else (quotes[2], quotes[3])
+            # citeproc-js: quotes flip by depth; a field's secondary quote kind is never above the inner level
+            d = max(qdepth, 1) if tag == "q1" else qdepth
+            o, c = (quotes[0], quotes[1]) if d % 2 == 0 else (quotes[2], quotes[3])
             buf.append(escape_html(o) if html else o)
-            _ser(kids, html, quotes, buf, qdepth + 1, ital, bold, sc)
+            _ser(kids, html, quotes, buf, d + 1, ital, bold, sc)
             buf.append(escape_html(c) if html else c)
             continue
         if not html:

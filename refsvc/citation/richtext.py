@@ -39,6 +39,7 @@ def parse(text: str, quotes: bool = True) -> Seq:
     parts = (_TAG_RE if quotes else _TAGONLY_RE).split(text)
     # stack of (tag, kids); quotes: tag "q" with the opening char remembered in a side list
     stack: list[tuple[str, list, str]] = [("", [], "")]
+    primary = ""  # citeproc-js: the quote kind met first is the main one, the other kind the inner one
     for idx, tok in enumerate(parts):
         if not tok:
             continue
@@ -66,7 +67,8 @@ def parse(text: str, quotes: bool = True) -> Seq:
             if pos is not None and prev and not prev.isspace():
                 _close_to(stack, pos)
             elif tok in ('"', "\u201c", "\u00ab") and (not prev or not _is_word(prev)) and nxt and not nxt.isspace():
-                stack.append(("q", [], tok))
+                primary = primary or "double"
+                stack.append(("q" if primary == "double" else "q1", [], tok))
             else:
                 stack[-1][1].append(tok)
         else:  # single quotes and apostrophes
@@ -76,7 +78,8 @@ def parse(text: str, quotes: bool = True) -> Seq:
             elif tok in ("'", "\u2018") and (not prev or not (_is_word(prev) or prev in ".,")) and nxt \
                     and not nxt.isspace() and not nxt.isdigit() and \
                     (tok == "'" or any(t[0] in ("q", "q1") for t in stack[1:])):  # a curly ‘ opens only inside quotes
-                stack.append(("q1", [], tok))  # single quotes: the inner pair at the top level
+                primary = primary or "single"
+                stack.append(("q" if primary == "single" else "q1", [], tok))
             else:
                 stack[-1][1].append("\u2019" if tok == "'" and (_is_word(prev) or _is_word(nxt)) else tok)
     while len(stack) > 1:  # unclosed markup: keep literal text

@@ -32,7 +32,7 @@ class Ref:
         if not isinstance(item, dict):
             raise InvalidItem(f"an item must be a JSON object (dict), got {type(item).__name__}")
         self.raw = item
-        self.id = item.get("id")
+        self.id = None if item.get("id") is None else str(item["id"])  # citeproc-js compares ids as strings
         self.type = str(item.get("type") or "article")
         vars_: dict = {}
         for k, v in item.items():

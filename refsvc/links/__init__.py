@@ -11,6 +11,6 @@ Checker (one URL in, one result out; no database, no Flask):
     runner.py      check_many(jobs, client=...) -> results as they finish, under global/per-host limits
 
 Registry and health (the registry helper's modules): health.py (a resource's health over time, pure),
-registry.py (entries and the YAML file), webhooks.py (signed events on health changes) and wayback.py
-(replacement suggestions from the Wayback Machine).
+registry.py (entries and the YAML file), tracking.py (recording checks), webhooks.py (signed events on
+health changes) and wayback.py (replacement suggestions from the Wayback Machine).
 """

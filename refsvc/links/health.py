@@ -7,7 +7,7 @@
        └──failure──> failing ──(F failures in a row over >= H hours)──> broken
 
 A ``blocked`` answer (401/403/429, a bot wall) is inconclusive: it changes nothing; so is
-``checker_offline`` (the checker itself had no network: see refsvc.worker.offline). Every threshold is
+``checker_offline`` (the checker itself had no network: see refsvc.links.offline). Every threshold is
 a setting (BROKEN_AFTER_FAILURES, BROKEN_AFTER_HOURS, HEALTHY_AFTER_SUCCESSES, ...). The clock and the
 random source are passed in, so tests control both.
 """

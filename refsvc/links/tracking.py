@@ -1,6 +1,8 @@
 """Recording checks: store a result, move the resource's health, schedule its next check, notify.
 
-The Tracker is shared by the checker process (batches from the runner) and the API's "check now".
+The Tracker is shared by the checker process (batches from the runner), the API's "check now" and
+the Celery task. A check that failed at the network level on its own is first put to the canaries
+(refsvc.links.offline): when they do not answer either, it is recorded as ``checker_offline``.
 Each result is one transaction; a health change then fires a webhook (queued, never waited on) and,
 for a link newly broken, looks up a Wayback Machine snapshot to suggest as its replacement.
 """
@@ -12,10 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping
 
 from refsvc.links import health as health_rules
+from refsvc.links import offline
 from refsvc.links.wayback import closest_snapshot
 from refsvc.links.webhooks import WebhookDispatcher, guarded_sender
 from refsvc.storage import Check, Database, HealthState, utcnow
 from refsvc.storage import checks as check_store
+from refsvc.storage import resources as store
 
 log = logging.getLogger(__name__)
 _KEY = "refsvc.tracker"
@@ -52,6 +56,7 @@ class Tracker:
         self._client = client
         self._hosts: Any = None
         self._soft404: Any = None
+        self._connectivity: offline.Connectivity | None = None
         self.clock, self.rng = clock, rng or random.Random()
         self.webhooks = webhooks or WebhookDispatcher(
             settings["WEBHOOK_URLS"], settings["WEBHOOK_SECRET"],
@@ -134,6 +139,28 @@ class Tracker:
             self._soft404 = Soft404Probe()
         return self._soft404
 
+    @property
+    def connectivity(self) -> offline.Connectivity:
+        """How to tell that the checker itself is offline: the canaries, else known-good sites."""
+        if self._connectivity is None:
+            self._connectivity = offline.Connectivity(offline.client_probe(self.client),
+                                                      offline.canaries_from(self.settings))
+        return self._connectivity
+
+    def judge_offline(self, failed: list[tuple[str, str]],
+                      connectivity: offline.Connectivity | None = None) -> offline.Verdict:
+        """Does the checker look offline, given checks of (resource id, URL) that all failed at the
+        network level and no server that answered?"""
+        connectivity = connectivity or self.connectivity
+        witnesses: list[str] = []
+        if connectivity.probe is not None and not connectivity.canaries:
+            ids = {resource_id for resource_id, _ in failed}
+            with self.database.transaction() as session:
+                for health in ("healthy", "warning"):  # the sites last seen working
+                    found, _ = store.list_resources(session, health=health, active=True, limit=20)
+                    witnesses += [r.url for r in found if r.id not in ids]
+        return connectivity.judge([url for _, url in failed], witnesses)
+
     def check_now(self, resource_id: str) -> Check | None:
         """Check one resource at once (the API's "check now") and record the result."""
         from refsvc.links.check import check_link
@@ -149,7 +176,14 @@ class Tracker:
                             expect=expect, logo_url=logo_url, hosts=self.hosts, soft404=self.soft404,
                             deadline_seconds=float(self.settings["CHECK_TIMEOUT"]),
                             retry_after_max=float(self.settings["CHECK_RETRY_AFTER_MAX"]))
-        return self.record(resource_id, result.to_dict())
+        record = result.to_dict()
+        if offline.kind_of(result.outcome) == "unreachable":  # the link, or our own network?
+            verdict = self.judge_offline([(resource_id, url)])
+            if verdict.offline:
+                log.warning("%s (the check of %s recorded as %s)", verdict.message(), resource_id,
+                            health_rules.CHECKER_OFFLINE)
+                record = offline.inconclusive(record, verdict)
+        return self.record(resource_id, record)
 
     def close(self) -> None:
         """Deliver queued webhooks (a few seconds at most) and close the client."""

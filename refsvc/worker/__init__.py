@@ -2,7 +2,8 @@
 
     flask --app wsgi registry import FILE [--if-empty] [--prune]   load it (all or nothing)
     flask --app wsgi registry export [FILE]              write it back as YAML
-    flask --app wsgi check-links [--once]                the checker (loops until SIGTERM)
+    flask --app wsgi check-links [--once] [--canary URL] the checker (loops until SIGTERM);
+                                                         --once exits 75 when it looked offline
     flask --app wsgi db upgrade                          the schema (Alembic)
 """
 from __future__ import annotations

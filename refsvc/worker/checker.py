@@ -6,7 +6,7 @@ until the lease ends. The check function is passed in (the runner's ``check_many
 the claim/record/health logic is tested without the network.
 
 A batch in which no server answered at all is judged as a whole before its failures count (see
-refsvc.worker.offline): when the checker itself looks offline, its checks are recorded as
+refsvc.links.offline): when the checker itself looks offline, its checks are recorded as
 ``checker_offline`` (health unchanged), the run says so loudly, and it stops instead of timing out
 on every remaining link.
 """
@@ -23,7 +23,7 @@ from refsvc.links.tracking import Tracker
 from refsvc.storage import Resource
 from refsvc.storage import checks as check_store
 from refsvc.storage import resources as store
-from refsvc.worker import offline
+from refsvc.links import offline
 from refsvc.worker.progress import Progress
 from refsvc.worker.summary import Summary
 
@@ -71,12 +71,14 @@ class Checker:
         self.enqueue = enqueue  # set: claimed resources go to Celery workers, who record them
         self._last_prune: datetime | None = None
         if connectivity is None:
-            if canaries is None:
-                canaries = _setting_list(self.settings.get("CHECK_CANARY_URLS"))
             # Probes use the network, so only when the checks do (a stand-in check_many has none).
-            probe = (offline.client_probe(tracker.client)
-                     if self.check_many is _default_check_many else None)
-            connectivity = offline.Connectivity(probe, list(canaries))
+            real = self.check_many is _default_check_many
+            if real and canaries is None:
+                connectivity = tracker.connectivity
+            else:
+                connectivity = offline.Connectivity(
+                    offline.client_probe(tracker.client) if real else None,
+                    offline.canaries_from(self.settings) if canaries is None else list(canaries))
         self.connectivity = connectivity
         self.last_verdict: offline.Verdict | None = None
 
@@ -182,14 +184,7 @@ class Checker:
 
     def _judge(self, held: list[Any], summary: Summary) -> offline.Verdict:
         """Is the checker offline, given a batch whose every answer was a network failure?"""
-        witnesses: list[str] = []
-        if self.connectivity.probe is not None and not self.connectivity.canaries:
-            keys = {r.key for r in held}
-            with self.database.transaction() as session:
-                for health in ("healthy", "warning"):  # the sites last seen working
-                    found, _ = store.list_resources(session, health=health, active=True, limit=20)
-                    witnesses += [r.url for r in found if r.id not in keys]
-        verdict = self.connectivity.judge([r.url for r in held], witnesses)
+        verdict = self.tracker.judge_offline([(r.key, r.url) for r in held], self.connectivity)
         self.last_verdict = verdict
         if verdict.offline:
             summary.offline.append(verdict.message())
@@ -268,11 +263,3 @@ class Checker:
         summary.pruned += pruned
         return pruned
 
-
-def _setting_list(value: Any) -> list[str]:
-    """A list setting given as a list or as comma-separated text (None: empty)."""
-    if not value:
-        return []
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return [str(v) for v in value]

@@ -32,6 +32,8 @@ NAMES = [
                                                                            "suffix": "Jr."},
     {"family": "O'Brien", "given": "Aoife"}, {"literal": "Royal College of Psychiatrists"},
     {"family": "Müller-Lüdenscheidt", "given": "Hans-Peter"}, {"family": "Smith", "given": "J."},
+    {"family": "Banksy"}, {"literal": "The King's Fund"}, {"family": "Ng", "given": "Wai-Ling"},
+    {"family": "Alighieri", "given": "Dante", "dropping-particle": "degli"}, {"family": "Smith", "given": "Jane A."},
 ]
 TITLES = [
     "Why do I feel numb? Understanding emotional blunting", "Grief, loss and the holidays: A guide",
@@ -43,6 +45,7 @@ TITLES = [
 ]
 DATES = [[[2018]], [[2020, 3]], [[2023, 11, 5]], [[2017, 21]], [[2019, 24]], [[2022, 1, 1]], [[2015, 12]],
          [[2021, 6, 30], [2021, 7, 2]], [[2010], [2012]]]
+SWAPPABLE = ["webpage", "post-weblog", "article-magazine", "article-newspaper", "post", "report", "book"]
 FIELDS = ("container-title", "publisher", "publisher-place", "volume", "issue", "page", "DOI", "URL",
           "edition", "genre", "number", "accessed", "editor", "translator")
 
@@ -56,6 +59,8 @@ def make_items(base: list[dict], count: int, rng: random.Random) -> list[dict]:
     for n in range(count):
         item = copy.deepcopy(rng.choice(base))
         item["id"] = f"held-{n}"
+        if item["type"] in SWAPPABLE and rng.random() < 0.2:  # the same fields under a neighbouring type
+            item["type"] = rng.choice(SWAPPABLE)
         donor = rng.choice(by_type[item["type"]])
         if rng.random() < 0.5:
             item["title"] = rng.choice(TITLES)

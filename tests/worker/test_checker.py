@@ -194,7 +194,7 @@ def test_the_loop_stops_cleanly_when_asked(app, clock, database):
 
 def test_an_offline_run_records_nothing_against_the_links_and_stops_after_its_first_batch(
         app, clock, database):
-    from refsvc.worker.offline import Connectivity
+    from refsvc.links.offline import Connectivity
 
     canary_calls = []
 

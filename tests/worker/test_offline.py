@@ -169,3 +169,18 @@ def test_a_configured_canary_that_answers_lets_the_failures_of_many_hosts_count(
     result = runner.invoke(args=["check-links", "--once", "--canary", canary])
     assert result.exit_code == 0, result.output
     assert all(state(app, name).health == "failing" for name in ("alpha", "beta", "gamma"))
+
+
+def test_an_editors_check_now_is_inconclusive_when_known_good_sites_do_not_answer_either(
+        app, runner, client, editor, hosts):
+    servers = {name: hosts.live(f"127.0.0.{n}", name.title())
+               for n, name in enumerate(("alpha", "beta"), start=2)}
+    for name, server in servers.items():
+        add(app, name, server.url_for("/"))
+    runner.invoke(args=["check-links", "--once"])
+    for server in servers.values():
+        server.stop()
+    answer = client.post("/v1/resources/alpha/check", headers=editor)
+    assert answer.status_code == 200
+    assert answer.json["outcome"] == "checker_offline" and answer.json["health"] == "healthy"
+    assert "2 of 2 hosts unreachable" in answer.json["reason"]

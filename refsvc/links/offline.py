@@ -35,6 +35,16 @@ BASES = {"links": "links' own hosts", "canary": "canary either",
 Probe = Callable[[str], "bool | None"]
 
 
+def canaries_from(settings: Any) -> list[str]:
+    """The CHECK_CANARY_URLS setting as a list (given as a list or comma-separated; absent: none)."""
+    value = settings.get("CHECK_CANARY_URLS") if hasattr(settings, "get") else None
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return [str(v) for v in value]
+
+
 def host_of(url: str) -> str:
     """The host of ``url`` (lower case), or the URL itself when it has none."""
     try:
