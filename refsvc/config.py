@@ -49,6 +49,7 @@ SETTINGS: dict[str, tuple[type, Any]] = {
     "CHECK_RETRY_AFTER_MAX": (float, 10.0),
     "CHECK_SLOW_SECONDS": (float, 5.0),
     "CERT_WARNING_DAYS": (int, 14),
+    "CHECK_CANARY_URLS": (list, []),  # answering sites that prove the checker itself is online
     "BROKEN_AFTER_FAILURES": (int, 3),
     "BROKEN_AFTER_HOURS": (float, 24.0),
     "HEALTHY_AFTER_SUCCESSES": (int, 2),

@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 from flask import current_app
 
+from refsvc.api.parsing import clean_text
 from refsvc.errors import APIError, BadGateway, BadRequest, GatewayTimeout, NotFound, Unprocessable
 
 
@@ -31,7 +32,7 @@ def lookup(*, doi: str | None = None, url: str | None = None):
     from refsvc.metadata.http import RefusedAddress
 
     try:
-        return _resolver().doi(doi) if doi is not None else _resolver().url(url)
+        found = _resolver().doi(doi) if doi is not None else _resolver().url(url)
     except InvalidDOI as exc:
         raise Unprocessable(str(exc), code="invalid_doi", errors={"doi": [str(exc)]}) from None
     except RefusedAddress as exc:
@@ -46,6 +47,9 @@ def lookup(*, doi: str | None = None, url: str | None = None):
         raise BadGateway(str(exc), code="upstream_failure") from None
     except ValueError as exc:  # a URL that is not a URL
         raise Unprocessable(str(exc), code="invalid_url", errors={"url": [str(exc)]}) from None
+    # a page's JSON-LD may spell a lone surrogate ("\\ud800"), which no UTF-8 download can carry
+    found.item, found.provenance = clean_text(found.item), clean_text(found.provenance)
+    return found
 
 
 def cache_headers(found) -> dict[str, str]:

@@ -121,7 +121,15 @@ def bibliography(items: list[dict], style_id: str, locale: str = "en-US", fmt: s
     """Sorted, disambiguated bibliography entries (HTML without the csl-entry wrapper)."""
     eng = engine_for(style_id, locale)
     _formats(fmt)
-    return [eng.finish(seq, fmt) for _, seq in eng.bibliography_entries(_refs(items))]
+    return [_entry(eng, seq, fmt) for _, seq in eng.bibliography_entries(_refs(items))]
+
+
+def _entry(eng: Engine, seq: tuple, fmt: str) -> str:
+    """A bibliography entry as citeproc-js writes it inside its csl-entry div."""
+    out = eng.finish(seq, fmt)
+    if fmt == "html" and out.startswith('<div class="csl-left-margin">'):
+        out = "\n    " + out + "\n  "  # second-field-align entries keep citeproc-js's line layout
+    return out
 
 
 def citation(items: list[dict], cites: list[dict], style_id: str, locale: str = "en-US", fmt: str = "text") -> str:
@@ -134,7 +142,7 @@ def citation(items: list[dict], cites: list[dict], style_id: str, locale: str = 
 
 def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes: list[int] | None = None,
                  mode: str = "", force_position: tuple | None = None, strict: bool = True,
-                 cited_only: bool = False) -> list[tuple]:
+                 cited_only: bool = False, number_by_citation: bool = False) -> list[tuple]:
     """Render citation clusters in document order (positions, disambiguation, collapsing)."""
     by_id = {r.id: r for r in refs}
     clusters = [[dict(c, id=str(c["id"])) if isinstance(c, dict) and c.get("id") is not None else c for c in cl]
@@ -154,8 +162,8 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
                 cited.append(c["id"])
     bib_order = [r.id for r in eng.sorted_refs(refs, "bibliography")] if eng.style.bibliography else \
         [r.id for r in refs]
-    if eng.style.bibliography is not None and not eng.style.bibliography.sort:
-        bib_order = cited + [r.id for r in refs if r.id not in cited]
+    if eng.style.bibliography is not None and not eng.style.bibliography.sort and number_by_citation:
+        bib_order = cited + [r.id for r in refs if r.id not in cited]  # a document numbered as cited
     numbers = {rid: i + 1 for i, rid in enumerate(bib_order)}
     pool = refs if not cited_only else [r for r in refs if r.id in set(cited)]
     params = eng.disambiguation(pool, [i for i in bib_order if i in {r.id for r in pool}])
@@ -212,7 +220,7 @@ def cite_item(item: dict, style_id: str, locale: str = "en-US", formats=FORMATS)
     in_text = cluster_seqs(eng, refs, [cite])[0]
     author = cluster_seqs(eng, refs, [cite], mode="author-only")[0]
     rest = cluster_seqs(eng, refs, [cite], mode="suppress-author")[0]
-    result["bibliography"] = {f: eng.finish(bib, f) for f in fs}
+    result["bibliography"] = {f: _entry(eng, bib, f) for f in fs}
     result["in_text"] = {f: eng.finish(in_text, f) for f in fs}
     result["narrative"] = {f: (eng.finish(author, f) + " " + eng.finish(rest, f)).strip() if author
                            else eng.finish(in_text, f) for f in fs}

@@ -104,9 +104,9 @@ def _part_text(name: str, form: str, val: tuple, ctx, strip: bool) -> str:
     if name == "month":
         if not m:
             return ""
-        if m > 12:
-            if 21 <= m <= 24:
-                return loc.term(f"season-{m - 20:02d}") or ""
+        if m > 12 or m < 0:
+            if 13 <= m <= 24:  # citeproc-js reads 13-24 as seasons (21-24 is CSL's own range)
+                return loc.term(f"season-{(m - 13) % 4 + 1:02d}") or ""
             return ""
         if form in ("numeric",):
             return str(m)

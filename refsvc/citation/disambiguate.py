@@ -149,15 +149,12 @@ def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_v
             for i in g:
                 texts[i] = render_text(by_id[i], params[i])
         groups = _groups(texts)
-    if groups and any(True for _ in groups):
+    if groups:  # the disambiguate="true" condition, for what is still ambiguous
         for g in groups:
             for i in g:
                 params[i].disamb = True
                 texts[i] = render_text(by_id[i], params[i])
-        still = _groups(texts)
-        resolved = {i for g in groups for i in g} - {i for g in still for i in g}
-        groups = still
-        del resolved
+        groups = _groups(texts)
     if add_ys and groups:
         rank = {rid: k for k, rid in enumerate(bib_order)}
         for g in groups:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from . import richtext as rt
 from .disambiguate import Params, disambiguate
 from .evaluate import Ctx, eval_nodes
-from .output import affix, fix_punct, format_seq, join, punct_in_quote, render, serialize
+from .output import format_seq, join, punct_in_quote, render, serialize
 from .sort import item_key, sort_refs
 from .style import Fmt, Style
 from .variables import NAME_VARS, Ref
@@ -102,7 +102,7 @@ class Engine:
             params = self.disambiguation(refs, [r.id for r in ordered])
         numbers = {r.id: i + 1 for i, r in enumerate(ordered)}
         bparams = {r.id: Params(year_suffix=params[r.id].year_suffix, disamb=params[r.id].disamb,
-                                add_names=params[r.id].add_names)
+                                add_names=params[r.id].add_names, hints=params[r.id].hints)
                    if r.id in params else Params() for r in ordered}
         trees = {r.id: self.eval_area("bibliography", r, params=bparams[r.id], number=numbers[r.id])
                  for r in ordered}
@@ -177,17 +177,33 @@ def replace_node(tree, target, new):
 
 def _substitute_author(tree, prev, sub: str, rule: str, lang: str):
     names = _first_names(tree)
-    if names is None:
-        return tree, None
+    info = (names[3] or {}) if names is not None else {}
+    if names is None or (info.get("subst") and "title" in info.get("vars", ()) and rule == "complete-all"):
+        return tree, None  # citeproc-js: complete-all never replaces a title standing in for the author
     text = names[3].get("text") if names[3] and names[3].get("text") else rt.plain(render(names, lang))
     if prev is None or text != prev:
         return tree, text
     if rule in ("complete-all", "complete-each", "partial-each", "partial-first"):
+        lists = _tagged(names, "namelist")
+        if lists:  # the names are replaced, their labels stay ("--- ed.")
+            new = names
+            for k, nl in enumerate(lists):
+                new = replace_node(new, nl, ("L", (sub,)) if k == 0 and sub else None)
+            return replace_node(tree, names, new), text
         if not sub:
             return replace_node(tree, names, None), text
         inner = names[2]
         return replace_node(tree, names, ("T", "names", ("F", inner[1], [("L", (sub,))]), names[3])), text
     return tree, text
+
+
+def _tagged(tree, tag: str) -> list:
+    """Every node tagged ``tag`` in an Out tree, in order."""
+    if tree is None or tree[0] == "L":
+        return []
+    if tree[0] == "T":
+        return [tree] if tree[1] == tag else _tagged(tree[2], tag)
+    return [n for c in tree[2] for n in _tagged(c, tag)]
 
 
 def _second_field(tree, lang: str, lay: Fmt) -> tuple:

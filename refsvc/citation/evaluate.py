@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from . import richtext as rt
 from .dates import render_date
-from .names import render_list
 from .numbers import format_number, is_numeric, is_plural_value, page_range
 from .output import cjk_only, format_seq, render
 from .style import Choose, Date, Group, Label, Names, Number, Text
@@ -66,6 +65,10 @@ class Ctx:
             v = self.first_note
         elif name == "year-suffix":
             v = self.year_suffix or None
+        elif name == "citation-label":
+            v = self.ref.get(name) or trigraph(self.ref)
+            if v and self.year_suffix and not self.style.uses_year_suffix:
+                v += self.year_suffix  # the year-suffix rides on the label (citeproc-js)
         else:
             v = self.ref.get(name)
         if v is not None and v != "" and v != []:
@@ -75,6 +78,19 @@ class Ctx:
                 self.suppressed.add(name)
             return v
         return None
+
+
+def trigraph(ref) -> str | None:
+    """The default citation-label: 'Aaaa00' (1 author), 'AaBb00' (2), 'ABC00' (3-4 authors)."""
+    names = ref.get("author") or ref.get("editor") or []
+    fams = [str(n.get("family") or n.get("literal") or "") for n in names][:4]
+    if not fams:
+        return None
+    width = 4 if len(fams) == 1 else 2 if len(fams) == 2 else 1
+    head = "".join(f[:width] for f in fams)
+    d = ref.get("issued")
+    year = f"{d.parts[0][0] % 100:02d}" if d is not None and d.parts else ""
+    return head + year
 
 
 def eval_nodes(nodes, ctx: Ctx, first_only: bool = False) -> list:
@@ -131,7 +147,7 @@ def e_text(node: Text, ctx: Ctx):
     if name == "year-suffix":
         return ("T", "year-suffix", ("L", format_seq((v,), node.fmt, lang)), None)
     if name in ("page", "locator") and (name == "page" or ctx.cite.get("label", "page") == "page"):
-        v = page_range(str(v), ctx.style.page_range_format, _range_delim(ctx))
+        v = page_range(str(v).strip(), ctx.style.page_range_format, _range_delim(ctx), name == "locator")
     elif name in NUMBER_VARS and is_numeric(v):
         v = page_range(str(v), "", _range_delim(ctx))
     if name == "citation-number":

@@ -16,6 +16,9 @@ def is_romanesque(name: dict) -> bool:
     return bool(_ROMANESQUE.match((name.get("family") or "") + (name.get("given") or "")))
 
 
+_SUFFIX = re.compile(r"^(.*?)\s*,\s*(!)?\s*(Jr\.?|Sr\.?|I{2,3}|IV|V|VI{1,3})$")
+
+
 def split_particles(name: dict) -> dict:
     """Move lowercase particles out of family/given as citeproc-js does (parse-names)."""
     if name.get("literal") or name.get("parse-names") in (False, "false"):
@@ -46,13 +49,12 @@ def split_particles(name: dict) -> dict:
         if j < len(words):
             out["dropping-particle"] = " ".join(words[j:])
             out["given"] = " ".join(words[:j])
-    if given and "suffix" not in name and ", " in given:
-        g, _, suf = given.partition(", ")
-        if suf and suf.strip("!") in ("Jr.", "Sr.", "Jr", "Sr", "III", "II", "IV"):
-            out["given"] = g
-            out["suffix"] = suf.lstrip("!")
-            if suf.startswith("!"):
-                out["comma-suffix"] = True
+    m = _SUFFIX.match(given) if given and "suffix" not in name else None
+    if m:  # "John, Jr." or "John,! Jr." (the "!" asks for a comma before the suffix)
+        out["given"] = m.group(1)
+        out["suffix"] = m.group(3)
+        if m.group(2):
+            out["comma-suffix"] = True
     return out
 
 
@@ -142,26 +144,34 @@ def format_name(name: dict, idx: int, opts: dict, parts: dict, ctx, hint: int = 
         f = format_seq((family,), fam_fmt, lang)
         return f + g if not inverted or True else f + g
     demote = ctx.style.demote_ndp
+    fdeco, gdeco = _deco(fam_fmt), _deco(giv_fmt)  # decorations per token, affixes around the part
+    fam_tok = format_seq(rt.parse(family), fdeco, lang)
+    ndp_tok = format_seq(_p(ndp), fdeco, lang) if ndp else ()
+    dp_tok = format_seq(_p(dp), gdeco, lang) if dp else ()
+    giv_tok = format_seq(rt.parse(given), gdeco, lang)
     if inverted:
         sep = opts.get("sort-separator", ", ")
-        fam_part = join([_p(ndp) if ndp and demote != "display-and-sort" else (), rt.parse(family)],
-                        "" if _endq(ndp) else " ")
-        fam_seq = format_seq(fam_part, fam_fmt, lang)
-        giv_part = join([rt.parse(given), _p(dp) if dp else (),
-                         _p(ndp) if ndp and demote == "display-and-sort" else ()], " ")
-        giv_seq = format_seq(giv_part, giv_fmt, lang)
-        out = join([fam_seq, giv_seq], sep)
+        fam_part = join([ndp_tok if demote != "display-and-sort" else (), fam_tok], "" if _endq(ndp) else " ")
+        giv_part = join([giv_tok, dp_tok, ndp_tok if demote == "display-and-sort" else ()], " ")
+        out = join([format_seq(fam_part, _aff(fam_fmt), lang), format_seq(giv_part, _aff(giv_fmt), lang)], sep)
         if suffix:
             out = join([out, (suffix,)], sep)
         return out
-    fam_seq = join([format_seq(_p(ndp), fam_fmt, lang) if ndp else (), format_seq(rt.parse(family), fam_fmt, lang)],
-                   " " if not _endq(ndp) else "")
-    giv_seq = format_seq(join([rt.parse(given), _p(dp) if dp else ()], " "), giv_fmt, lang)
-    out = join([giv_seq, fam_seq], " ")
+    # citeproc-js: the family part holds the particles and the suffix ("[Jean] (de La Fontaine III)")
+    fam_part = join([dp_tok, ndp_tok], " ")
+    fam_part = join([fam_part, fam_tok], "" if _endq(ndp or dp) else " ")
     if suffix:
-        out = join([out, (suffix,)], ", " if name.get("comma-suffix") else " ")
-    return out
+        fam_part = join([fam_part, (suffix,)], ", " if name.get("comma-suffix") else " ")
+    return join([format_seq(giv_tok, _aff(giv_fmt), lang), format_seq(fam_part, _aff(fam_fmt), lang)], " ")
 
+
+def _deco(f: Fmt) -> Fmt:
+    return Fmt("", "", f.font_style, f.font_variant, f.font_weight, f.text_decoration, f.vertical_align,
+               f.quotes, f.text_case, f.strip_periods)
+
+
+def _aff(f: Fmt) -> Fmt:
+    return Fmt(f.prefix, f.suffix) if f.prefix or f.suffix else _PLAIN
 
 def _p(x) -> tuple:
     return x if isinstance(x, tuple) else (x,)

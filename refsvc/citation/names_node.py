@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from . import richtext as rt
 from .names import render_list
-from .output import format_seq, join
+from .output import format_seq
 from .style import Fmt, Names
 
 _PLAIN = Fmt()
@@ -94,14 +94,15 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
         # compared by subsequent-author-substitute: the shown names, without et al. or labels
         bare.append(";".join(f"{n.get('family') or n.get('literal') or ''},{n.get('given') or ''}"
                              for n in names[:shown]))
+        part = ("T", "namelist", ("L", seq), None)  # the names alone: subsequent-author-substitute's target
         if label is not None:
             term = ctx.locale.term(var, label.form, len(names) > 1 if label.plural == "contextual"
                                    else label.plural == "always")
             if term:
-                lab = format_seq(rt.parse(term) if not label.fmt.strip_periods else (term.replace(".", ""),),
-                                 label.fmt, lang)
-                seq = join([seq, lab], "") if label_after else join([lab, seq], "")
-        outs.append(("L", seq))
+                lab = ("L", format_seq(rt.parse(term) if not label.fmt.strip_periods else (term.replace(".", ""),),
+                                       label.fmt, lang))
+                part = ("F", _PLAIN, [part, lab] if label_after else [lab, part])
+        outs.append(part)
     if not outs:
         return None
     delim = opts.get("names-delimiter") or ""

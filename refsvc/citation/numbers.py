@@ -130,18 +130,18 @@ def _chicago(a: str, b: str, fifteenth: bool = False) -> str:
     return res
 
 
-def page_range(value: str, fmt: str, delim: str = "\u2013") -> str:
+def page_range(value: str, fmt: str, delim: str = "\u2013", expand_collapsed: bool = False) -> str:
     """Apply a page-range-format (expanded, minimal, minimal-two, chicago, chicago-15, chicago-16)."""
     def repl(m: re.Match) -> str:
         a, b = m.group(1), m.group(2)
         if not fmt:
-            if a.isdigit() and b.isdigit() and int(b) < int(a):  # "427-30" -> "427–430" (citeproc-js)
+            if expand_collapsed and a.isdigit() and b.isdigit() and int(b) < int(a):  # locator "427-30" -> "427–430"
                 return f"{a}{delim}{_expand(a, b)}"
             return f"{a}{delim}{b}"
         pa = re.fullmatch(r"(.*?)(\d+)", a)
         pb = re.fullmatch(r"(.*?)(\d+)", b)
         if not pa or not pb or (pb.group(1) and pa.group(1) != pb.group(1)) or (pa.group(1) and not pb.group(1)):
-            return m.group(0)
+            return f"{a}-{b}"  # prefixes that differ: not a range, left as typed (spaces dropped)
         x, y = pa.group(2), pb.group(2)
         full = _expand(x, y)
         if int(full) < int(x):

@@ -240,6 +240,8 @@ def _ser(seq, html: bool, quotes, buf, qdepth: int, ital: bool, bold: bool, sc: 
             buf.append(escape_html(c) if html else c)
             continue
         if not html:
+            if tag == "div:right-inline" and buf and not buf[-1][-1:].isspace():
+                buf.append(" ")  # citeproc-js's text output: "[1] J. Smith, ..."
             _ser(kids, html, quotes, buf, qdepth, ital, bold, sc)
             continue
         if tag == "i":

@@ -6,7 +6,6 @@ import unicodedata
 from functools import cmp_to_key
 
 from . import richtext as rt
-from .numbers import is_numeric
 from .variables import DATE_VARS, NAME_VARS, NUMBER_VARS
 
 _STRIP = re.compile(r"[\[\]\(\)\"'\u2018\u2019\u201c\u201d\u00ab\u00bb\u00bf\u00a1]")
@@ -52,12 +51,15 @@ def item_key(area, ctx_factory, ref) -> tuple:
                 ctx = ctx_factory(ref)
                 ctx.sort_mode = True
                 ctx.sort_key = key
-                from .style import Names
                 node = _names_node(v, area)
                 o = eval_nodes([node], ctx)
                 val = collate(rt.plain(render(o[0]))) if o else None
             elif v in DATE_VARS:
                 val = date_key(ref.get(v))
+            elif v == "citation-label":
+                from .evaluate import trigraph
+                rv = ref.get(v) or trigraph(ref)
+                val = collate(rv) if rv else None
             elif v in NUMBER_VARS or v == "citation-number":
                 rv = ref.get(v) if v != "citation-number" else ctx_factory(ref).citation_number
                 val = number_key(rv) if rv is not None else None
@@ -68,7 +70,6 @@ def item_key(area, ctx_factory, ref) -> tuple:
             ctx = ctx_factory(ref)
             ctx.sort_mode = True
             ctx.sort_key = key
-            from .style import Text
             body = ctx.style.macros.get(key.macro) or ()
             o = eval_nodes(body, ctx)
             s = rt.plain(render(("F", _nofmt(), o))) if o else ""

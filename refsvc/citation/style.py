@@ -4,7 +4,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from .locale import NS, Layer, parse_layer
+from .locale import NS, parse_layer
 
 _FMT_ATTRS = ("prefix", "suffix", "font-style", "font-variant", "font-weight", "text-decoration",
               "vertical-align", "quotes", "text-case", "strip-periods", "display", "delimiter")
@@ -239,7 +239,8 @@ class _Compiler:
         if label_el is not None:
             label = self.node(label_el)
             kids = [c for c in el if isinstance(c.tag, str)]
-            label_after = name_el is not None and kids.index(label_el) > kids.index(name_el)
+            # without a cs:name the label follows the names (citeproc-js)
+            label_after = name_el is None or kids.index(label_el) > kids.index(name_el)
         sub = self.children(sub_el) if sub_el is not None else None
         node = Names(fmt_of(el, None) if "delimiter" in el.attrib else fmt_of(el),
                      tuple(el.get("variable", "").split()), name_attrs,

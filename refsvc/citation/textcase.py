@@ -106,6 +106,8 @@ def _title_word(w: str, first: bool, after_colon: bool, last: bool = False) -> s
     core = w.lstrip("([{\u201c\u2018\"'")
     if not core or not core[0].isalpha():
         return w
+    if "." in core.rstrip(".,;:!?)") and core[0].islower():  # "i.e.", "e.g." stay as written
+        return w
     if "-" in core[1:] and core.split("-")[0].isalpha():
         return "-".join(_title_word(p, first and i == 0, after_colon, last) if p else p
                         for i, p in enumerate(core.split("-"))) if core == w else w

@@ -119,17 +119,17 @@ class Connectivity:
         return Verdict(len(failed) >= self.min_hosts, len(failed), len(failed), "links")
 
     def _probe(self, failed: set[str], urls: Sequence[str], basis: str) -> Verdict:
-        tried = unreachable = 0
+        silent = 0  # canaries that could not be reached either
         for url in urls:
             answer = self.probe(url) if self.probe else None
             if answer is None:
                 continue
             if answer:  # one answer is proof enough that the network works
-                return Verdict(False, len(failed), len(failed) + tried + 1, basis)
-            tried, unreachable = tried + 1, unreachable + 1
-        if not tried:  # no canary could tell: fall back on the hosts alone
+                return Verdict(False, len(failed), len(failed) + silent + 1, basis)
+            silent += 1
+        if not silent:  # no canary could tell: fall back on the hosts alone
             return Verdict(len(failed) >= self.min_hosts, len(failed), len(failed), "links")
-        return Verdict(True, len(failed) + unreachable, len(failed) + tried, basis)
+        return Verdict(True, len(failed) + silent, len(failed) + silent, basis)
 
 
 def _distinct_hosts(urls: Sequence[str], exclude: set[str]) -> list[str]:

@@ -1,6 +1,7 @@
 """CLI commands: ``registry import/export``, ``check-links [--once]`` and ``db upgrade``."""
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -23,7 +24,8 @@ OFFLINE_EXIT = 75  # EX_TEMPFAIL: "try again later", for cron and systemd to not
 
 
 def _tty() -> bool:
-    return sys.stdout.isatty()
+    # a dumb terminal cannot erase a line, so it gets the plain lines a log file gets
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
 
 
 def _progress(label: str, total: int = 0, *, tty: bool | None = None) -> Progress:

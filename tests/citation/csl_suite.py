@@ -56,18 +56,17 @@ def read_known() -> dict[str, str]:
 
 def run(fx: Fixture) -> str:
     """Render a fixture as citeproc-js's test harness prints it."""
-    from refsvc.citation.api import cluster_seqs, engine_for
+    from refsvc.citation.api import engine_for
     from refsvc.citation.style import compile_style
     from refsvc.citation.variables import Ref
 
     style = compile_style(fx.sections["CSL"].encode("utf-8"))
     eng = engine_for(style, None)
     items = json.loads(fx.sections["INPUT"])
-    refs = []
-    for it in items:  # the harness keeps the first item of a repeated id
+    refs: list = []
+    for it in items:  # a repeated id: the later item replaces the earlier one (citeproc-js registry)
         r = Ref(it)
-        if all(r.id != o.id for o in refs):
-            refs.append(r)
+        refs = [r if o.id == r.id else o for o in refs] if any(o.id == r.id for o in refs) else refs + [r]
     mode = fx.sections["MODE"].strip()
     if "BIBSECTION" in fx.sections:
         raise NotImplementedError("BIBSECTION is not supported")
@@ -104,13 +103,17 @@ def run(fx: Fixture) -> str:
     if clusters is None:
         clusters = [[{"id": r.id} for r in refs]]
         notes = [1]
-    return "\n".join(eng.finish(s, "html") for s in cluster_seqs(eng, refs, clusters, notes, strict=False, cited_only=CITED_ONLY))
+    return "\n".join(eng.finish(s, "html") for s in _clusters_as_harness(eng, refs, clusters, notes))
+
+
+def _clusters_as_harness(eng, refs, clusters, notes) -> list:
+    """Render clusters as citeproc-js's test harness registers items: cited ones only, numbered as cited."""
+    from refsvc.citation.api import cluster_seqs
+    return cluster_seqs(eng, refs, clusters, notes, strict=False, cited_only=CITED_ONLY, number_by_citation=True)
 
 
 def _run_citations(eng, refs, data: list) -> str:
     """citeproc-js processCitationCluster semantics: each entry inserts a citation between pre and post."""
-    from refsvc.citation.api import cluster_seqs
-
     by_id: dict = {}
     states = []
     for entry in data:
@@ -123,7 +126,7 @@ def _run_citations(eng, refs, data: list) -> str:
     def render(state):
         clusters = [list(by_id[c].get("citationItems", [])) for c, _ in state]
         notes = [n or 0 for _, n in state]
-        return {c: eng.finish(s, "html") for (c, _), s in zip(state, cluster_seqs(eng, refs, clusters, notes, strict=False, cited_only=CITED_ONLY))}
+        return {c: eng.finish(s, "html") for (c, _), s in zip(state, _clusters_as_harness(eng, refs, clusters, notes))}
     final = render(states[-1])
     before = render(states[-2]) if len(states) > 1 else {}
     last_id = states[-1][len([p for p in data[-1][1]])][0] if data[-1] else None

@@ -122,3 +122,37 @@ def test_many_threads_sharing_one_style_each_get_their_own_format() -> None:
     for t in threads:
         t.join()
     assert bad == []
+
+
+def test_citation_adds_names_to_separate_similar_author_lists() -> None:
+    a = dict(ARTICLE, id="a", author=[{"family": "Smith", "given": "John"}, {"family": "Brown", "given": "Ann"},
+                                      {"family": "Clark", "given": "Tom"}], title="Alpha")
+    b = dict(ARTICLE, id="b", author=[{"family": "Smith", "given": "John"}, {"family": "Brown", "given": "Ann"},
+                                      {"family": "Davis", "given": "Tom"}], title="Beta")
+    got = citation([a, b], [{"id": "a"}, {"id": "b", "locator": "12-14", "label": "page"}], "apa")
+    assert got == "(Smith, Brown, & Clark, 2020; Smith, Brown, & Davis, 2020, pp. 12\u201314)"
+
+
+def test_same_author_cites_collapse_and_first_names_expand_only_when_needed() -> None:
+    john = dict(ARTICLE, id="j", author=[{"family": "Smith", "given": "John"}], title="A")
+    rachel = dict(ARTICLE, id="r", author=[{"family": "Smith", "given": "Rachel"}], title="B")
+    assert citation([john, rachel], [{"id": "j"}, {"id": "r"}], "apa") == "(J. Smith, 2020; R. Smith, 2020)"
+    assert citation([john], [{"id": "j"}], "apa") == "(Smith, 2020)"
+
+
+def test_subsequent_author_substitute_replaces_repeated_names_in_mla() -> None:
+    a = dict(ARTICLE, id="a", author=[{"family": "Lemma", "given": "Alessandra"}], title="Alpha")
+    b = dict(ARTICLE, id="b", author=[{"family": "Lemma", "given": "Alessandra"}], title="Beta")
+    entries = bibliography([b, a], "modern-language-association")
+    assert entries[0].startswith("Lemma, Alessandra. \u201cAlpha.\u201d")
+    assert entries[1].startswith("\u2014\u2014\u2014. \u201cBeta.\u201d")
+
+
+def test_a_cite_of_an_unknown_item_is_an_invalid_item() -> None:
+    with pytest.raises(InvalidItem, match="unknown item"):
+        citation([SEED], [{"id": "nope"}], "apa")
+
+
+def test_numeric_ids_match_cites_given_as_strings() -> None:
+    item = dict(SEED, id=7)
+    assert citation([item], [{"id": "7"}], "apa") == "(Harley Therapy Ltd., 2022)"

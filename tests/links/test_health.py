@@ -47,8 +47,8 @@ def test_a_good_check_between_failures_starts_the_count_again():
     assert state.health == "failing" and state.failures == 1
 
 
-@pytest.mark.parametrize("outcome", ["blocked"])
-def test_a_bot_wall_changes_nothing(outcome):
+@pytest.mark.parametrize("outcome", ["blocked", "checker_offline"])
+def test_a_bot_wall_or_an_offline_checker_changes_nothing(outcome):
     healthy = run([OK])
     assert advance(healthy, {"outcome": outcome, "status_code": 403}, T0, POLICY) == healthy
     assert run([{"outcome": outcome}]).health == "unknown"
@@ -124,3 +124,9 @@ def test_a_recovering_resource_is_confirmed_within_the_hour():
     recovering = run([DOWN, DOWN, DOWN, OK], every=timedelta(hours=12))
     assert recovering.health == "broken"
     assert due_in(recovering) <= timedelta(minutes=66)
+
+
+def test_after_a_check_that_told_nothing_because_the_checker_was_offline_the_next_is_soon():
+    healthy = run([OK])
+    soon = next_check_at(healthy, T0, POLICY, random.Random(1), soon=True) - T0
+    assert timedelta(minutes=54) <= soon <= timedelta(minutes=66)

@@ -43,7 +43,7 @@ def test_sites_last_seen_working_on_other_hosts_serve_as_canaries():
 
     def probe(url):
         probed.append(url)
-        return url != "http://up.test/"
+        return url == "http://up.test/"  # only up.test answers
     witnesses = ["http://a.test/other", "http://down.test/", "http://up.test/", "http://more.test/"]
     assert not Connectivity(probe).judge(DEAD[:1], witnesses).offline
     assert probed == ["http://down.test/", "http://up.test/"]  # not a.test (failing), stops at up
@@ -65,8 +65,8 @@ def test_an_inconclusive_check_keeps_what_the_check_said_and_changes_no_health()
     assert advance(healthy, record, None, Policy()) == healthy
 
 
-@pytest.mark.parametrize("value, urls", [(None, []), ("", []), ("http://a/, http://b/", ["http://a/", "http://b/"]),
-                                         (["http://a/"], ["http://a/"])])
+@pytest.mark.parametrize("value, urls", [(None, []), ("", []), (["http://a/"], ["http://a/"]),
+                                         ("http://a/, http://b/", ["http://a/", "http://b/"])])
 def test_canaries_come_from_the_setting_as_a_list_or_comma_separated(value, urls):
     assert canaries_from({"CHECK_CANARY_URLS": value}) == urls
     assert canaries_from({}) == []

@@ -7,7 +7,7 @@ export const WARNING_WORDS = {
   certificate_expiring: "TLS certificate expiring soon", logo_missing: "logo missing"};
 const UP = new Set(["ok", "redirected", "moved"]);
 const WARN = new Set(["redirected", "moved", "content_mismatch"]);
-const INCONCLUSIVE = new Set(["blocked"]);
+const INCONCLUSIVE = new Set(["blocked", "checker_offline"]);
 
 export const $ = (id) => document.getElementById(id);
 
