@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from . import richtext as rt
 from .dates import render_date
-from .numbers import format_number, is_numeric, is_plural_value, page_range
+from .numbers import format_number, is_numeric, is_plural_value, localize_and, page_range
 from .output import cjk_only, format_seq, render
 from .style import Choose, Date, Group, Label, Names, Number, Text
 from .conditions import test
@@ -146,6 +146,8 @@ def e_text(node: Text, ctx: Ctx):
         return None
     if name == "year-suffix":
         return ("T", "year-suffix", ("L", format_seq((v,), node.fmt, lang)), None)
+    if name in NUMBER_VARS and "&" in str(v):
+        v = localize_and(str(v), ctx.locale)
     if name in ("page", "locator") and (name == "page" or ctx.cite.get("label", "page") == "page"):
         v = page_range(str(v).strip(), ctx.style.page_range_format, _range_delim(ctx), name == "locator")
     elif name in NUMBER_VARS and is_numeric(v):

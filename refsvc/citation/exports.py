@@ -13,11 +13,12 @@ MEDIA_TYPES = {
 }
 
 _TAGS = re.compile(r"</?(?:i|b|sup|sub|span)(?:\s[^>]*)?>", re.I)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # would break a line-based format or a terminal
 
 
 def _plain(value: Any) -> str:
-    """A field as plain text: rich-text tags dropped, whitespace collapsed."""
-    return " ".join(_TAGS.sub("", str(value)).split())
+    """A field as plain text: rich-text tags and control characters dropped, whitespace collapsed."""
+    return " ".join(_CONTROL.sub(" ", _TAGS.sub("", str(value))).split())
 
 
 def _date_parts(item: dict, name: str) -> list[int]:
@@ -26,11 +27,17 @@ def _date_parts(item: dict, name: str) -> list[int]:
     return [int(p) for p in parts if str(p).lstrip("-").isdigit()]
 
 
+def _people(item: dict, role: str) -> list[dict]:
+    """The names in a role, whatever shape a CSL-JSON item gives them (null, or a stray string)."""
+    value = item.get(role)
+    return [p for p in value if isinstance(p, dict)] if isinstance(value, list) else []
+
+
 def _name(person: dict, family_first: str = ", ") -> str:
     if person.get("literal"):
         return _plain(person["literal"])
-    family = " ".join(filter(None, [person.get("non-dropping-particle"), person.get("family")]))
-    given = " ".join(filter(None, [person.get("given"), person.get("dropping-particle")]))
+    family = " ".join(str(p) for p in [person.get("non-dropping-particle"), person.get("family")] if p)
+    given = " ".join(str(p) for p in [person.get("given"), person.get("dropping-particle")] if p)
     name = f"{family}{family_first}{given}" if given else family
     return _plain(f"{name}, {person['suffix']}" if person.get("suffix") else name)
 
@@ -59,8 +66,8 @@ def _bibtex_names(people: list[dict]) -> str:
 
 def citation_key(item: dict) -> str:
     """A readable key: first author's family name, year, first title word (ASCII)."""
-    people = item.get("author") or item.get("editor") or [{}]
-    first = people[0].get("family") or people[0].get("literal") or "anon"
+    people = _people(item, "author") or _people(item, "editor") or [{}]
+    first = str(people[0].get("family") or people[0].get("literal") or "anon")
     year = (_date_parts(item, "issued") or ["nd"])[0]
     word = next((w for w in re.findall(r"\w+", _plain(item.get("title", ""))) if len(w) > 3), "")
     raw = f"{first}{year}{word}"
@@ -80,8 +87,8 @@ def to_bibtex(item: dict) -> str:
         if value not in (None, "", []):
             fields.append((name, convert(value)))
 
-    add("author", item.get("author"), _bibtex_names)
-    add("editor", item.get("editor"), _bibtex_names)
+    add("author", _people(item, "author"), _bibtex_names)
+    add("editor", _people(item, "editor"), _bibtex_names)
     add("title", item.get("title"), lambda t: "{" + _latex(t) + "}")
     add(container, item.get("container-title"))
     add("year", issued[0] if issued else None, str)
@@ -93,8 +100,8 @@ def to_bibtex(item: dict) -> str:
     add("institution" if kind == "techreport" else "school" if "thesis" in kind else "publisher",
         item.get("publisher"))
     add("address", item.get("publisher-place"))
-    add("doi", item.get("DOI"), str)
-    add("url", item.get("URL"), str)
+    add("doi", item.get("DOI"), _plain)
+    add("url", item.get("URL"), _plain)
     add("urldate", "-".join(f"{p:02d}" for p in accessed) if accessed else None, str)
     add("isbn", item.get("ISBN"))
     add("issn", item.get("ISSN"))
@@ -122,8 +129,8 @@ def _ris_date(parts: list[int]) -> str:
 def to_ris(item: dict) -> str:
     """One RIS record, CRLF line ends as the format specifies."""
     lines = [("TY", _RIS_TYPES.get(item.get("type", ""), "GEN"))]
-    lines += [("AU", _name(p)) for p in item.get("author", [])]
-    lines += [("ED", _name(p)) for p in item.get("editor", [])]
+    lines += [("AU", _name(p)) for p in _people(item, "author")]
+    lines += [("ED", _name(p)) for p in _people(item, "editor")]
     issued, accessed = _date_parts(item, "issued"), _date_parts(item, "accessed")
     pages = re.split(r"\s*[-–]\s*", str(item.get("page", "")), maxsplit=1)
     for tag, value in [

@@ -38,8 +38,8 @@ def split_particles(name: dict) -> dict:
         i = 0
         while i < len(words) - 1 and words[i] and (words[i][0].islower() or words[i] in ("'t",)):
             i += 1
-        if i:
-            out["non-dropping-particle"] = " ".join(words[:i])
+        if i:  # "de' Frinkle" keeps its space after the apostrophe (a trailing space marks it)
+            out["non-dropping-particle"] = " ".join(words[:i]) + (" " if words[i - 1][-1] in "'\u2019" else "")
             out["family"] = " ".join(words[i:])
     if given and "dropping-particle" not in name and " " in given:
         words = given.split(" ")
@@ -178,13 +178,13 @@ def _p(x) -> tuple:
 
 
 def _endq(x) -> bool:
-    return bool(x) and rt.last_char(_p(x)) in ("'", "\u2019", "-")
+    return bool(x) and rt.last_char(_p(x)) in ("'", "\u2019", "-", " ")
 
 
 def _sort_name(family, given, dp, ndp, ctx) -> str:
     if ctx.style.demote_ndp in ("sort-only", "display-and-sort"):
-        return " ".join(x for x in (family, dp, ndp, given) if x)
-    return " ".join(x for x in (ndp, family, dp, given) if x)
+        return " ".join(x.strip() for x in (family, dp, ndp, given) if x)
+    return " ".join(x.strip() for x in (ndp, family, dp, given) if x)
 
 
 def render_list(names: list, opts: dict, node, ctx, hints: list | None = None, add: int = 0):
@@ -195,10 +195,12 @@ def render_list(names: list, opts: dict, node, ctx, hints: list | None = None, a
     if ctx.position and ctx.area == "citation" and opts.get("et-al-subsequent-min"):
         et_min = opts.get("et-al-subsequent-min")
         use_first = opts.get("et-al-subsequent-use-first", use_first)
+    use_last = opts.get("et-al-use-last")
     if ctx.sort_key is not None:
         sk = ctx.sort_key
         et_min = sk.names_min or et_min
         use_first = sk.names_first or use_first
+        use_last = sk.names_last or use_last
     shown = n
     if et_min and use_first and n >= int(et_min):
         shown = min(n, max(int(use_first) + add, ctx.min_names))
@@ -212,7 +214,7 @@ def render_list(names: list, opts: dict, node, ctx, hints: list | None = None, a
     rendered = [format_seq(r, node.name_fmt, ctx.lang) if not node.name_fmt.plain else r for r in rendered]
     nso = opts.get("name-as-sort-order")
     last_inverted = nso == "all" or (nso == "first" and shown == 2)
-    use_last = opts.get("et-al-use-last") == "true" and truncated and n >= shown + 2
+    use_last = use_last == "true" and truncated and n >= shown + 2
     if use_last:
         last = format_name(names[-1], n - 1, opts, node.name_parts, ctx, hints[n - 1] if hints and len(hints) >= n else 0)
         return join([join(rendered, delim), last], delim + "\u2026 "), shown

@@ -38,6 +38,14 @@ def is_plural_value(value) -> bool:
     return len(re.findall(r"\d+(?:\.\d+)*", s)) >= 2
 
 
+def localize_and(value: str, locale) -> str:
+    """'&' joining numbers becomes the locale's and-symbol when a style redefines it (citeproc-js)."""
+    sym = locale.term("and", "symbol")
+    if not sym or sym == "&" or sym == locale.term("and"):
+        return value
+    return re.sub(r"\s*&\s*", f" {sym} ", value)
+
+
 def roman(n: int) -> str:
     """Lowercase roman numeral."""
     if n <= 0 or n >= 4000:

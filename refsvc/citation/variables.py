@@ -67,7 +67,7 @@ class Ref:
                 raise InvalidItem(f"{k}: unsupported value {v!r}")
         note = item.get("note")
         if isinstance(note, str) and ":" in note:
-            _note_fields(note, vars_)
+            self.type = _note_fields(note, vars_) or self.type
         if "page" in vars_ and "page-first" not in vars_:
             first = str(vars_["page"]).replace("\u2013", "-").split("-")[0].split(",")[0].strip()
             if first:
@@ -79,24 +79,60 @@ class Ref:
         return self.vars.get(name)
 
 
-_NOTE_LINE = re.compile(r"^\s*\{?:?([a-z][a-z-]+):\s*(.+?)\}?\s*$")
+_FIELD = re.compile(r"^([-_a-z]+|[A-Z]+):\s*([^}]+)$")
+_INLINE = re.compile(r"\{:(?:[-_a-z]+|[A-Z]+):[^}]+\}")
 
 
-def _note_fields(note: str, vars_: dict) -> None:
-    """citeproc-js reads 'variable: value' lines of the note field for variables the item lacks."""
-    for line in note.splitlines():
-        m = _NOTE_LINE.match(line)
+def _note_lines(note: str) -> list[str]:
+    """The note's lines with inline '{:var: value}' fields put on lines of their own (citeproc-js)."""
+    lines = note.split("\n")
+    for i, line in enumerate(lines):
+        found = _INLINE.findall(line)
+        if not found:
+            continue
+        parts = _INLINE.split(line)
+        elems = [x for pair in zip(parts, found) for x in pair] + [parts[-1]]
+        for j in range(1, len(elems), 2):  # text before a field that is not a field stops the conversion
+            if elems[j - 1].strip() and (i > 0 or j > 1) and not _FIELD.match(elems[j - 1]):
+                break
+            elems[j] = "\n" + elems[j][2:-1].strip() + "\n"
+        lines[i] = "".join(elems)
+    return "\n".join(lines).split("\n")
+
+
+def _note_fields(note: str, vars_: dict) -> str | None:
+    """citeproc-js's field hack: leading 'variable: value' lines of the note fill variables the item
+    lacks ('name: Family || Given' for names); returns a 'type:' override, if any."""
+    kind = None
+    names: dict = {}
+    for i, line in enumerate(_note_lines(note)):
+        m = _FIELD.match(line)
+        if not line.strip():
+            continue
         if not m:
-            continue
-        key, value = m.group(1), m.group(2).strip()
-        if key in vars_ or key in NAME_VARS or key in ("id", "type"):
-            continue
-        if key in DATE_VARS:
-            try:
-                d = parse_date({"raw": value})
-            except BadDate:
+            if i == 0:
                 continue
-            if d is not None:
-                vars_[key] = d
+            break
+        key, value = m.group(1), m.group(2).strip()
+        key = _ALIASES.get(key, key)
+        if key == "type":
+            kind = value
+        elif key in DATE_VARS:
+            if key not in vars_:
+                try:
+                    d = parse_date({"raw": value})
+                except BadDate:
+                    continue
+                if d is not None:
+                    vars_[key] = d
+        elif key in vars_ or key == "id":
+            continue
+        elif key in NAME_VARS:
+            parts = re.split(r"\s*\|\|\s*", value)
+            if len(parts) <= 2:
+                names.setdefault(key, []).append({"literal": parts[0]} if len(parts) == 1
+                                                 else {"family": parts[0], "given": parts[1]})
         else:
             vars_[key] = value
+    vars_.update(names)
+    return kind

@@ -11,7 +11,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DIR = (REPO / ".." / "shared" / "csl-test-suite" / "humans").resolve()
 KNOWN_FILE = Path(__file__).with_name("csl_suite_known_failures.txt")
-CITED_ONLY = True  # citeproc-js's harness registers the cited items only: they alone are disambiguated
 _SECTION = re.compile(r">>=+ *([A-Z-]+) *=+>>\n?(.*?)\n?<<=+ *\1 *=+<<", re.S)
 
 
@@ -103,13 +102,14 @@ def run(fx: Fixture) -> str:
     if clusters is None:
         clusters = [[{"id": r.id} for r in refs]]
         notes = [1]
-    return "\n".join(eng.finish(s, "html") for s in _clusters_as_harness(eng, refs, clusters, notes))
+    return "\n".join(eng.finish(s, "html") for s in _clusters_as_harness(eng, refs, clusters, notes, False))
 
 
-def _clusters_as_harness(eng, refs, clusters, notes) -> list:
+def _clusters_as_harness(eng, refs, clusters, notes, cited_only: bool = True) -> list:
     """Render clusters as citeproc-js's test harness registers items: cited ones only, numbered as cited."""
     from refsvc.citation.api import cluster_seqs
-    return cluster_seqs(eng, refs, clusters, notes, strict=False, cited_only=CITED_ONLY, number_by_citation=True)
+    return cluster_seqs(eng, refs, clusters, notes, strict=False, cited_only=cited_only,
+                        number_by_citation=cited_only)
 
 
 def _run_citations(eng, refs, data: list) -> str:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from refsvc.citation.exports import to_bibtex, to_csl_json, to_ris
 
 ARTICLE = {
@@ -57,3 +59,18 @@ def test_ris_of_a_web_page_has_its_access_date():
 
 def test_csl_json_is_an_array_of_the_item():
     assert json.loads(to_csl_json(ARTICLE)) == [ARTICLE]
+
+
+@pytest.mark.parametrize("export", [to_bibtex, to_ris, to_csl_json])
+@pytest.mark.parametrize("names", [None, "Mind", [None, "x", {"family": 1, "given": ["J"]}]])
+def test_exports_take_odd_names_without_failing(export, names):
+    text = export({"type": "article-journal", "title": "T", "author": names, "editor": names})
+    assert "T" in text
+
+
+def test_control_characters_never_reach_an_export():
+    item = {"type": "webpage", "title": "Bad\x1b[31m title\r\nER  - ", "URL": "https://x.org/a\nb"}
+    assert "\x1b" not in to_bibtex(item)
+    record = to_ris(item)
+    assert "\x1b" not in record
+    assert record.count("ER  - ") == 1  # a title cannot end the record early
