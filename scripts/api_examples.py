@@ -38,6 +38,8 @@ B = f"http://127.0.0.1:{PORT}"
 H = "-H 'Content-Type: application/json'"
 AUTH = f"-H 'Authorization: Bearer {TOKEN}'"
 EXAMPLES = [
+    ("Is it up?", f"curl -s {B}/healthz"),
+    ("The style catalogue (abridged here to its first style)", f"curl -s {B}/v1/styles/mla"),
     ("Cite page metadata (the seed page) in the three default styles, as text",
      f"curl -s {B}/v1/citations {H} -d '{json.dumps({'metadata': SEED, 'formats': ['text']})}'"),
     ("The same item as a BibTeX download",
@@ -46,6 +48,11 @@ EXAMPLES = [
      f"curl -s '{B}/v1/citations?doi=https://doi.org/10.1037/PST0000282&style=apa&formats=text'"),
     ("Cite a web page by its address (where each field came from is in `provenance`)",
      f"curl -s '{B}/v1/citations?url=http://127.0.0.1:{STAND_IN}/anxiety&style=mla&formats=text'"),
+    ("Several entries at once: one result or one error each, in order",
+     f"curl -s {B}/v1/citations/batch {H} -d '" + json.dumps(
+         {"entries": [{"doi": "10.1037/pst0000282"}, {"metadata": {"title": "Anxiety", "authors": [{"name": "Mind"}],
+          "published": "2023", "url": "https://www.mind.org.uk/"}}, {"doi": "not-a-doi"}],
+          "styles": ["apa"], "formats": ["text"]}) + "'"),
     ("An unknown style", f"curl -s {B}/v1/citations {H} -d '{json.dumps({'metadata': SEED, 'styles': ['apa9']})}'"),
     ("A bad date", f"curl -s {B}/v1/citations {H} -d '{json.dumps({'metadata': dict(SEED, published='2022-13-45')})}'"),
     ("Register a resource (editor)",
@@ -53,11 +60,26 @@ EXAMPLES = [
          {"id": "mind-anxiety", "name": "Mind", "url": f"http://127.0.0.1:{STAND_IN}/anxiety",
           "description": "Mind is a mental health charity.", "tags": ["anxiety"]}) + "'"),
     ("Check it now (editor)", f"curl -s -X POST {B}/v1/resources/mind-anxiety/check {AUTH}"),
+    ("The resource with its health and last check", f"curl -s {B}/v1/resources/mind-anxiety"),
+    ("Its check history, newest first, paginated", f"curl -si '{B}/v1/resources/mind-anxiety/checks?page_size=1'"),
+    ("Change what the registry says (editor)",
+     f"curl -s -X PATCH {B}/v1/resources/mind-anxiety {H} {AUTH} -d '" + json.dumps(
+         {"expect": ["Anxiety", "Mind"]}) + "'"),
     ("A visitor reports a link", f"curl -s {B}/v1/reports {H} -d '" + json.dumps(
         {"resource_id": "mind-anxiety", "reason": "inaccurate", "comment": "The page is about stress now",
          "page": "https://www.harleytherapy.co.uk/anxiety.htm"}) + "'"),
     ("The further-reading block for a tag", f"curl -s '{B}/v1/resources/block?tag=anxiety'"),
+    ("Editors list the reports, and resolve one",
+     f"curl -s '{B}/v1/reports?status=open' {AUTH}"),
+    ("", f"curl -s -X PATCH {B}/v1/reports/1 {H} {AUTH} -d '" + json.dumps(
+        {"status": "resolved", "note": "Description updated"}) + "'"),
+    ("Audit a page's outbound links against the registry (editor)",
+     f"curl -s {B}/v1/audits {H} {AUTH} -d '" + json.dumps(
+         {"base_url": "https://www.harleytherapy.co.uk/dit.htm", "html": "<p>See <a href=\"http://127.0.0.1:"
+          f"{STAND_IN}" "/anxiety\">Mind</a>, the mental health charity, and <a href=\"https://example.org/"
+          "\">this</a>.</p>"}) + "'"),
     ("No token", f"curl -s -X DELETE {B}/v1/resources/mind-anxiety"),
+    ("With the token", f"curl -si -X DELETE {B}/v1/resources/mind-anxiety {AUTH}"),
 ]
 
 
@@ -120,7 +142,7 @@ def main() -> None:
                 except ValueError:
                     pass
                 body = "\n".join(keep) + "\n\n" + rest
-            print(f"{title}:\n\n```sh\n{command.replace(B, 'http://127.0.0.1:8000')}\n```\n```\n"
+            print((f"{title}:\n\n" if title else "") + f"```sh\n{command.replace(B, 'http://127.0.0.1:8000')}\n```\n```\n"
                   f"{body.strip()}\n```\n")
     finally:
         proc.terminate()

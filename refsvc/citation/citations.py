@@ -227,12 +227,14 @@ def _collapse(engine: Engine, items: list[tuple], collapse: str, opts: dict, del
             groups.append(g)
             if k:
                 keyed[k] = g
-    gdelim = opts.get("cite-group-delimiter", ", ")
+    # without a cite-group-delimiter, citeproc-js joins a group with ", " in in-text styles only
+    gdelim = opts.get("cite-group-delimiter", ", " if engine.style.cls == "in-text" else delim)
     after = opts.get("after-collapse-delimiter", delim)
     ysdelim = opts.get("year-suffix-delimiter", opts.get("cite-group-delimiter", delim))
     for gi, g in enumerate(groups):
         if gi:
-            d = after if len(groups[gi - 1]) > 1 else delim
+            # citeproc-js: after a collapsed group, or after any group unless collapse="year-suffix"
+            d = after if len(groups[gi - 1]) > 1 or collapse != "year-suffix" else delim
             if d[:1] == ";" and str(groups[gi - 1][-1][0].get("suffix") or "").rstrip().endswith("."):
                 d = d[1:]  # a cite suffix ending in "." swallows the ";" (citeproc-js)
             out.append((d,))

@@ -25,7 +25,10 @@ def test(cond, ctx) -> bool:
             elif kind == "position":
                 r = _position(val, ctx)
             elif kind == "disambiguate":
-                r = ctx.disamb == (val == "true")
+                # citeproc-js turns disambiguate="true" tests on one at a time, in render order
+                r = ctx.disamb_count < ctx.disamb if val == "true" else not ctx.disamb
+                if r and val == "true":
+                    ctx.disamb_count += 1
             elif kind == "locator":
                 lab = ctx.cite.get("label") or "page"
                 r = bool(ctx.cite.get("locator")) and (lab == val or (val == "sub-verbo" and lab == "sub verbo"))

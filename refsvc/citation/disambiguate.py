@@ -7,13 +7,16 @@ from dataclasses import dataclass, field
 from .names import split_particles
 
 
+ALL = 1 << 20
+
+
 @dataclass
 class Params:
     """Per-item disambiguation state (mutable, per call)."""
     add_names: int = 0
     hints: dict = field(default_factory=dict)
     year_suffix: str = ""
-    disamb: bool = False
+    disamb: int = 0  # disambiguate="true" tests that pass, in render order (ALL: every one)
 
 
 def _suffix(i: int) -> str:
@@ -74,8 +77,9 @@ def _level_needed(n: dict, others: list, initials_only: bool = False) -> int:
     return lvl
 
 
-def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_vars) -> dict:
-    """Compute Params for every ref; ``render_text(ref, params)`` gives a cite's comparison text."""
+def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_vars, max_disamb: int = 1) -> dict:
+    """Compute Params for every ref; ``render_text(ref, params)`` gives a cite's comparison text;
+    ``max_disamb`` counts the style's disambiguate="true" tests."""
     params = {r.id: Params() for r in refs}
     by_id = {r.id: r for r in refs}
     add_names = options.get("disambiguate-add-names") == "true"
@@ -149,10 +153,12 @@ def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_v
             for i in g:
                 texts[i] = render_text(by_id[i], params[i])
         groups = _groups(texts)
-    if groups:  # the disambiguate="true" condition, for what is still ambiguous
+    level = 0
+    while groups and level < max_disamb:  # disambiguate="true" tests, one more at each step
+        level += 1
         for g in groups:
             for i in g:
-                params[i].disamb = True
+                params[i].disamb = level if level < max_disamb else ALL
                 texts[i] = render_text(by_id[i], params[i])
         groups = _groups(texts)
     if add_ys and groups:

@@ -1,6 +1,8 @@
 """Engine: a compiled style bound to a compiled locale (immutable, shared), and the per-call pipeline."""
 from __future__ import annotations
 
+from collections import Counter
+
 from . import richtext as rt
 from .disambiguate import Params, disambiguate
 from .evaluate import Ctx, eval_nodes
@@ -19,7 +21,8 @@ class Engine:
         self.style = style
         self.locale = locale
         self.lang = locale.lang
-        self.uses_disamb_cond = "disambiguate" in _all_tests(style)
+        self.disamb_tests = _all_tests(style)["disambiguate"]  # how many disambiguate conditions
+        self.uses_disamb_cond = self.disamb_tests > 0
         cit = style.citation.options if style.citation else {}
         self.cit_first = int(cit.get("et-al-use-first") or style.root_opts.get("et-al-use-first") or 1)
 
@@ -84,14 +87,16 @@ class Engine:
             return {r.id: Params() for r in refs}
 
         def text(ref: Ref, params: Params) -> str:
-            out = self.eval_area("citation", ref, params=params, position=0, number=numbers.get(ref.id))
-            return rt.plain(render(out, self.lang))
+            # citeproc-js judges ambiguity on the subsequent, near-note form of a cite (getAmbiguousCite)
+            ctx = self.ctx(ref, "citation", params=params, position=1, number=numbers.get(ref.id))
+            ctx.near_note = True
+            return rt.plain(render(("F", _PLAIN, eval_nodes(self.style.citation.layout.children, ctx)), self.lang))
 
         def name_vars(ref: Ref) -> list:
             return [v for v in ("author", "editor", "translator", "composer", "director", "container-author",
                                 "interviewer", "recipient", "illustrator", "collection-editor")
                     if ref.get(v)] or [v for v in ref.vars if v in NAME_VARS]
-        return disambiguate(text, refs, bib_order, opts, name_vars)
+        return disambiguate(text, refs, bib_order, opts, name_vars, max(self.disamb_tests, 1))
 
     def bibliography_entries(self, refs: list[Ref], params: dict | None = None) -> list[tuple[Ref, tuple]]:
         """Sorted bibliography entries as (ref, rich text sequence)."""
@@ -125,8 +130,8 @@ class Engine:
                 out.append((r, seq))
         return out
 
-def _all_tests(style: Style) -> set:
-    found: set = set()
+def _all_tests(style: Style) -> Counter:
+    found: Counter = Counter()
 
     def walk(nodes):
         from .style import Choose, Group, Names

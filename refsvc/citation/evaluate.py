@@ -7,6 +7,7 @@ from .numbers import format_number, is_numeric, is_plural_value, localize_and, p
 from .output import cjk_only, format_seq, render
 from .style import Choose, Date, Group, Label, Names, Number, Text
 from .conditions import test
+from .trigraph import trigraph
 from .variables import NUMBER_VARS, Ref
 
 _LOCATOR_TERMS = {"sub-verbo": "sub verbo"}
@@ -15,7 +16,7 @@ _LOCATOR_TERMS = {"sub-verbo": "sub verbo"}
 class Ctx:
     """Mutable per-render state (never shared between renders or threads)."""
     __slots__ = ("style", "locale", "ref", "area", "position", "cite", "hints", "add_names", "year_suffix",
-                 "disamb", "called", "nonempty", "suppressed", "sort_mode", "sort_key", "ys_done",
+                 "disamb", "disamb_count", "called", "nonempty", "suppressed", "sort_mode", "sort_key", "ys_done",
                  "citation_number", "near_note", "first_note", "in_substitute", "names_subst", "lang", "foreign",
                  "min_names")
 
@@ -30,7 +31,8 @@ class Ctx:
         self.add_names = 0
         self.min_names = 0
         self.year_suffix = ""
-        self.disamb = False
+        self.disamb = 0  # how many disambiguate="true" tests may pass (0: none)
+        self.disamb_count = 0
         self.called = 0
         self.nonempty = 0
         self.suppressed: set = set()
@@ -67,8 +69,9 @@ class Ctx:
             v = self.year_suffix or None
         elif name == "citation-label":
             v = self.ref.get(name) or trigraph(self.ref)
-            if v and self.year_suffix and not self.style.uses_year_suffix:
-                v += self.year_suffix  # the year-suffix rides on the label (citeproc-js)
+            if v and self.year_suffix and not self.style.uses_year_suffix and not self.ys_done:
+                v += self.year_suffix  # the year-suffix rides on the label, not the date (citeproc-js)
+                self.ys_done = True
         else:
             v = self.ref.get(name)
         if v is not None and v != "" and v != []:
@@ -78,19 +81,6 @@ class Ctx:
                 self.suppressed.add(name)
             return v
         return None
-
-
-def trigraph(ref) -> str | None:
-    """The default citation-label: 'Aaaa00' (1 author), 'AaBb00' (2), 'ABC00' (3-4 authors)."""
-    names = ref.get("author") or ref.get("editor") or []
-    fams = [str(n.get("family") or n.get("literal") or "") for n in names][:4]
-    if not fams:
-        return None
-    width = 4 if len(fams) == 1 else 2 if len(fams) == 2 else 1
-    head = "".join(f[:width] for f in fams)
-    d = ref.get("issued")
-    year = f"{d.parts[0][0] % 100:02d}" if d is not None and d.parts else ""
-    return head + year
 
 
 def eval_nodes(nodes, ctx: Ctx, first_only: bool = False) -> list:

@@ -57,7 +57,7 @@ def item_key(area, ctx_factory, ref) -> tuple:
             elif v in DATE_VARS:
                 val = date_key(ref.get(v))
             elif v == "citation-label":
-                from .evaluate import trigraph
+                from .trigraph import trigraph
                 rv = ref.get(v) or trigraph(ref)
                 val = collate(rv) if rv else None
             elif v in NUMBER_VARS or v == "citation-number":

@@ -99,14 +99,16 @@ def run(fx: Fixture) -> str:
     if "CITATIONS" in fx.sections:
         return _run_citations(eng, refs, json.loads(fx.sections["CITATIONS"]))
     clusters, notes, _ = _clusters(fx)
-    if clusters is None:
-        clusters = [[{"id": r.id} for r in refs]]
+    if clusters is None:  # one cluster of every item, in registry (bibliography-sorted) order
+        order = eng.sorted_refs(refs, "bibliography") if eng.style.bibliography else refs
+        clusters = [[{"id": r.id} for r in order]]
         notes = [1]
     return "\n".join(eng.finish(s, "html") for s in _clusters_as_harness(eng, refs, clusters, notes, False))
 
 
 def _clusters_as_harness(eng, refs, clusters, notes, cited_only: bool = True) -> list:
-    """Render clusters as citeproc-js's test harness registers items: cited ones only, numbered as cited."""
+    """Render clusters as citeproc-js's test harness (citeproc-test-runner lib/sys.js) does: CITATIONS
+    register the cited items only, numbered as cited; otherwise every INPUT item is registered."""
     from refsvc.citation.api import cluster_seqs
     return cluster_seqs(eng, refs, clusters, notes, strict=False, cited_only=cited_only,
                         number_by_citation=cited_only)
