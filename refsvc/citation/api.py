@@ -162,7 +162,7 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
                 cited.append(c["id"])
     bib_order = [r.id for r in eng.sorted_refs(refs, "bibliography")] if eng.style.bibliography else \
         [r.id for r in refs]
-    if eng.style.bibliography is not None and not eng.style.bibliography.sort and number_by_citation:
+    if (eng.style.bibliography is None or not eng.style.bibliography.sort) and number_by_citation:
         bib_order = cited + [r.id for r in refs if r.id not in cited]  # a document numbered as cited
     numbers = {rid: i + 1 for i, rid in enumerate(bib_order)}
     pool = refs if not cited_only else [r for r in refs if r.id in set(cited)]
@@ -189,7 +189,7 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
                 full = eng.eval_area("citation", ref, params=params[ref.id], position=p[0], cite=c,
                                      number=numbers[ref.id])
                 nm = _first_names(full)
-                key = rt.plain(eng_render(eng, nm)) if nm is not None else None
+                key = rt.plain(eng_render(eng, nm)) if nm is not None else ""  # no names: all alike
                 sup = render_cite(eng, ref, dict(c, prefix=None), params[ref.id], p, numbers[ref.id],
                                   "suppress-author") if collapse else None
             ys = params[ref.id].year_suffix

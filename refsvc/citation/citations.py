@@ -218,14 +218,14 @@ def _collapse(engine: Engine, items: list[tuple], collapse: str, opts: dict, del
     regroup = bool(engine.style.citation.sort)
     for it in items:
         k = it[3]
-        if k and regroup and k in keyed:
+        if k is not None and regroup and k in keyed:
             keyed[k].append(it)
-        elif k and not regroup and groups and groups[-1][-1][3] == k:
+        elif k is not None and not regroup and groups and groups[-1][-1][3] == k:
             groups[-1].append(it)
         else:
             g = [it]
             groups.append(g)
-            if k:
+            if k is not None:
                 keyed[k] = g
     # without a cite-group-delimiter, citeproc-js joins a group with ", " in in-text styles only
     gdelim = opts.get("cite-group-delimiter", ", " if engine.style.cls == "in-text" else delim)

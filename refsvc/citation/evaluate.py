@@ -10,7 +10,7 @@ from .conditions import test
 from .trigraph import trigraph
 from .variables import NUMBER_VARS, Ref
 
-_LOCATOR_TERMS = {"sub-verbo": "sub verbo"}
+_LOCATOR_TERMS = {"sub-verbo": "sub verbo", "sub verbo": "sub-verbo"}  # CSL 1.0 and 1.0.1 spellings
 
 
 class Ctx:
@@ -206,7 +206,6 @@ def e_label(node: Label, ctx: Ctx):
     if var == "locator":
         val = ctx.cite.get("locator")
         term = ctx.cite.get("label") or "page"
-        term = _LOCATOR_TERMS.get(term, term)
     else:
         val = ctx.ref.get(var) if var not in ctx.suppressed else None
         term = var
@@ -221,6 +220,8 @@ def e_label(node: Label, ctx: Ctx):
     else:
         plural = is_plural_value(val)
     t = ctx.locale.term(term, node.form, plural)
+    if t is None and term in _LOCATOR_TERMS:
+        t = ctx.locale.term(_LOCATOR_TERMS[term], node.form, plural)
     if not t:
         return None
     return ("L", format_seq(_strip(rt.parse(t), node.fmt), node.fmt, ctx.lang))

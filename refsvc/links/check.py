@@ -169,7 +169,7 @@ def _check_logo(fetcher: _Fetcher, logo_url: str) -> tuple[bool | None, int | No
 _ERRORS: Sequence[tuple[type[FetchError], str, str]] = (
     (RefusedAddress, "refused_address", "The link leads to an address the checker must not visit ({})"),
     (FetchTimeout, "timeout", "No answer in time ({})"),
-    (DNSFailure, "dns_error", "The domain name does not resolve ({}) — the domain may have lapsed"),
+    (DNSFailure, "dns_error", "DNS lookup failed: {} — the domain may have lapsed"),
     (TLSFailure, "tls_error", "The secure connection failed ({}) — visitors will see a certificate warning"),
     (TooManyRedirects, "server_error", "The site sends the checker round in circles ({})"),
     (ConnectFailure, "connection_error", "Could not connect ({})"),

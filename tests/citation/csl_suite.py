@@ -132,11 +132,35 @@ def _run_citations(eng, refs, data: list) -> str:
     final = render(states[-1])
     before = render(states[-2]) if len(states) > 1 else {}
     last_id = states[-1][len([p for p in data[-1][1]])][0] if data[-1] else None
+    tainted = _tainted(by_id, states[-2], states[-1]) if len(states) > 1 else set()
     lines = []
     for i, (c, _) in enumerate(states[-1]):
-        changed = c == last_id or before.get(c) != final[c]
+        changed = c == last_id or before.get(c) != final[c] or c in tainted
         lines.append(f"{'>>' if changed else '..'}[{i}] {final[c]}")
     return "\n".join(lines)
+
+
+def _tainted(by_id: dict, old: list, new: list) -> set:
+    """Citations citeproc-js re-renders (and reports) though their text may not change: those whose
+    cites changed position or near-note, and every citation of an item whose later cites' first-reference
+    note number moved (processCitationCluster's taint rules)."""
+    from refsvc.citation.citations import positions
+
+    def pos_of(state):
+        clusters = [list(by_id[c].get("citationItems", [])) for c, _ in state]
+        rows = positions(clusters, [n or 0 for _, n in state], 5)
+        return {c: (cl, row) for (c, _), cl, row in zip(state, clusters, rows)}
+    before, after = pos_of(old), pos_of(new)
+    out, items = set(), set()
+    for c, (cl, row) in after.items():
+        if c not in before or len(before[c][1]) != len(row):
+            continue
+        for cite, (p, near, first), (p0, near0, first0) in zip(cl, row, before[c][1]):
+            if (p, near) != (p0, near0):
+                out.add(c)
+            if p and first != first0:
+                items.add(str(cite["id"]))
+    return out | {c for c, (cl, _) in after.items() if {str(x["id"]) for x in cl} & items}
 
 
 def _clusters(fx: Fixture):
