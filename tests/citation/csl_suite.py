@@ -88,11 +88,7 @@ def run(fx: Fixture) -> str:
         entries = eng.bibliography_entries(refs)
         lines = ['<div class="csl-bib-body">']
         for _, seq in entries:
-            html = eng.finish(seq, "html")
-            if html.startswith('<div class="csl-left-margin">'):
-                html = "\n    " + html + "\n  "
-            elif html.endswith("</div>"):
-                html += "\n  "
+            html = _js_divs(eng.finish(seq, "html"))
             lines.append(f'  <div class="csl-entry">{html}</div>')
         lines.append("</div>")
         return "\n".join(lines)
@@ -104,6 +100,18 @@ def run(fx: Fixture) -> str:
         clusters = [[{"id": r.id} for r in order]]
         notes = [1]
     return "\n".join(eng.finish(s, "html") for s in _clusters_as_harness(eng, refs, clusters, notes, False))
+
+
+_BLOCK = re.compile(r'<div class="csl-block">(.*?)</div>', re.S)
+_INLINE = re.compile(r'<div class="csl-(right-inline|indent)">(.*?)(\s*)</div>', re.S)
+
+
+def _js_divs(html: str) -> str:
+    """Lay out display divs as citeproc-js's HTML format does (its line breaks and indents; trailing
+    space of a right-inline div goes after it)."""
+    html = _BLOCK.sub(lambda m: f'\n\n    <div class="csl-block">{m.group(1)}</div>\n', html)
+    html = html.replace('<div class="csl-left-margin">', '\n    <div class="csl-left-margin">')
+    return _INLINE.sub(lambda m: f'<div class="csl-{m.group(1)}">{m.group(2)}</div>\n  {m.group(3)}', html)
 
 
 def _clusters_as_harness(eng, refs, clusters, notes, cited_only: bool = True) -> list:
