@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, Response, current_app, jsonify
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
@@ -101,13 +101,17 @@ def error_body(status: int, code: str, message: str, errors: Any = None) -> dict
     return body
 
 
+def error_response(status: int, code: str, message: str, errors: Any = None) -> Response:
+    """A JSON response with the one error shape and its status."""
+    response = jsonify(error_body(status, code, message, errors))
+    response.status_code = status
+    return response
+
+
 def _http_error(exc: HTTPException):
     status = exc.code or 500
     code = (exc.name or "error").lower().replace(" ", "_")
     message = _HINTS.get(status, exc.description or exc.name)
-    if status == 413:
-        message = f"The request body is too large; send at most {exc.description} bytes." \
-            if str(exc.description).isdigit() else _HINTS[413]
     # flask-smorest/webargs put field messages in exc.data["messages"].
     data = getattr(exc, "data", None) or {}
     errors = data.get("messages")
@@ -116,8 +120,7 @@ def _http_error(exc: HTTPException):
             errors = next(iter(errors.values()))  # name the fields, not where webargs found them
         message = "Some fields are missing or invalid; see errors."
         code = "unprocessable_entity"
-    response = jsonify(error_body(status, code, message, errors))
-    response.status_code = status
+    response = error_response(status, code, message, errors)
     for name, value in (exc.get_headers() or []):
         if name.lower() not in {"content-type", "content-length"}:
             response.headers[name] = value
@@ -125,20 +128,15 @@ def _http_error(exc: HTTPException):
 
 
 def _api_error(exc: APIError):
-    response = jsonify(error_body(exc.status, exc.code, exc.message, exc.errors))
-    response.status_code = exc.status
+    response = error_response(exc.status, exc.code, exc.message, exc.errors)
     response.headers.update(exc.headers)
     return response
 
 
 def _unexpected(exc: Exception):
     # Never a traceback to the client; the log keeps it.
-    from flask import current_app
     current_app.logger.exception("unhandled error")
-    response = jsonify(error_body(500, "internal_error",
-                                  "Something went wrong on our side; it has been logged."))
-    response.status_code = 500
-    return response
+    return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")
 
 
 def init_app(app: Flask) -> None:

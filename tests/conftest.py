@@ -3,6 +3,7 @@ PostgreSQL and Redis servers the tests talk to (started by .ci/run when they are
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 
 import pytest
@@ -38,15 +39,30 @@ def database_url(database_kind, tmp_path, request):
     return url
 
 
+def dead_port() -> int:
+    """A loopback port with nothing listening (bound, never listened on, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.fixture
 def settings(tmp_path, database_url):
-    """Overrides for a test app: an empty database, loopback servers allowed, one editor token."""
+    """Overrides for a test app: an empty database, loopback servers allowed, one editor token.
+
+    The outside services default to real sites (doi.org, Crossref, the Wayback Machine); here they
+    are a dead loopback port, so no test reaches the internet unless it serves them itself.
+    """
+    dead = f"http://127.0.0.1:{dead_port()}"
     return {
         "DATABASE_URL": database_url,
         "HTTP_CACHE_PATH": str(tmp_path / "http_cache.sqlite"),
         "ALLOW_PRIVATE_ADDRESSES": "1",
         "EDITOR_TOKENS": EDITOR_TOKEN,
         "TESTING": True,
+        "DOI_RESOLVER": dead,
+        "CROSSREF_API": dead,
+        "WAYBACK_API": f"{dead}/wayback/available",
     }
 
 

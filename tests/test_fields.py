@@ -25,11 +25,11 @@ def test_impossible_dates_are_refused_with_the_expected_form(text):
 def test_a_page_maps_to_a_csl_webpage():
     item = to_csl({"title": "T", "site_name": "Mind", "authors": [{"name": "Mind"}, {
         "given": "Ludwig", "family": "Beethoven", "particle": "van"}], "modified": "2023-05",
-        "doi": "https://doi.org/10.1/X"}, today=datetime(2024, 1, 2, tzinfo=timezone.utc))
+        "doi": "https://doi.org/10.1234/X"}, today=datetime(2024, 1, 2, tzinfo=timezone.utc))
     assert item == {"id": "item", "type": "webpage", "title": "T", "container-title": "Mind",
                     "author": [{"literal": "Mind"}, {"family": "Beethoven", "given": "Ludwig",
                                                      "non-dropping-particle": "van"}],
-                    "DOI": "10.1/X", "issued": {"date-parts": [[2023, 5]]},
+                    "DOI": "10.1234/x", "issued": {"date-parts": [[2023, 5]]},
                     "accessed": {"date-parts": [[2024, 1, 2]]}}
 
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from flask import Flask, jsonify, request, send_from_directory
+from flask import Flask, request, send_from_directory
 from flask_cors import CORS
 from flask_smorest import Api, Blueprint
 from swagger_ui_bundle import swagger_ui_path
 
 from refsvc.api import limits
 from refsvc.api.parsing import StrictParser
-from refsvc.errors import ErrorSchema, error_body
+from refsvc.errors import ErrorSchema, error_response
 
 # flask-smorest binds its one parser instance when a view is decorated, which may happen before this
 # runs (refsvc.web imports no refsvc.api): make that very instance strict rather than replace it.
@@ -70,9 +70,8 @@ def _conditional_get(response):
             response.headers["Cache-Control"] = "no-cache"  # may be stored, must revalidate by ETag
         response.make_conditional(request)
         if response.status_code == 412:  # If-Match or If-Unmodified-Since failed: an error like any
-            failed = jsonify(error_body(412, "precondition_failed", "The resource does not match "
-                                        "If-Match or If-Unmodified-Since; fetch it again."))
-            failed.status_code = 412
+            failed = error_response(412, "precondition_failed", "The resource does not match "
+                                    "If-Match or If-Unmodified-Since; fetch it again.")
             failed.headers["ETag"] = response.headers["ETag"]
             return failed
     return response

@@ -10,6 +10,7 @@ from refsvc.metadata.fields import csl_type, parse_date
 
 DEFAULT_STYLES = ["apa", "mla", "chicago"]
 FORMATS = ["text", "html", "bibtex", "ris", "csl-json"]
+DEFAULT_FORMATS = ["text", "html"]
 _text = dict(validate=validate.Length(max=2000))
 
 
@@ -109,7 +110,7 @@ class OptionsSchema(Schema):
                                    "chicago-author-date) or CSL style ids; see /v1/styles"})
     locale = fields.String(load_default="en-US", metadata={"description": "e.g. en-US, en-GB"})
     formats = fields.List(fields.String(validate=validate.OneOf(FORMATS)),
-                          load_default=lambda: ["text", "html"], validate=validate.Length(min=1))
+                          load_default=lambda: list(DEFAULT_FORMATS), validate=validate.Length(min=1))
 
 
 class CitationRequestSchema(OptionsSchema):
@@ -142,7 +143,7 @@ class LookupArgsSchema(Schema):
     style = fields.List(fields.String(), load_default=lambda: list(DEFAULT_STYLES))
     locale = fields.String(load_default="en-US")
     formats = fields.List(fields.String(validate=validate.OneOf(FORMATS)),
-                          load_default=lambda: ["text", "html"])
+                          load_default=lambda: list(DEFAULT_FORMATS))
 
     @validates_schema
     def one_source(self, data, **kwargs):

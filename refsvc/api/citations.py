@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import ValidationError
 
 from refsvc.api.citation_schemas import (BatchEntrySchema, BatchRequestSchema, CitationRequestSchema,
                                          CitationResponseSchema, LookupArgsSchema, MetadataSchema)
@@ -114,21 +115,22 @@ class Batch(MethodView):
     def post(self, body: dict[str, Any]):
         """Cite up to 100 entries (metadata, CSL items, DOIs or URLs, mixed): one result or one
         error per entry, in order."""
-        entries = body["entries"]
-        items = lookups.resolve_many(entries, _entry_item)
-        results = []
-        for position, found in enumerate(items):
-            try:
-                if isinstance(found, APIError):
-                    raise found
-                answer = cite(found["item"], body["styles"], body["locale"], body["formats"])
-                answer.update({k: v for k, v in found.items() if k in ("provenance", "source")})
-                results.append({"index": position, "status": 200, **answer})
-            except APIError as exc:
-                results.append({"index": position, "status": exc.status,
-                                "error": {"code": exc.code, "message": exc.message,
-                                          **({"errors": exc.errors} if exc.errors else {})}})
-        return {"results": results}
+        found = lookups.resolve_many(body["entries"], _entry_item)
+        return {"results": [{"index": position, **_batch_result(entry, body)}
+                            for position, entry in enumerate(found)]}
+
+
+def _batch_result(found: dict[str, Any] | APIError, body: dict[str, Any]) -> dict[str, Any]:
+    """One entry's result: its citations, or the error its lookup or its rendering came to."""
+    try:
+        if isinstance(found, APIError):
+            raise found
+        answer = cite(found["item"], body["styles"], body["locale"], body["formats"])
+    except APIError as exc:
+        return {"status": exc.status, "error": {"code": exc.code, "message": exc.message,
+                                                **({"errors": exc.errors} if exc.errors else {})}}
+    answer.update({k: v for k, v in found.items() if k in ("provenance", "source")})
+    return {"status": 200, **answer}
 
 
 def _entry_item(entry: dict[str, Any]) -> dict[str, Any]:
@@ -139,11 +141,12 @@ def _entry_item(entry: dict[str, Any]) -> dict[str, Any]:
         raise Unprocessable("Each entry needs exactly one of metadata, csl, doi or url.",
                             errors=errors or None)
     if "metadata" in entry:
-        metadata_errors = MetadataSchema().validate(entry["metadata"])
-        if metadata_errors:
+        try:
+            metadata = MetadataSchema().load(entry["metadata"])
+        except ValidationError as exc:
             raise Unprocessable("Some metadata fields are missing or invalid; see errors.",
-                                errors={"metadata": metadata_errors})
-        return {"item": to_csl(MetadataSchema().load(entry["metadata"]))}
+                                errors={"metadata": exc.messages}) from None
+        return {"item": to_csl(metadata)}
     if "csl" in entry:
         if not isinstance(entry["csl"].get("type"), str):
             raise Unprocessable("A CSL-JSON item needs a 'type'.", errors={"csl": ["type missing"]})

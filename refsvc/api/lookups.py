@@ -9,15 +9,15 @@ from flask import current_app
 
 from refsvc.api.parsing import clean_text
 from refsvc.errors import APIError, BadGateway, BadRequest, GatewayTimeout, NotFound, Unprocessable
+from refsvc.metadata import (DOINotFound, InvalidDOI, Lookup, PageNotFound, RefusedAddress, Resolver,
+                             UpstreamFailure, UpstreamTimeout)
 
 
 _resolver_lock = threading.Lock()
 
 
-def _resolver():
+def _resolver() -> Resolver:
     """The app's one Resolver (its cache and outbound budget), built on first use."""
-    from refsvc.metadata import Resolver
-
     ext = current_app.extensions
     if "refsvc.resolver" not in ext:
         with _resolver_lock:  # a batch's threads arrive together: build it once
@@ -26,17 +26,14 @@ def _resolver():
     return ext["refsvc.resolver"]
 
 
-def lookup(*, doi: str | None = None, url: str | None = None):
+def lookup(*, doi: str | None = None, url: str | None = None) -> Lookup:
     """Resolve a DOI or fetch a page; the domain's errors become API errors that say what to do."""
-    from refsvc.metadata import DOINotFound, InvalidDOI, PageNotFound, UpstreamFailure, UpstreamTimeout
-    from refsvc.metadata.http import RefusedAddress
-
     try:
         found = _resolver().doi(doi) if doi is not None else _resolver().url(url)
     except InvalidDOI as exc:
         raise Unprocessable(str(exc), code="invalid_doi", errors={"doi": [str(exc)]}) from None
     except RefusedAddress as exc:
-        raise BadRequest(f"That address is not allowed: {exc}", code="address_not_allowed") from None
+        raise BadRequest(f"That address is not allowed: {exc}", code="refused_address") from None
     except DOINotFound as exc:
         raise NotFound(str(exc), code="doi_not_found") from None
     except PageNotFound as exc:
@@ -52,10 +49,10 @@ def lookup(*, doi: str | None = None, url: str | None = None):
     return found
 
 
-def cache_headers(found) -> dict[str, str]:
+def cache_headers(found: Lookup) -> dict[str, str]:
     """Shared caches may keep a looked-up citation; a stale copy says so."""
     headers = {"Cache-Control": f"public, max-age={current_app.config['CACHE_MAX_AGE']}"}
-    if getattr(found, "stale", False):
+    if found.stale:
         headers["X-Cache"] = "stale"
         headers["Warning"] = '110 refsvc "Response is stale: the source did not answer"'
     return headers

@@ -24,18 +24,16 @@ class ResourceIn(Schema):
         "description": "Phrases the page should contain; the name when empty."})
     active = fields.Boolean()
 
-    @validates_schema
-    def _registry_rules(self, data: dict[str, Any], **_: Any) -> None:
+    @post_load
+    def _registry_rules(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        # One pass of the registry's rules both validates and cleans (the CLI import uses them too).
         if self.partial and "id" in data:
             raise ValidationError({"id": ["The id cannot be changed; create a new resource and "
                                           "delete this one."]})
-        _, errors = validate_entry(data, partial=bool(self.partial))
+        clean, errors = validate_entry(data, partial=bool(self.partial))
         if errors:
             raise ValidationError({field: [message] for field, message in errors.items()})
-
-    @post_load
-    def _clean(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        return validate_entry(data, partial=bool(self.partial))[0]
+        return clean
 
 
 class ResourcePatch(ResourceIn):

@@ -10,8 +10,8 @@ from marshmallow import Schema, fields
 
 from refsvc.api.auth import editor_required
 from refsvc.api.limits import is_editor_request, limiter
+from refsvc.api.paging import one_page
 from refsvc.api.registry_schemas import ReportIn, ReportOut, ReportPatch, ReportQuery
-from refsvc.api.resources import link_header
 from refsvc.errors import NotFound, Unprocessable
 from refsvc.links.registry import normalize_url, url_problem
 from refsvc.storage import Report, get_database, utcnow
@@ -103,9 +103,7 @@ def list_reports(query: dict[str, Any], pagination_parameters):
         reports, total = report_store.list_reports(session, offset=page.first_item,
                                                    limit=page.page_size, **query)
         views = [report_view(r) for r in reports]
-    page.item_count = total
-    return views, {"Link": link_header("reports.list_reports", page.page, page.page_size, total,
-                                       **query)}
+    return one_page(views, page, total, "reports.list_reports", **query)
 
 
 @blp.route("/<int:report_id>", methods=["PATCH"])

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 
 from refsvc.api.auth import editor_required
 from refsvc.api.limits import is_editor_request
+from refsvc.api.paging import one_page
 from refsvc.api.registry_schemas import (CheckOut, ResourceIn, ResourceOut, ResourcePatch,
                                          ResourceQuery)
 from refsvc.errors import Conflict, NotFound
@@ -46,18 +47,6 @@ def resource_view(resource: Resource, check: Check | None, *, editor: bool) -> d
     return view
 
 
-def link_header(endpoint: str, page: int, page_size: int, total: int, **values: Any) -> str:
-    """An RFC 8288 Link header (first/prev/next/last) for a paginated list."""
-    last = max(1, -(-total // page_size))
-    pages = {"first": 1, "last": last}
-    if page > 1:
-        pages["prev"] = min(page - 1, last)
-    if page < last:
-        pages["next"] = page + 1
-    return ", ".join(f'<{url_for(endpoint, page=n, page_size=page_size, **values)}>; rel="{rel}"'
-                     for rel, n in pages.items())
-
-
 def _get_or_404(session, resource_id: str) -> Resource:
     resource = store.get_resource(session, resource_id)
     if resource is None:
@@ -75,14 +64,10 @@ def list_resources(query: dict[str, Any], pagination_parameters):
     with get_database(current_app).transaction() as session:
         resources, total = store.list_resources(session, offset=page.first_item,
                                                 limit=page.page_size, **query)
-        checks = check_store.checks_by_id(session, [r.state.last_check_id for r in resources
-                                                    if r.state and r.state.last_check_id])
+        checks = check_store.last_checks(session, resources)
         editor = is_editor_request()
-        views = [resource_view(r, checks.get(r.state.last_check_id) if r.state else None,
-                               editor=editor) for r in resources]
-    page.item_count = total
-    return views, {"Link": link_header("resources.list_resources", page.page, page.page_size,
-                                       total, **query)}
+        views = [resource_view(r, checks.get(r.id), editor=editor) for r in resources]
+    return one_page(views, page, total, "resources.list_resources", **query)
 
 
 @blp.route("", methods=["POST"])
@@ -144,9 +129,7 @@ def list_checks(resource_id: str, pagination_parameters):
         checks, total = check_store.history(session, resource_id, offset=page.first_item,
                                             limit=page.page_size)
         views = [check_view(c) for c in checks]
-    page.item_count = total
-    return views, {"Link": link_header("resources.list_checks", page.page, page.page_size, total,
-                                       resource_id=resource_id)}
+    return one_page(views, page, total, "resources.list_checks", resource_id=resource_id)
 
 
 @blp.route("/<resource_id>/check", methods=["POST"])

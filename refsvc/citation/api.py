@@ -77,10 +77,8 @@ def style_info(style_id: str) -> dict:
 def engine_for(style: Style | str, locale: str | None = None) -> Engine:
     """The shared Engine of a (style, locale) pair, built once."""
     if not isinstance(style, str):  # an ad-hoc compiled style (tests): not cached
-        try:
-            loc = locale_mod.merge(locale or style.default_locale or "en-US", list(style.locales))
-        except UnknownLocale:  # as citeproc-js: a style's unknown default-locale falls back to en-US
-            loc = locale_mod.merge("en-US", list(style.locales))
+        # as citeproc-js: a style's unknown default-locale falls back to en-US (its in-style terms still apply)
+        loc = locale_mod.merge(locale or style.default_locale or "en-US", list(style.locales), fallback=True)
         return Engine(style, loc)
     st = get_style(style)
     lang = locale or st.default_locale or "en-US"
@@ -175,6 +173,7 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
     pos = positions(clusters, notes or list(range(1, len(clusters) + 1)), dist)
     if force_position is not None:
         pos = [[force_position] * len(row) for row in pos]
+    pos = [[_given_position(c, p) for c, p in zip(cl, row)] for cl, row in zip(clusters, pos)]
     out = []
     collapse = eng.style.citation.options.get("collapse")
     for cl, prow in zip(clusters, pos):
@@ -200,6 +199,18 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
             items.append((c, seq, numbers[ref.id], key, sup, ys, base))
         out.append(render_citation(eng, items, mode))
     return out
+
+
+_POSITIONS = {"first": 0, "subsequent": 1, "ibid": 2, "ibid-with-locator": 3}
+
+
+def _given_position(cite: dict, pos: tuple) -> tuple:
+    """A cite may state its own position (citeproc-js makeCitationCluster: 0-3 or the CSL names)."""
+    p = cite.get("position")
+    p = _POSITIONS.get(p, p) if isinstance(p, str) else p
+    if not isinstance(p, int) or isinstance(p, bool) or not 0 <= p <= 3:
+        return pos
+    return (p, bool(cite.get("near-note", pos[1])), pos[2])
 
 
 def eng_render(eng: Engine, tree) -> tuple:

@@ -77,6 +77,25 @@ def _level_needed(n: dict, others: list, initials_only: bool = False) -> int:
     return lvl
 
 
+def _expand_given(g: list, by_id: dict, params: dict, name_vars, rule: str, same_level: bool) -> None:
+    """Given-name hints for a set found ambiguous; ``same_level``: citeproc-js by-cite expands every
+    differing name of a set it resolves to the same level."""
+    for v in sorted({v for i in g for v in name_vars(by_id[i])}):
+        width = max(len(by_id[i].get(v) or []) for i in g)
+        for k in range(width):
+            if rule == "primary-name" and k > 0:
+                break
+            here = {i: by_id[i].get(v)[k] for i in g if len(by_id[i].get(v) or []) > k}
+            levels = {i: _level_needed(n, [o for j, o in here.items() if j != i]) for i, n in here.items()}
+            top = max(levels.values(), default=0)
+            for i, lvl in levels.items():
+                if lvl:
+                    names = by_id[i].get(v)
+                    lv = list(params[i].hints.get(v) or [0] * len(names))
+                    lv[k] = max(lv[k], top if same_level else lvl)
+                    params[i].hints[v] = lv
+
+
 def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_vars, max_disamb: int = 1) -> dict:
     """Compute Params for every ref; ``render_text(ref, params)`` gives a cite's comparison text;
     ``max_disamb`` counts the style's disambiguate="true" tests."""
@@ -112,7 +131,7 @@ def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_v
             maxn = max((len(by_id[i].get(v) or []) for i in g for v in name_vars(by_id[i])), default=0)
             need = {i: 0 for i in g}
             per_n = []
-            for n in range(1, maxn + 1):
+            for n in range(0, maxn + 1):  # n=0: given names alone may already tell them apart
                 for i in g:
                     params[i].add_names = n
                 keys = {i: render_text(by_id[i], params[i]) for i in g}
@@ -124,7 +143,7 @@ def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_v
                 final = per_n[-1]
                 for i in g:
                     others = [j for j in g if j != i and final[j] != final[i]]  # twins never separate
-                    for n, keys in enumerate(per_n, 1):
+                    for n, keys in enumerate(per_n):
                         if others and all(_differ(keys[i], keys[j]) for j in others):
                             need[i] = n
                             break
@@ -136,22 +155,16 @@ def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_v
         still = {i for g in groups for i in g}
         # given names are expanded across the whole set first found ambiguous (citeproc-js by-cite)
         for g in [fg for fg in first_groups if still & set(fg)]:
-            for v in sorted({v for i in g for v in name_vars(by_id[i])}):
-                width = max(len(by_id[i].get(v) or []) for i in g)
-                for k in range(width):
-                    if rule == "primary-name" and k > 0:
-                        break
-                    here = {i: by_id[i].get(v)[k] for i in g if len(by_id[i].get(v) or []) > k}
-                    levels = {i: _level_needed(n, [o for j, o in here.items() if j != i]) for i, n in here.items()}
-                    top = max(levels.values(), default=0)
-                    for i, lvl in levels.items():
-                        if lvl:  # citeproc-js expands every differing name of the set to the same level
-                            names = by_id[i].get(v)
-                            lv = list(params[i].hints.get(v) or [0] * len(names))
-                            lv[k] = max(lv[k], top)
-                            params[i].hints[v] = lv
+            saved = {i: dict(params[i].hints) for i in g}
+            _expand_given(g, by_id, params, name_vars, rule, same_level=True)
             for i in g:
                 texts[i] = render_text(by_id[i], params[i])
+            if len({texts[i] for i in g}) < len(g):  # the set stays ambiguous: each name keeps its own level
+                for i in g:
+                    params[i].hints = saved[i]
+                _expand_given(g, by_id, params, name_vars, rule, same_level=False)
+                for i in g:
+                    texts[i] = render_text(by_id[i], params[i])
         groups = _groups(texts)
     level = 0
     while groups and level < max_disamb:  # disambiguate="true" tests, one more at each step

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from . import richtext as rt
 from .disambiguate import Params, disambiguate
 from .evaluate import Ctx, eval_nodes
-from .output import format_seq, join, punct_in_quote, render, serialize
+from .output import affix, format_seq, join, punct_in_quote, render, serialize
 from .sort import item_key, sort_refs
 from .style import Fmt, Style
 from .variables import NAME_VARS, Ref
@@ -75,6 +76,14 @@ class Engine:
         keys = [item_key(area, lambda rr: self.ctx(rr, area_name, number=numbers.get(rr.id)), r) for r in refs]
         return sort_refs(refs, keys, [k.descending for k in area.sort])
 
+    def ambiguity_text(self, ref: Ref, params: Params, number=None) -> str:
+        """The plain text that disambiguation compares: citeproc-js judges ambiguity on the subsequent,
+        near-note form of a cite, without its accessed date (getAmbiguousCite)."""
+        ctx = self.ctx(ref, "citation", params=params, position=1, number=number)
+        ctx.near_note = True
+        ctx.looking = True
+        return rt.plain(render(("F", _PLAIN, eval_nodes(self.style.citation.layout.children, ctx)), self.lang))
+
     def disambiguation(self, refs: list[Ref], bib_order: list) -> dict:
         """Disambiguation parameters for every ref (ghost first-position cites of all refs)."""
         cit = self.style.citation
@@ -87,16 +96,13 @@ class Engine:
             return {r.id: Params() for r in refs}
 
         def text(ref: Ref, params: Params) -> str:
-            # citeproc-js judges ambiguity on the subsequent, near-note form of a cite (getAmbiguousCite)
-            ctx = self.ctx(ref, "citation", params=params, position=1, number=numbers.get(ref.id))
-            ctx.near_note = True
-            return rt.plain(render(("F", _PLAIN, eval_nodes(self.style.citation.layout.children, ctx)), self.lang))
+            return self.ambiguity_text(ref, params, numbers.get(ref.id))
 
         def name_vars(ref: Ref) -> list:
             return [v for v in ("author", "editor", "translator", "composer", "director", "container-author",
                                 "interviewer", "recipient", "illustrator", "collection-editor")
                     if ref.get(v)] or [v for v in ref.vars if v in NAME_VARS]
-        return disambiguate(text, refs, bib_order, opts, name_vars, max(self.disamb_tests, 1))
+        return disambiguate(text, refs, bib_order, opts, name_vars, self.disamb_tests)
 
     def bibliography_entries(self, refs: list[Ref], params: dict | None = None) -> list[tuple[Ref, tuple]]:
         """Sorted bibliography entries as (ref, rich text sequence)."""
@@ -125,10 +131,19 @@ class Engine:
             if opts.get("second-field-align") and tree is not None:
                 seq = _second_field(tree, self.lang, lay)
             else:
-                seq = format_seq(seq, lay, self.lang)
+                seq = _layout_entry(seq, lay, self.lang)
             if seq:  # an item with no printed form is left out (citeproc-js)
                 out.append((r, seq))
         return out
+
+def _layout_entry(seq: tuple, lay: Fmt, lang: str) -> tuple:
+    """Apply the layout's formatting; citeproc-js puts its suffix inside a closing display div."""
+    last = seq[-1] if seq else None
+    if lay.suffix and isinstance(last, tuple) and str(last[0]).startswith("div:"):
+        seq = seq[:-1] + ((last[0], affix(tuple(last[1]), "", lay.suffix)),)
+        lay = replace(lay, suffix="")
+    return format_seq(seq, lay, lang)
+
 
 def _all_tests(style: Style) -> Counter:
     found: Counter = Counter()

@@ -1,16 +1,18 @@
 """Evaluate compiled style nodes for one item into an Out tree (see output.py)."""
 from __future__ import annotations
 
+import re as _re
+
 from . import richtext as rt
 from .dates import render_date
-from .numbers import format_number, is_numeric, is_plural_value, localize_and, page_range
+from .labels import e_label, strip_periods as _strip
+from .numbers import format_number, is_numeric, localize_and, page_range
 from .output import cjk_only, format_seq, render
 from .style import Choose, Date, Group, Label, Names, Number, Text
 from .conditions import test
 from .trigraph import trigraph
 from .variables import NUMBER_VARS, Ref
 
-_LOCATOR_TERMS = {"sub-verbo": "sub verbo", "sub verbo": "sub-verbo"}  # CSL 1.0 and 1.0.1 spellings
 
 
 class Ctx:
@@ -18,7 +20,7 @@ class Ctx:
     __slots__ = ("style", "locale", "ref", "area", "position", "cite", "hints", "add_names", "year_suffix",
                  "disamb", "disamb_count", "called", "nonempty", "suppressed", "sort_mode", "sort_key", "ys_done",
                  "citation_number", "near_note", "first_note", "in_substitute", "names_subst", "lang", "foreign",
-                 "min_names")
+                 "looking", "min_names")
 
     def __init__(self, style, locale, ref: Ref, area: str, position: int | None = None, cite: dict | None = None):
         self.style = style
@@ -43,6 +45,7 @@ class Ctx:
         self.near_note = False
         self.first_note = None
         self.in_substitute = None
+        self.looking = False  # rendering for the ambiguity test only (citeproc-js just_looking)
         self.names_subst = None  # the cs:names whose cs:substitute is being evaluated
         il = str(ref.get("language") or "")
         self.lang = "en" if il.lower().startswith("en") else locale.lang
@@ -57,8 +60,8 @@ class Ctx:
         """A variable's value (None when empty or suppressed); counts the access for group suppression."""
         if name != "year-suffix":  # citeproc-js: an empty year-suffix never suppresses a group
             self.called += 1
-        if name in self.suppressed:
-            return None
+        if name in self.suppressed or (self.looking and name == "accessed"):
+            return None  # citeproc-js leaves the accessed date out of the ambiguity test
         if name == "locator":
             v = self.cite.get("locator")
         elif name == "citation-number":
@@ -155,6 +158,8 @@ def e_text(node: Text, ctx: Ctx):
     if fmt.text_case == "title" and fmt.font_style == "italic" and cjk_only(seq):
         # citeproc-js drops italics from title-cased CJK fields
         fmt = Fmt(**{k: getattr(fmt, k) for k in Fmt.__slots__ if k != "font_style"})
+    if ctx.foreign in ("tr", "az") and fmt.text_case in ("uppercase", "lowercase"):
+        lang = ctx.foreign
     out = ("L", format_seq(seq, fmt, lang))
     if name == "locator":
         return ("T", "locator", out, None)
@@ -167,18 +172,11 @@ def _foreign(seq, lang2: str):
     return (("nt", seq),)
 
 
-import re as _re  # noqa: E402
 _FR_SPACE = _re.compile(r" ([?!;])")
 
 
 def _range_delim(ctx) -> str:
     return ctx.locale.term("page-range-delimiter") or "\u2013"
-
-
-def _strip(seq, fmt):
-    if fmt.strip_periods:
-        return rt.map_text(seq, lambda s: s.replace(".", ""))
-    return seq
 
 
 def e_number(node: Number, ctx: Ctx):
@@ -190,7 +188,7 @@ def e_number(node: Number, ctx: Ctx):
         from .sort import number_key
         return ("L", (number_key(v),))
     if not is_numeric(v):
-        return ("L", format_seq(rt.parse(str(v)), node.fmt, lang))
+        return ("L", format_seq((str(v),), node.fmt, lang))  # citeproc-js: markup is not parsed here
     gender = ""
     if node.form in ("ordinal", "long-ordinal"):
         t = ctx.locale.find(node.variable)
@@ -199,32 +197,6 @@ def e_number(node: Number, ctx: Ctx):
     if node.variable == "page" and ctx.style.page_range_format:
         txt = page_range(txt, ctx.style.page_range_format, _range_delim(ctx))
     return ("L", format_seq((txt,), node.fmt, lang))
-
-
-def e_label(node: Label, ctx: Ctx):
-    var = node.variable
-    if var == "locator":
-        val = ctx.cite.get("locator")
-        term = ctx.cite.get("label") or "page"
-    else:
-        val = ctx.ref.get(var) if var not in ctx.suppressed else None
-        term = var
-    if val is None or val == "":
-        return None
-    if node.plural == "always":
-        plural = True
-    elif node.plural == "never":
-        plural = False
-    elif var == "number-of-pages" or var == "number-of-volumes":
-        plural = is_numeric(val) and str(val).strip().isdigit() and int(str(val).strip()) > 1 or is_plural_value(val)
-    else:
-        plural = is_plural_value(val)
-    t = ctx.locale.term(term, node.form, plural)
-    if t is None and term in _LOCATOR_TERMS:
-        t = ctx.locale.term(_LOCATOR_TERMS[term], node.form, plural)
-    if not t:
-        return None
-    return ("L", format_seq(_strip(rt.parse(t), node.fmt), node.fmt, ctx.lang))
 
 
 def e_date(node: Date, ctx: Ctx):

@@ -142,9 +142,15 @@ def resolve_lang(lang: str) -> str:
     raise UnknownLocale(lang)
 
 
-def merge(lang: str, style_layers: list[Layer]) -> Locale:
-    """Merge locale files and in-style locales, lowest precedence first (CSL 1.0.2 fallback)."""
-    file_lang = resolve_lang(lang)
+def merge(lang: str, style_layers: list[Layer], fallback: bool = False) -> Locale:
+    """Merge locale files and in-style locales, lowest precedence first (CSL 1.0.2 fallback);
+    ``fallback``: a language without a locale file takes en-US's, under the style's own locale for it."""
+    try:
+        file_lang = resolve_lang(lang)
+    except UnknownLocale:
+        if not fallback:
+            raise
+        file_lang = "en-US"
     base = lang.split("-")[0]
     layers: list[Layer] = [file_layer("en-US")]
     primary = PRIMARY_DIALECTS.get(base)
@@ -169,4 +175,5 @@ def merge(lang: str, style_layers: list[Layer]) -> Locale:
     q = (terms.get(("open-quote", "long", "")), terms.get(("close-quote", "long", "")),
          terms.get(("open-inner-quote", "long", "")), terms.get(("close-inner-quote", "long", "")))
     quotes = tuple(x.single if x else d for x, d in zip(q, ("\u201c", "\u201d", "\u2018", "\u2019")))
-    return Locale(lang, MappingProxyType(terms), MappingProxyType(dates), MappingProxyType(options), quotes)
+    name = file_lang if file_lang == "en-US" and not lang.startswith("en") else lang  # a fallen-back language
+    return Locale(name, MappingProxyType(terms), MappingProxyType(dates), MappingProxyType(options), quotes)

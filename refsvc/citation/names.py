@@ -16,6 +16,9 @@ def is_romanesque(name: dict) -> bool:
     return bool(_ROMANESQUE.match((name.get("family") or "") + (name.get("given") or "")))
 
 
+_ROMAN_AND = re.compile("[&a-zA-Z\u0e01-\u0e5b\u00c0-\u017f\u0370-\u03ff\u0400-\u052f\u0590-\u05d4\u05d6-\u05ff"
+                        "\u1f00-\u1fff\u0600-\u06ff\u200c\u200d\u200e\u0218\u0219\u021a\u021b\u202a-\u202e]")
+_TAGGED = re.compile(r"((?:<[^>/]+>)*)(.*?)((?:</[^>]+>)*)", re.S)
 _SUFFIX = re.compile(r"^(.*?)\s*,\s*(!)?\s*(Jr\.?|Sr\.?|I{2,3}|IV|V|VI{1,3})$")
 
 
@@ -44,7 +47,7 @@ def split_particles(name: dict) -> dict:
     if given and "dropping-particle" not in name and " " in given:
         words = given.split(" ")
         j = len(words)
-        while j > 1 and words[j - 1] and words[j - 1][0].islower() and words[j - 1].isalpha():
+        while j > 1 and words[j - 1] and words[j - 1][0].islower() and words[j - 1].rstrip("'\u2019").isalpha():
             j -= 1
         if j < len(words):
             out["dropping-particle"] = " ".join(words[j:])
@@ -68,22 +71,25 @@ def initialize(given: str, with_: str, hyphen: bool, full: bool = True) -> str:
             out = (out.rstrip() + " " if out else "") + core + " "
             continue
         pieces = []
-        for j, p in enumerate(core.split("-")):
+        for j, tagged in enumerate(core.split("-")):
+            o, p, c = _TAGGED.fullmatch(tagged).groups()  # markup around a name part stays around its initial
             if not p:
                 continue
             if (abbrev and j == len(core.split("-")) - 1) or len(p) == 1:
-                pieces.append((p, True))
+                pieces.append((p, True, o, c))
             elif full:
                 if j > 0 and p[0].islower():  # "Guo-ping" -> "G." (citeproc-js)
                     continue
                 if len(p) > 2 and p[0].isupper() and p[1].isupper() and p[2].islower():
-                    pieces.append((p[0] + p[1].lower(), True))  # Mongolian "TSerendorjiin" -> "Ts."
+                    pieces.append((p[0] + p[1].lower(), True, o, c))  # Mongolian "TSerendorjiin" -> "Ts."
                 else:
-                    pieces.append((p[0].upper(), True))
+                    pieces.append((p[0].upper(), True, o, c))
             else:
-                pieces.append((p, False))
-        for j, (p, is_init) in enumerate(pieces):
-            seg = p + with_ if is_init else p + " "
+                pieces.append((p, False, o, c))
+        for j, (p, is_init, o, c) in enumerate(pieces):
+            tail = with_ if is_init else " "
+            body = tail.rstrip()
+            seg = o + p + body + c + tail[len(body):]
             if j > 0 and hyphen:
                 out = out.rstrip() + "-"
             out += seg
@@ -131,10 +137,11 @@ def format_name(name: dict, idx: int, opts: dict, parts: dict, ctx, hint: int = 
             body = join([body, (suffix,)], " ")
         return body
     roman = is_romanesque(name)
-    if init_with is not None and given and roman:
+    mixed = not roman and bool(_ROMAN_AND.match(given))  # "王 Zed": a CJK family with a Latin given name
+    if init_with is not None and given and (roman or mixed):
         given = initialize(given, init_with, ctx.style.init_hyphen, opts.get("initialize") != "false")
-    if roman and getattr(ctx, "foreign", "") in ("ja", "zh", "ko"):
-        # citeproc-js writes Latin names of CJK-language items family first, without a comma
+    if mixed or (roman and getattr(ctx, "foreign", "") in ("ja", "zh", "ko")):
+        # citeproc-js writes mixed names, and Latin names of CJK-language items, family first without a comma
         fam = join([_p(ndp) if ndp else (), rt.parse(family)], "" if _endq(ndp) else " ")
         return join([format_seq(fam, fam_fmt, lang), format_seq(rt.parse(given), giv_fmt, lang)], " ")
     nso = opts.get("name-as-sort-order")
@@ -238,7 +245,9 @@ def render_list(names: list, opts: dict, node, ctx, hints: list | None = None, a
             use_delim = len(rendered) > 2  # citeproc-js: "A & Institution", "A, B, & Institution"
         head = join(rendered[:-1], delim)
         gap = "" if and_term[-1:].isspace() else " "  # an "and" term ending in a space needs no other
-        if use_delim:
+        if not _ROMAN_AND.match(and_term):  # citeproc-js: a non-Latin "and" brings no spaces ("A和B")
+            out = head + ((delim if dpl == "always" else "") + and_term,) + rendered[-1]
+        elif use_delim:
             out = head + (delim + and_term + gap,) + rendered[-1]
         else:
             out = join([join([head, (and_term,)], " "), rendered[-1]], gap)
@@ -249,5 +258,6 @@ def render_list(names: list, opts: dict, node, ctx, hints: list | None = None, a
             dpe = opts.get("delimiter-precedes-et-al", "contextual")
             use_delim = (dpe == "always" or (dpe == "contextual" and shown > 1)
                          or (dpe == "after-inverted-name" and (nso == "all" or (nso == "first" and shown == 1))))
-            out = out + ((delim,) if use_delim else (" ",)) + format_seq((txt,), et_fmt, ctx.lang)
+            gap = delim if use_delim else " " if _ROMAN_AND.match(txt) else ""  # "Zither等" (citeproc-js)
+            out = out + ((gap,) if gap else ()) + format_seq((txt,), et_fmt, ctx.lang)
     return out, shown

@@ -92,8 +92,8 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
         if not seq:
             continue
         # compared by subsequent-author-substitute: the shown names, without et al. or labels
-        bare.append(";".join(f"{n.get('family') or n.get('literal') or ''},{n.get('given') or ''}"
-                             for n in names[:shown]))
+        bare.append(";".join(f"{n.get('family') or n.get('literal') or ''},{(n.get('family') and n.get('given')) or ''}"
+                             for n in names[:shown]))  # a literal name has no given part
         part = ("T", "namelist", ("L", seq), None)  # the names alone: subsequent-author-substitute's target
         if label is not None:
             term = ctx.locale.term(var, label.form, len(names) > 1 if label.plural == "contextual"

@@ -14,7 +14,7 @@ from .textcase import apply_case
 _PUNCT = {}
 for _pair, _v in {"!.": 1, "!:": 1, "?.": 1, "?:": 1, ":!": 2, ":?": 2, ":.": 1, ";!": 2, ";?": 2,
                   ";:": 1, ";.": 1, "!!": 1, "??": 1, "..": 1, "::": 1, ";;": 1, ",,": 1, "  ": 2,
-                  " ,": 2, " .": 2}.items():
+                  " ,": 2}.items():
     _PUNCT[_pair] = _v
 
 
@@ -115,6 +115,8 @@ def format_seq(content: tuple, fmt, lang: str = "en", affixes: bool = True) -> t
         content = (("sup", content),)
     elif fmt.vertical_align == "sub":
         content = (("sub", content),)
+    elif fmt.vertical_align == "baseline":
+        content = (("base", content),)
     if fmt.quotes:
         content = (("q", content),)
     if affixes and (fmt.prefix or fmt.suffix):
@@ -137,11 +139,13 @@ def cjk_only(content) -> bool:
 _AFFIX_CACHE: dict = {}
 
 
-def _affix_seq(text: str) -> tuple:
-    seq = _AFFIX_CACHE.get(text)
+def _affix_seq(text: str, quotes: bool = True) -> tuple:
+    seq = _AFFIX_CACHE.get((text, quotes))
     if seq is None:
-        seq = rt.parse(text) if any(c in text for c in "<\"'") else (text,)
-        _AFFIX_CACHE[text] = seq
+        seq = rt.parse(text, quotes) if any(c in text for c in "<\"'") else (text,)
+        if len(_AFFIX_CACHE) > 4096:  # cite affixes come from users: keep the cache bounded
+            _AFFIX_CACHE.clear()
+        _AFFIX_CACHE[(text, quotes)] = seq
     return seq
 
 
@@ -149,10 +153,10 @@ def affix(content: tuple, prefix: str, suffix: str, cite: bool = False) -> tuple
     """Add prefix and suffix with punctuation fixing on each seam (``cite``: a cite's own affixes)."""
     parts = []
     if prefix:
-        parts.append(rt.retag(_affix_seq(prefix), "q", "qx") if cite else _affix_seq(prefix))
+        parts.append(rt.retag(_affix_seq(prefix), "q", "qx") if cite else _affix_seq(prefix, False))
     parts.append(content)
     if suffix:
-        parts.append(rt.retag(_affix_seq(suffix), "q", "qx") if cite else _affix_seq(suffix))
+        parts.append(rt.retag(_affix_seq(suffix), "q", "qx") if cite else _affix_seq(suffix, False))
     return _concat(fix_punct(parts))
 
 
@@ -199,14 +203,24 @@ _PIQ = (".", ",", "!", "?")
 _HTML_OPEN = {"b": "<b>", "sup": "<sup>", "sub": "<sub>", "sc": '<span style="font-variant:small-caps;">',
               "ns": '<span style="font-style:normal;">', "nw": '<span style="font-weight:normal;">',
               "nv": '<span style="font-variant:normal;">', "u": '<span style="text-decoration:underline;">',
-              "nodeco": '<span style="text-decoration:none;">'}
+              "nodeco": '<span style="text-decoration:none;">', "base": '<span style="baseline">'}
 _HTML_CLOSE = {"b": "</b>", "sup": "</sup>", "sub": "</sub>"}
 
 
+# citeproc-js's CSL.SUPERSCRIPTS: superscript characters printed as <sup>base</sup> in HTML
 _SUPERSCRIPTS = dict(zip(
-    "\u00b9\u00b2\u00b3\u00aa\u00ba\u02b0\u02b2\u02b3\u02b7\u02b8\u02e1\u02e2\u02e3\u1d43\u1d47\u1d48\u1d49"
-    "\u1d4d\u1d4f\u1d50\u1d52\u1d56\u1d57\u1d58\u1d5b\u1d9c\u1da0\u1dbb\u2071\u207f\u2070\u2074\u2075"
-    "\u2076\u2077\u2078\u2079", "123aohjrwylsxabdegkmoptuvcfzin0456789"))
+    "\u00aa\u00b2\u00b3\u00b9\u00ba\u02b0\u02b1\u02b2\u02b3\u02b4\u02b5\u02b6\u02b7\u02b8\u02e0\u02e1\u02e2"
+    "\u02e3\u02e4\u1d2c\u1d2d\u1d2e\u1d30\u1d31\u1d32\u1d33\u1d34\u1d35\u1d36\u1d37\u1d38\u1d39\u1d3a\u1d3c"
+    "\u1d3d\u1d3e\u1d3f\u1d40\u1d41\u1d42\u1d43\u1d44\u1d45\u1d46\u1d47\u1d48\u1d49\u1d4a\u1d4b\u1d4c\u1d4d"
+    "\u1d4f\u1d50\u1d51\u1d52\u1d53\u1d54\u1d55\u1d56\u1d57\u1d58\u1d59\u1d5a\u1d5b\u1d5c\u1d5d\u1d5e\u1d5f"
+    "\u1d60\u1d61\u2070\u2071\u2074\u2075\u2076\u2077\u2078\u2079\u207a\u207b\u207c\u207d\u207e\u207f\u2120"
+    "\u2122\u3192\u3193\u3194\u3195\u3196\u3197\u3198\u3199\u319a\u319b\u319c\u319d\u319e\u319f\u02c0\u02c1"
+    "\u06e5\u06e6",
+    ("a 2 3 1 o h \u0266 j r \u0279 \u027b \u0281 w y \u0263 l s x \u0295 A \u00c6 B D E \u018e G H I J K L M N O "
+     "\u0222 P R T U W a \u0250 \u0251 \u1d02 b d e \u0259 \u025b \u025c g k m \u014b o \u0254 \u1d16 \u1d17 p t u "
+     "\u1d1d \u026f v \u1d25 \u03b2 \u03b3 \u03b4 \u03c6 \u03c7 0 i 4 5 6 7 8 9 + \u2212 = ( ) n SM TM \u4e00 \u4e8c "
+     "\u4e09 \u56db \u4e0a \u4e2d \u4e0b \u7532 \u4e59 \u4e19 \u4e01 \u5929 \u5730 \u4eba \u0294 \u0295 \u0648 "
+     "\u064a").split()))
 _SUP_RE = re.compile("[" + "".join(_SUPERSCRIPTS) + "]")
 
 

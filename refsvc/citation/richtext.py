@@ -59,8 +59,8 @@ def parse(text: str, quotes: bool = True) -> Seq:
                 stack[-1][1].append(tok)
             else:
                 _close_to(stack, pos)
-        elif any(t[0] == "nocase" for t in stack[1:]):  # no quote markup inside nocase
-            stack[-1][1].append("\u2019" if tok == "'" else tok)
+        elif tok in ("'", "\u2018", "\u2019") and any(t[0] == "nocase" for t in stack[1:]):
+            stack[-1][1].append("\u2019" if tok == "'" else tok)  # inside nocase only double quotes pair up
         elif tok in ('"', "\u201c", "\u201d", "\u00ab", "\u00bb"):
             opener = {'"': '"', "\u201d": "\u201c", "\u00bb": "\u00ab"}.get(tok, tok)
             pos = _find_quote(stack, opener) if tok in ('"', "\u201d", "\u00bb") else None
@@ -81,7 +81,9 @@ def parse(text: str, quotes: bool = True) -> Seq:
                 primary = primary or "single"
                 stack.append(("q" if primary == "single" else "q1", [], tok))
             else:
-                stack[-1][1].append("\u2019" if tok == "'" and (_is_word(prev) or _is_word(nxt)) else tok)
+                # an apostrophe, also between spaces ("d ' eau"); a quote mark at an affix's edge stays
+                apos = tok == "'" and (_is_word(prev) or _is_word(nxt) or bool(prev and nxt))
+                stack[-1][1].append("\u2019" if apos else tok)
     while len(stack) > 1:  # unclosed markup: keep literal text
         tag, kids, tok = stack.pop()
         lit = tok

@@ -57,10 +57,12 @@ def apply_case(seq: tuple, case: str, lang: str = "en") -> tuple:
     texts = [t for t in leaves if t is not None]
     if not texts:
         return seq
+    turkic = lang[:2] in ("tr", "az")  # dotted and dotless i (citeproc-js uses the item's language)
     if case == "lowercase":
-        new = [t.lower() if t is not None else None for t in leaves]
+        new = [(t.replace("I", "\u0131").replace("\u0130", "i") if turkic else t).lower() if t is not None else None
+               for t in leaves]
     elif case == "uppercase":
-        new = [t.upper() if t is not None else None for t in leaves]
+        new = [(t.replace("i", "\u0130") if turkic else t).upper() if t is not None else None for t in leaves]
     elif case == "capitalize-first":
         new = _first(leaves)
     elif case == "sentence":

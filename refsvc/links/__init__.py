@@ -4,7 +4,8 @@ Checker (one URL in, one result out; no database, no Flask):
 
     check.py       check_link(url, client=..., name=...) -> CheckResult: fetch politely with retries,
                    judge the page, HEAD/GET the logo; never raises (a crash becomes an outcome)
-    classify.py    pure: read_page(html) -> PageInfo; classify(...) -> Verdict (outcome + human reason):
+    page.py        pure: read_page(html) -> PageInfo (title, site name, headings, visible text)
+    classify.py    pure: classify(...) -> Verdict (outcome + human reason):
                    bot walls, parked domains, login/home redirects, soft 404 text, content mismatch
     soft404.py     Soft404Probe: the sibling-path probe of Bar-Yossef et al., cached per host + path prefix
     politeness.py  HostPolicy: requests at once per host, spacing per host, slowing down after a 429
@@ -13,4 +14,6 @@ Checker (one URL in, one result out; no database, no Flask):
 Registry and health (the registry helper's modules): health.py (a resource's health over time, pure),
 registry.py (entries and the YAML file), tracking.py (recording checks), webhooks.py (signed events on
 health changes) and wayback.py (replacement suggestions from the Wayback Machine).
+
+audit.py (pure): a page's outbound links matched against the registry, for POST /v1/audits.
 """

@@ -6,14 +6,15 @@ import time
 import warnings
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any, Sequence
 
-from refsvc.links.classify import PageInfo, Verdict, classify, read_page
+from refsvc.links.classify import Verdict, classify
+from refsvc.links.page import PageInfo, read_page
 from refsvc.links.politeness import HostPolicy, host_of
 from refsvc.links.soft404 import Soft404Probe
 from refsvc.metadata.http import (ConnectFailure, DNSFailure, FetchError, FetchResult, FetchTimeout,
                                   GuardedClient, RefusedAddress, TLSFailure, TooManyRedirects)
+from refsvc.metadata.ratelimit import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -51,22 +52,6 @@ class CheckResult:
         record = asdict(self)
         record.pop("key")
         return record
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds a Retry-After header asks for (delta-seconds or an HTTP date); None when absent/bad."""
-    if not value or not value.strip():
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
 class _Fetcher:
@@ -116,7 +101,7 @@ class _Fetcher:
             self.attempts.append({"status": result.status})
             host = host_of(result.final_url)
             if result.status == 429:
-                wait = parse_retry_after(result.headers.get("Retry-After"))
+                wait = retry_after_seconds(result.headers.get("Retry-After"))
                 self.retry_after = wait
                 pause = backoff if wait is None else wait
                 if self.hosts is not None:  # later checks of this host go slower too

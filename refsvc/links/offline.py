@@ -18,9 +18,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
-from urllib.parse import urlsplit
 
 from refsvc.links.health import CHECKER_OFFLINE
+from refsvc.links.politeness import host_of
 
 # Failures that a checker without network produces for every link.
 NETWORK_FAILURES = frozenset({"dns_error", "connection_error", "timeout"})
@@ -45,12 +45,9 @@ def canaries_from(settings: Any) -> list[str]:
     return [str(v) for v in value]
 
 
-def host_of(url: str) -> str:
-    """The host of ``url`` (lower case), or the URL itself when it has none."""
-    try:
-        return (urlsplit(url).hostname or url).lower()
-    except ValueError:
-        return url
+def _host(url: str) -> str:
+    """The host of ``url`` (lower case), or the URL itself when it has none: still one "host"."""
+    return host_of(url) or url
 
 
 def kind_of(outcome: str | None) -> str:
@@ -110,7 +107,7 @@ class Connectivity:
 
         ``witnesses``: URLs of resources last seen working (used when no canary is configured).
         """
-        failed = {host_of(u) for u in failed_urls}
+        failed = {_host(u) for u in failed_urls}
         if self.probe is not None and self.canaries:
             return self._probe(failed, self.canaries, "canary")
         others = _distinct_hosts(witnesses, exclude=failed)[:MAX_WITNESSES]
@@ -135,7 +132,7 @@ class Connectivity:
 def _distinct_hosts(urls: Sequence[str], exclude: set[str]) -> list[str]:
     seen, picked = set(exclude), []
     for url in urls:
-        host = host_of(url)
+        host = _host(url)
         if host not in seen:
             seen.add(host)
             picked.append(url)

@@ -1,6 +1,6 @@
 """The resource registry as data: validation of one entry, and the YAML file (import/export).
 
-Pure: no database, no Flask. The API's schemas and the CLI both validate through here, so an entry
+Pure: no database access, no Flask. The API's schemas and the CLI both validate through here, so an entry
 that one accepts the other accepts too.
 """
 from __future__ import annotations
@@ -12,10 +12,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
+from refsvc.storage.models import ENTRY_FIELDS
+
 MAX_URL = 2048
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID, MAX_NAME, MAX_DESCRIPTION, MAX_LIST, MAX_ITEM = 64, 200, 5000, 20, 200
-FIELDS = ("id", "name", "url", "description", "logo_url", "tags", "expect", "active")
 
 
 class RegistryError(ValueError):
@@ -99,8 +100,8 @@ def validate_entry(entry: Any, *, partial: bool = False) -> tuple[dict[str, Any]
         return {}, {"_entry": "Each resource must be a mapping of fields (id, name, url, ...)."}
     clean: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    for key in sorted(set(entry) - set(FIELDS)):
-        errors[key] = f"Unknown field; the fields are {', '.join(FIELDS)}."
+    for key in sorted(set(entry) - set(ENTRY_FIELDS)):
+        errors[key] = f"Unknown field; the fields are {', '.join(ENTRY_FIELDS)}."
     if "id" in entry or not partial:
         value = entry.get("id")
         if value is None and not partial and isinstance(entry.get("name"), str):
@@ -186,7 +187,7 @@ def dump_registry(entries: Iterable[dict[str, Any]]) -> str:
     """The registry YAML document for ``entries`` (the import format, fields in a fixed order)."""
     resources = []
     for entry in entries:
-        item = {key: entry[key] for key in FIELDS if key in entry}
+        item = {key: entry[key] for key in ENTRY_FIELDS if key in entry}
         if not item.get("logo_url"):
             item.pop("logo_url", None)
         if item.get("active", True):

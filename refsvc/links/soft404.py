@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import urlsplit, urlunsplit
 
-from refsvc.links.classify import PageInfo
+from refsvc.links.page import PageInfo
 
 SKETCH_SIZE = 128
 SIMILAR = 0.9  # resemblance above which two pages are "the same page"

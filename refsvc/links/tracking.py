@@ -27,15 +27,9 @@ _KEY = "refsvc.tracker"
 
 def make_client(settings: Mapping[str, Any]) -> Any:
     """The guarded client the checker and webhooks use, configured from the settings."""
-    from refsvc.metadata.http import GuardedClient, user_agent
+    from refsvc.metadata.http import client_from_settings
 
-    return GuardedClient(user_agent(settings["CONTACT_EMAIL"]),
-                         allow_private=bool(settings["ALLOW_PRIVATE_ADDRESSES"]),
-                         connect_timeout=float(settings["HTTP_CONNECT_TIMEOUT"]),
-                         read_timeout=float(settings["HTTP_READ_TIMEOUT"]),
-                         max_bytes=int(settings["HTTP_MAX_BYTES"]),
-                         max_redirects=int(settings["HTTP_MAX_REDIRECTS"]),
-                         pool_maxsize=max(int(settings["CHECK_CONCURRENCY"]), 4))
+    return client_from_settings(settings, pool_maxsize=max(int(settings["CHECK_CONCURRENCY"]), 4))
 
 
 def state_of(row: HealthState) -> health_rules.State:

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 from refsvc.config import SETTINGS
 from refsvc.metadata.cache import cache_backend, cached_session
 from refsvc.metadata.doi import DOISources, lookup_doi, normalize_doi
-from refsvc.metadata.http import GuardedClient, RefusedAddress, user_agent
+from refsvc.metadata.http import RefusedAddress, client_from_settings
 from refsvc.metadata.ratelimit import RateLimiter, RedisRateLimiter
 from refsvc.metadata.results import (DOINotFound, InvalidDOI, InvalidURL, Lookup, NotFound, PageNotFound,
                                      UpstreamFailure, UpstreamTimeout)
@@ -55,21 +55,18 @@ class Resolver:
         s.update({k: settings[k] for k in SETTINGS if k in settings})
         backend = cache_backend(s)
         limiter = shared_limiter(s)
-        common = dict(allow_private=bool(s["ALLOW_PRIVATE_ADDRESSES"]),
-                      connect_timeout=float(s["HTTP_CONNECT_TIMEOUT"]), read_timeout=float(s["HTTP_READ_TIMEOUT"]),
-                      max_bytes=int(s["HTTP_MAX_BYTES"]), max_redirects=int(s["HTTP_MAX_REDIRECTS"]),
-                      total_timeout=float(s["LOOKUP_TIMEOUT"]))
-        agent = user_agent(s["CONTACT_EMAIL"])
+        total = float(s["LOOKUP_TIMEOUT"])
         # two clients over one cache: only DOI traffic (resolver, Crossref) passes the shared budget
-        doi_client = GuardedClient(agent, session=cached_session(backend, int(s["DOI_CACHE_TTL"])),
-                                   gate=limiter.slot, **common)
-        page_client = GuardedClient(agent, session=cached_session(backend, int(s["PAGE_CACHE_TTL"])), **common)
+        doi_client = client_from_settings(s, session=cached_session(backend, int(s["DOI_CACHE_TTL"])),
+                                          gate=limiter.slot, total_timeout=total)
+        page_client = client_from_settings(s, session=cached_session(backend, int(s["PAGE_CACHE_TTL"])),
+                                           total_timeout=total)
         doi_sources = DOISources(client=doi_client, limiter=limiter, resolver=s["DOI_RESOLVER"],
                                  crossref=s["CROSSREF_API"], ttl=int(s["DOI_CACHE_TTL"]),
                                  negative_ttl=int(s["NEGATIVE_CACHE_TTL"]))
         page_sources = PageSources(client=page_client, ttl=int(s["PAGE_CACHE_TTL"]),
                                    negative_ttl=int(s["NEGATIVE_CACHE_TTL"]))
-        return cls(doi_sources, page_sources, timeout=float(s["LOOKUP_TIMEOUT"]))
+        return cls(doi_sources, page_sources, timeout=total)
 
     def doi(self, raw: str) -> Lookup:
         """The cleaned CSL item of a DOI in any pasted form."""

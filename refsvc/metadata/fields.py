@@ -10,6 +10,8 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
+from refsvc.metadata.doi import normalize_doi
+
 # Friendly type -> CSL type. CSL types themselves are accepted too.
 TYPES = {
     "webpage": "webpage", "article": "article-journal", "journal-article": "article-journal",
@@ -100,8 +102,7 @@ def to_csl(metadata: dict[str, Any], *, today: datetime | None = None) -> dict[s
                                             "article-magazine"} else "publisher"
         item.setdefault(key, metadata["site_name"])
     if metadata.get("doi"):
-        item["DOI"] = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", metadata["doi"].strip(),
-                             flags=re.I)
+        item["DOI"] = normalize_doi(metadata["doi"])  # any pasted form; raises InvalidDOI (ValueError)
     # A page that only shows "updated" is dated by its update, as APA and Chicago ask.
     issued = metadata.get("published") or metadata.get("modified")
     if issued:

@@ -14,7 +14,7 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, ContextManager, Sequence
+from typing import Any, Callable, ContextManager, Mapping, Sequence
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -28,7 +28,8 @@ from refsvc.metadata.transport import (ConnectFailure, DNSFailure, FetchError, F
                                        local)
 
 __all__ = ["GuardedClient", "FetchResult", "FetchError", "RefusedAddress", "FetchTimeout", "DNSFailure",
-           "ConnectFailure", "TLSFailure", "TooLarge", "TooManyRedirects", "check_url", "user_agent"]
+           "ConnectFailure", "TLSFailure", "TooLarge", "TooManyRedirects", "check_url", "user_agent",
+           "client_from_settings"]
 
 REDIRECT_CODES = (301, 302, 303, 307, 308)
 log = logging.getLogger(__name__)
@@ -51,6 +52,17 @@ _CACHE_ERRORS = _cache_errors()
 def user_agent(contact_email: str) -> str:
     """The User-Agent of every outbound request: the service and a contact (Crossref's polite pool)."""
     return f"refsvc/0.1 (+https://github.com/refsvc; mailto:{contact_email})"
+
+
+def client_from_settings(settings: Mapping[str, Any], **options: Any) -> "GuardedClient":
+    """A GuardedClient with the outbound HTTP settings (HTTP_*, ALLOW_PRIVATE_ADDRESSES, CONTACT_EMAIL);
+    ``options`` add to them or override them (e.g. a cached ``session``, ``pool_maxsize``)."""
+    configured: dict[str, Any] = dict(allow_private=bool(settings["ALLOW_PRIVATE_ADDRESSES"]),
+                                      connect_timeout=float(settings["HTTP_CONNECT_TIMEOUT"]),
+                                      read_timeout=float(settings["HTTP_READ_TIMEOUT"]),
+                                      max_bytes=int(settings["HTTP_MAX_BYTES"]),
+                                      max_redirects=int(settings["HTTP_MAX_REDIRECTS"]))
+    return GuardedClient(user_agent(settings["CONTACT_EMAIL"]), **{**configured, **options})
 
 
 @dataclass

@@ -39,6 +39,13 @@ def claim_due(session: Session, worker: str, now: datetime, *, limit: int,
     return token, resources
 
 
+def count_due(session: Session, now: datetime) -> int:
+    """How many active resources ``claim_due`` could take now."""
+    return session.scalar(select(func.count()).select_from(HealthState).join(Resource)
+                          .where(Resource.active.is_(True), HealthState.next_check_at <= now,
+                                 _claimable(now))) or 0
+
+
 def release(session: Session, token: str, resource_ids: Iterable[str] | None = None) -> int:
     """Give back claims of ``token`` (all, or those of ``resource_ids``) unchecked."""
     query = update(HealthState).where(HealthState.claimed_by == token)
@@ -88,6 +95,12 @@ def checks_by_id(session: Session, ids: Iterable[int]) -> dict[int, Check]:
     return {c.id: c for c in session.scalars(select(Check).where(Check.id.in_(ids)))}
 
 
+def last_checks(session: Session, resources: Iterable[Resource]) -> dict[str, Check]:
+    """The last check of each of ``resources`` that has one, by resource id, in one query."""
+    wanted = {r.state.last_check_id: r.id for r in resources if r.state and r.state.last_check_id}
+    return {wanted[c.id]: c for c in checks_by_id(session, wanted).values()}
+
+
 def history(session: Session, resource_id: str, *, offset: int = 0,
             limit: int = 20) -> tuple[list[Check], int]:
     """One page of a resource's checks, newest first, and how many there are."""
@@ -119,9 +132,3 @@ def next_due_at(session: Session) -> datetime | None:
     """When the next active resource falls due (None when there is none)."""
     return session.scalar(select(func.min(HealthState.next_check_at)).join(Resource)
                           .where(Resource.active.is_(True)))
-
-
-def health_counts(session: Session) -> dict[str, int]:
-    """How many resources stand at each health."""
-    rows = session.execute(select(HealthState.health, func.count()).group_by(HealthState.health))
-    return {health: count for health, count in rows}

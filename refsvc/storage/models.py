@@ -21,7 +21,7 @@ URL_LENGTH = 2048
 HEALTHS = ("unknown", "healthy", "warning", "failing", "broken")
 REPORT_REASONS = ("broken", "inaccurate", "other")
 REPORT_STATUSES = ("open", "resolved", "dismissed")
-# The fields an editor sets (the registry file's fields); links.registry.FIELDS is the same list.
+# The fields an editor sets: the registry file's fields (refsvc.links.registry validates them).
 ENTRY_FIELDS = ("id", "name", "url", "description", "logo_url", "tags", "expect", "active")
 
 

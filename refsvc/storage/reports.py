@@ -70,11 +70,3 @@ def update_report(session: Session, report: Report, changes: dict[str, Any],
         report.note = changes["note"]
     session.flush()
     return report
-
-
-def open_report_counts(session: Session) -> dict[str, int]:
-    """Open reports per resource id (for the dashboard)."""
-    rows = session.execute(select(Report.resource_id, func.sum(Report.count))
-                           .where(Report.status == "open", Report.resource_id.is_not(None))
-                           .group_by(Report.resource_id))
-    return {resource_id: int(total) for resource_id, total in rows}

@@ -10,8 +10,6 @@ from sqlalchemy.orm import Session
 from refsvc.storage.db import row_offset, text_key
 from refsvc.storage.models import ENTRY_FIELDS, Check, HealthState, Resource, utcnow
 
-FIELDS = ENTRY_FIELDS
-
 
 class DuplicateResource(ValueError):
     """A resource with that id already exists."""
@@ -19,7 +17,7 @@ class DuplicateResource(ValueError):
 
 def entry_of(resource: Resource) -> dict[str, Any]:
     """The registry fields of ``resource`` (the YAML/import shape)."""
-    return {key: getattr(resource, key) for key in FIELDS}
+    return {key: getattr(resource, key) for key in ENTRY_FIELDS}
 
 
 def get_resource(session: Session, resource_id: str) -> Resource | None:
@@ -70,7 +68,7 @@ def create_resource(session: Session, fields: dict[str, Any],
     now = now or utcnow()
     if session.get(Resource, fields["id"]) is not None:
         raise DuplicateResource(fields["id"])
-    resource = Resource(**{key: fields.get(key) for key in FIELDS if key in fields},
+    resource = Resource(**{key: fields.get(key) for key in ENTRY_FIELDS if key in fields},
                         created_at=now, updated_at=now)
     resource.description = resource.description or ""
     resource.tags, resource.expect = list(resource.tags or []), list(resource.expect or [])

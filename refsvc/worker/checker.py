@@ -22,7 +22,6 @@ from typing import Any, Callable, Iterable
 from refsvc.links.tracking import Tracker
 from refsvc.storage import Resource
 from refsvc.storage import checks as check_store
-from refsvc.storage import resources as store
 from refsvc.links import offline
 from refsvc.worker.progress import Progress
 from refsvc.worker.summary import Summary
@@ -247,11 +246,8 @@ class Checker:
 
     def count_due(self) -> int:
         """How many resources are due now (the total a progress bar starts from)."""
-        now = self.clock()
         with self.database.transaction() as session:
-            resources, _ = store.list_resources(session, active=True)
-            return sum(1 for r in resources if r.state is not None and r.state.next_check_at <= now
-                       and (r.state.claim_expires_at is None or r.state.claim_expires_at < now))
+            return check_store.count_due(session, self.clock())
 
     def prune(self, summary: Summary) -> int:
         """Delete history older than REFSVC_HISTORY_DAYS."""

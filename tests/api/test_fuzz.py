@@ -21,19 +21,10 @@ TOKEN = {"Authorization": "Bearer test-editor-token"}
 EXAMPLES = 50  # per operation and phase; the whole file stays well under a minute on 2 cores
 
 
-def _dead_port() -> int:
-    """A loopback port with nothing listening (bound, never listened on, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def settings(settings):
-    """The test app's settings, with every upstream on a dead loopback port and short timeouts."""
-    dead = f"http://127.0.0.1:{_dead_port()}"
-    return {**settings, "DOI_RESOLVER": dead, "CROSSREF_API": dead, "WAYBACK_API": dead,
-            "LOOKUP_TIMEOUT": "2", "HTTP_CONNECT_TIMEOUT": "0.5", "HTTP_READ_TIMEOUT": "0.5",
+    """The test app's settings (every upstream on a dead loopback port) with short timeouts."""
+    return {**settings, "LOOKUP_TIMEOUT": "2", "HTTP_CONNECT_TIMEOUT": "0.5", "HTTP_READ_TIMEOUT": "0.5",
             "CHECK_TIMEOUT": "2", "REPORT_RATE_LIMIT": ""}
 
 

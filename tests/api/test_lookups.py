@@ -106,7 +106,7 @@ def test_a_page_on_a_private_address_is_refused_by_default(settings, tmp_path, m
     app = create_app(dict(settings, ALLOW_PRIVATE_ADDRESSES="0"))
     response = app.test_client().get("/v1/citations?url=http://169.254.169.254/latest/meta-data")
     assert response.status_code == 400
-    assert response.json["code"] == "address_not_allowed"
+    assert response.json["code"] == "refused_address"
 
 
 def test_a_batch_answers_each_entry_in_order(resolver_app, httpserver):

@@ -75,7 +75,12 @@ def run(fx: Fixture) -> str:
             by = {r.id: r for r in refs}
             refs = [by[str(i)] for i in ids if str(i) in by]
         cited = None
-        if "CITATION-ITEMS" in fx.sections or "CITATIONS" in fx.sections:
+        if "CITATIONS" in fx.sections:  # the document after the last update: its items alone are registered
+            cited = _final_clusters(json.loads(fx.sections["CITATIONS"]))
+            if "BIBENTRIES" not in fx.sections:
+                ids = {str(c["id"]) for cl in cited for c in cl}
+                refs = [r for r in refs if r.id in ids]
+        elif "CITATION-ITEMS" in fx.sections:
             cited = _clusters(fx)[0]
         if cited is not None:
             order = []
@@ -140,7 +145,10 @@ def _run_citations(eng, refs, data: list) -> str:
     final = render(states[-1])
     before = render(states[-2]) if len(states) > 1 else {}
     last_id = states[-1][len([p for p in data[-1][1]])][0] if data[-1] else None
-    tainted = _tainted(by_id, states[-2], states[-1]) if len(states) > 1 else set()
+    tainted = set()
+    if len(states) > 1:
+        ambiguous, peers = _ambiguity(eng, refs, by_id, states[-2], states[-1])
+        tainted = _tainted(by_id, states[-2], states[-1], ambiguous, peers)
     lines = []
     for i, (c, _) in enumerate(states[-1]):
         changed = c == last_id or before.get(c) != final[c] or c in tainted
@@ -148,7 +156,7 @@ def _run_citations(eng, refs, data: list) -> str:
     return "\n".join(lines)
 
 
-def _tainted(by_id: dict, old: list, new: list) -> set:
+def _tainted(by_id: dict, old: list, new: list, ambiguous: set, peers: set) -> set:
     """Citations citeproc-js re-renders (and reports) though their text may not change: those whose
     cites changed position or near-note, and every citation of an item whose later cites' first-reference
     note number moved (processCitationCluster's taint rules)."""
@@ -159,9 +167,14 @@ def _tainted(by_id: dict, old: list, new: list) -> set:
         rows = positions(clusters, [n or 0 for _, n in state], 5)
         return {c: (cl, row) for (c, _), cl, row in zip(state, clusters, rows)}
     before, after = pos_of(old), pos_of(new)
-    out, items = set(), set()
+    out, items = set(), set(peers)
+    cited_later = {str(x["id"]) for cl, row in before.values() for x, r in zip(cl, row) if r[0]}
     for c, (cl, row) in after.items():
-        if c not in before or len(before[c][1]) != len(row):
+        if c not in before:  # an item's first later cite gives it a first-reference note number
+            items.update(str(x["id"]) for x, r in zip(cl, row)
+                         if r[0] and str(x["id"]) not in cited_later and str(x["id"]) in ambiguous)
+            continue
+        if len(before[c][1]) != len(row):
             continue
         for cite, (p, near, first), (p0, near0, first0) in zip(cl, row, before[c][1]):
             if (p, near) != (p0, near0):
@@ -169,6 +182,35 @@ def _tainted(by_id: dict, old: list, new: list) -> set:
             if p and first != first0:
                 items.add(str(cite["id"]))
     return out | {c for c, (cl, _) in after.items() if {str(x["id"]) for x in cl} & items}
+
+
+def _ambiguity(eng, refs, by_id: dict, old: list, new: list) -> tuple[set, set]:
+    """Ids of the cited items that disambiguation touched, and of those whose undisambiguated cite reads
+    as that of an item first cited in the last update (citeproc-js re-runs that ambiguity set).
+    A model of citeproc-js's bookkeeping, for the '>>' markers of CITATIONS fixtures only."""
+    from refsvc.citation.disambiguate import Params
+
+    def cited(state):
+        return {str(x["id"]) for c, _ in state for x in by_id[c].get("citationItems", [])}
+    now, before = cited(new), cited(old)
+    pool = [r for r in refs if r.id in now]
+    params = eng.disambiguation(pool, [r.id for r in pool])
+    base = {r.id: eng.ambiguity_text(r, Params()) for r in pool} if eng.style.citation else {}
+    # only a new item that needed more than a year-suffix makes citeproc-js re-run its ambiguity set
+    fresh = {base[i] for i in now - before if i in base and params[i] != Params(year_suffix=params[i].year_suffix)}
+    return ({rid for rid, p in params.items() if p != Params()},
+            {rid for rid, t in base.items() if t in fresh and rid in before})
+
+
+def _final_clusters(data: list) -> list:
+    """The citations of the document after the last processCitationCluster call, in order."""
+    by_id = {}
+    for entry in data:
+        by_id[entry[0].get("citationID")] = entry[0]
+    last = data[-1]
+    order = [p[0] for p in (last[1] if len(last) > 1 else [])] + [last[0].get("citationID")] + \
+        [p[0] for p in (last[2] if len(last) > 2 else [])]
+    return [list(by_id[c].get("citationItems", [])) for c in order]
 
 
 def _clusters(fx: Fixture):

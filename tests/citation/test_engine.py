@@ -156,3 +156,19 @@ def test_a_cite_of_an_unknown_item_is_an_invalid_item() -> None:
 def test_numeric_ids_match_cites_given_as_strings() -> None:
     item = dict(SEED, id=7)
     assert citation([item], [{"id": "7"}], "apa") == "(Harley Therapy Ltd., 2022)"
+
+
+def test_variables_written_in_the_note_field_fill_missing_ones() -> None:
+    # citeproc-js's field hack: leading "variable: value" lines of the note (names as "Family || Given")
+    book = {"id": "b1", "type": "book", "title": "Therapy at home", "issued": {"date-parts": [[2019]]},
+            "note": "publisher: Acme Press\nauthor: Chen || Christine K.\nRead in 2020."}
+    got = cite_item(book, "apa")["bibliography"]["text"]
+    assert got == "Chen, C. K. (2019). Therapy at home. Acme Press."
+
+
+def test_a_cite_may_state_its_own_position() -> None:
+    book = {"id": "b1", "type": "book", "title": "Therapy at home", "publisher": "Acme Press",
+            "author": [{"family": "Chen", "given": "Christine K."}], "issued": {"date-parts": [[2019]]}}
+    style = "chicago-notes-bibliography"
+    assert citation([book], [{"id": "b1"}], style) == "Christine K. Chen, Therapy at Home (Acme Press, 2019)."
+    assert citation([book], [{"id": "b1", "position": "subsequent"}], style) == "Chen, Therapy at Home."

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from refsvc.links.classify import (OUTCOMES, PageInfo, classify, content_match, is_home_url, is_login_url,
-                                   read_page, same_site)
+from refsvc.links.classify import (OUTCOMES, classify, content_match, is_home_url, is_login_url,
+                                   same_site)
+from refsvc.links.page import PageInfo, read_page
 
 MIND = dict(name="Mind", description="Mental health charity: advice and support for anyone with a "
             "mental health problem.", expect=())

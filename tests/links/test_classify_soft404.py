@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-from refsvc.links.classify import read_page
+from refsvc.links.page import read_page
 from refsvc.links.soft404 import Soft404Probe, prefix_key, resemblance, sibling_url, sketch
 
 ARTICLE = read_page("<title>Therapy</title><p>" + "Talking therapy helps many people with anxiety. " * 10)

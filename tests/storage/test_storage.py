@@ -80,6 +80,20 @@ def test_a_claimed_resource_cannot_be_claimed_again_until_its_lease_ends(databas
     assert [r.id for r in first] == ["mind"] and second == [] and [r.id for r in later] == ["mind"]
 
 
+def test_the_due_count_leaves_out_claimed_inactive_and_not_yet_due_resources(database):
+    now = utcnow()
+    with database.transaction() as session:
+        for resource_id in ("due", "claimed", "later"):
+            store.create_resource(session, {**MIND, "id": resource_id}, now=now)
+        store.create_resource(session, {**MIND, "id": "inactive", "active": False}, now=now)
+        store.get_resource(session, "later").state.next_check_at = now + timedelta(hours=1)
+    with database.transaction() as session:
+        check_store.claim_due(session, "one", now, limit=1, lease_seconds=60)
+    with database.transaction() as session:
+        assert check_store.count_due(session, now) == 1
+        assert check_store.count_due(session, now + timedelta(hours=2)) == 3  # lease over, later due
+
+
 def test_a_report_brings_the_next_check_forward_but_never_back(database):
     now = utcnow()
     with database.transaction() as session:

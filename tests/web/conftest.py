@@ -46,7 +46,10 @@ def browser() -> Iterator[Any]:
     options.binary_location = CHROMIUM
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1280,900", f"--user-data-dir={profile}"):
+                 "--disable-dev-shm-usage", "--window-size=1280,900", f"--user-data-dir={profile}",
+                 # pages name real sites (links, logos): no name but localhost resolves, so the
+                 # browser can never reach the internet, whatever a page asks for
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # to read script errors
     # Giving the driver's path keeps Selenium Manager from looking for (downloading) one.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from refsvc import create_app
-from refsvc.api.audits import audit_links, description_similarity, outbound_links
+from refsvc.links.audit import audit_links, description_similarity, outbound_links
 from refsvc.storage import get_database, utcnow
 from refsvc.storage.checks import get_state, record_check
 

@@ -55,9 +55,12 @@ class FakeChecks:
                  started: threading.Event | None = None, crash_after: int | None = None):
         self.outcomes, self.seen = dict(outcomes or {}), []
         self.pause, self.started, self.crash_after = pause, started, crash_after
+        self.options = None
 
     def __call__(self, jobs, **options):
-        assert {"client", "concurrency", "per_host", "host_spacing", "deadline_seconds"} <= set(options)
+        # kept for the test to check: an assert here would be caught by the checker's guard
+        # against a runner that fails, and logged rather than fail the test
+        self.options = options
         if self.started:
             self.started.set()
         if self.pause:
@@ -103,6 +106,7 @@ def test_a_run_checks_each_due_resource_once_and_records_its_health(app, clock, 
     checks = FakeChecks({"beta": "server_error"})
     summary = checker(app, clock, checks).run_once()
     assert sorted(checks.seen) == ["alpha", "beta", "gamma"]
+    assert {"client", "concurrency", "per_host", "host_spacing", "deadline_seconds"} <= set(checks.options)
     assert summary.checked == 3 and summary.outcomes == {"ok": 2, "server_error": 1}
     assert state(database, "alpha").health == "healthy"
     assert state(database, "beta").health == "failing"

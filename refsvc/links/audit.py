@@ -1,0 +1,136 @@
+"""A page's outbound links matched against the resource registry (pure: no HTTP, no database).
+
+Each link gets the registry entry it matches (by normalised URL, else by host), that entry's health,
+and flags: ``unregistered``, ``broken``, ``moved`` and ``description_differs`` (the text the page
+shows beside the link no longer matches the registry's description). POST /v1/audits serves it.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+from refsvc.links.registry import normalize_url
+
+CONTEXT_CHARS = 600
+# Below this share of the description's words found beside the link, the page has drifted.
+SIMILARITY_THRESHOLD = 0.5
+BLOCKS = {"p", "li", "div", "section", "article", "aside", "td", "dd", "figure", "blockquote",
+          "header", "footer", "body"}
+STOPWORDS = set("""a an and are as at be by for from has have in is it its it's of on or that the their
+they this to uk was which with who""".split())
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _tokens(text: str) -> set[str]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {w.rstrip("s") for w in words if len(w) > 2 and w not in STOPWORDS}
+
+
+def host_key(url: str) -> str:
+    """The host a link is matched on: lowercase, without a leading ``www.``."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def url_key(url: str) -> str:
+    """The normalised URL a link is matched on; http and https, www. or not, count as one."""
+    normal = urlsplit(normalize_url(url))
+    return host_key(url) + (f":{normal.port}" if normal.port else "") + normal.path + \
+        (f"?{normal.query}" if normal.query else "")
+
+
+def _context(anchor: Any, link_text: str) -> str:
+    """The text the page shows around ``anchor``: its nearest block that says more than the link."""
+    node, levels = anchor.getparent(), 0
+    while node is not None and levels < 4:
+        text = _words(node.text_content())
+        if node.tag in BLOCKS and len(text) > len(link_text) + 20:
+            return text[:CONTEXT_CHARS]
+        node, levels = node.getparent(), levels + 1
+    return ""
+
+
+def outbound_links(html: str, base_url: str) -> list[dict[str, str]]:
+    """Every link of ``html`` to another host, in page order: url, href, text, context."""
+    try:
+        try:
+            document = lxml.html.document_fromstring(html)
+        except ValueError:  # a str with an XML encoding declaration: lxml wants bytes then
+            document = lxml.html.document_fromstring(html.encode("utf-8"))
+    except (etree.ParserError, ValueError):  # nothing to parse: no links
+        return []
+    for hidden in document.xpath("//script | //style | //template"):
+        hidden.drop_tree()  # their text is not what a reader sees beside a link
+    base = urljoin(base_url, (document.xpath("//base/@href") or [""])[0].strip())
+    page_host = host_key(base_url)  # the page's own site, whatever its <base> says
+    links = []
+    for anchor in document.xpath("//a[@href] | //area[@href]"):
+        href = anchor.get("href", "").strip()
+        try:
+            url = urljoin(base, href)
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises on a port out of range: such a link leads nowhere
+        except ValueError:
+            continue
+        if parts.scheme not in {"http", "https"} or not parts.hostname or host_key(url) == page_host:
+            continue
+        text = _words(anchor.text_content()) or _words(" ".join(anchor.xpath(".//img/@alt"))) \
+            or _words(anchor.get("title", ""))
+        links.append({"url": url.split("#")[0], "href": href, "text": text,
+                      "context": _context(anchor, text)})
+    return links
+
+
+def description_similarity(description: str, context: str) -> float | None:
+    """Share of the description's words the page shows beside the link (None: nothing to compare)."""
+    wanted = _tokens(description)
+    if not wanted or not context:
+        return None
+    return round(len(wanted & _tokens(context)) / len(wanted), 2)
+
+
+def audit_links(links: Iterable[dict[str, str]], entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each link with its registry entry (``entries``: id, name, url, description, health, outcome,
+    final_url) and its flags."""
+    by_url = {url_key(e["url"]): e for e in entries}
+    by_host: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        by_host.setdefault(host_key(entry["url"]), entry)
+    audited = []
+    for link in links:
+        entry, match = by_url.get(url_key(link["url"])), "url"
+        if entry is None:
+            entry, match = by_host.get(host_key(link["url"])), "host"
+        row: dict[str, Any] = dict(link, match=None, resource=None, health=None, flags=[],
+                                   description_similarity=None)
+        if entry is None:
+            row["flags"].append("unregistered")
+        else:
+            row.update(match=match, health=entry["health"],
+                       resource={k: entry[k] for k in ("id", "name", "url", "description")})
+            if entry["health"] == "broken":
+                row["flags"].append("broken")
+            if entry.get("outcome") == "moved":
+                row["flags"].append("moved")
+                row["moved_to"] = entry.get("final_url")
+            similarity = description_similarity(entry["description"], link["context"])
+            row["description_similarity"] = similarity
+            if similarity is not None and similarity < SIMILARITY_THRESHOLD:
+                row["flags"].append("description_differs")
+        audited.append(row)
+    return audited
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Counts of links and of each flag."""
+    summary = {"outbound_links": len(rows), "registered": sum(1 for r in rows if r["resource"])}
+    for flag in ("unregistered", "broken", "moved", "description_differs"):
+        summary[flag] = sum(1 for r in rows if flag in r["flags"])
+    return summary
