@@ -6,6 +6,7 @@ import re
 from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates,
                          validates_schema)
 
+from refsvc.api.csl_item import item_problems
 from refsvc.metadata.fields import csl_type, parse_date
 
 DEFAULT_STYLES = ["apa", "mla", "chicago"]
@@ -128,8 +129,9 @@ class CitationRequestSchema(OptionsSchema):
             raise ValidationError("Send exactly one of 'metadata' (page metadata) or 'csl' "
                                   "(a CSL-JSON item).", "_schema")
         csl = data.get("csl")
-        if csl is not None and not isinstance(csl.get("type"), str):
-            raise ValidationError("A CSL-JSON item needs a 'type', e.g. \"webpage\".", "csl")
+        problems = item_problems(csl) if csl is not None else None
+        if problems:
+            raise ValidationError(problems, "csl")
 
 
 class LookupArgsSchema(Schema):

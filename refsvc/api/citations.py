@@ -16,6 +16,7 @@ from refsvc.citation import InvalidItem, UnknownStyle, available_locales
 from refsvc.citation.exports import EXPORTERS, MEDIA_TYPES, citation_key
 from refsvc.citation.service import CitationService
 from refsvc.api import lookups
+from refsvc.api.csl_item import item_problems
 from refsvc.api.replay import replayed
 from refsvc.errors import APIError, BadRequest, Unprocessable
 from refsvc.metadata.fields import to_csl
@@ -148,8 +149,10 @@ def _entry_item(entry: dict[str, Any]) -> dict[str, Any]:
                                 errors={"metadata": exc.messages}) from None
         return {"item": to_csl(metadata)}
     if "csl" in entry:
-        if not isinstance(entry["csl"].get("type"), str):
-            raise Unprocessable("A CSL-JSON item needs a 'type'.", errors={"csl": ["type missing"]})
+        problems = item_problems(entry["csl"])
+        if problems:
+            raise Unprocessable("Some fields of the CSL-JSON item are invalid; see errors.",
+                                errors={"csl": problems})
         return {"item": entry["csl"]}
     lookup = lookups.lookup(doi=entry.get("doi"), url=entry.get("url"))
     return {"item": lookup.item, "provenance": lookup.provenance, "source": lookup.source}

@@ -186,3 +186,27 @@ def test_a_body_over_256_kib_is_a_413(client):
     response = post(client, {"metadata": big})
     assert response.status_code == 413
     assert response.json["status"] == 413
+
+
+@pytest.mark.parametrize("item, field", [
+    ({"type": "book", "title": "T", "author": [{"family": "F", "given": 1}]}, "author.0.given"),
+    ({"type": "book", "title": "T", "author": [{"family": 1}]}, "author.0.family"),
+    ({"type": "book", "title": "T", "author": [{"family": "F", "suffix": ["x"]}]}, "author.0.suffix"),
+    ({"type": "book", "title": "T", "author": "Mind"}, "author"),
+    ({"type": "book", "title": "T", "editor": [None]}, "editor.0"),
+    ({"type": "book", "title": {"a": 1}}, "title"),
+    ({"type": "book", "title": "T", "id": []}, "id"),
+    ({"type": "book", "title": "T", "issued": [2020]}, "issued"),
+    ({"type": "book", "title": "T", "issued": {"date-parts": "2020"}}, "issued.date-parts"),
+    ({"type": 7, "title": "T"}, "type"),
+])
+def test_a_csl_item_of_the_wrong_shape_is_a_422_naming_the_field(client, item, field):
+    response = post(client, {"csl": item})
+    assert response.status_code == 422, response.json
+    assert field in response.json["errors"]["csl"]
+
+
+def test_a_csl_item_from_crossref_with_list_valued_issn_is_fine(client):
+    item = {"type": "article-journal", "title": "T", "ISSN": ["1939-1536", "0033-3204"],
+            "issued": {"date-parts": [["2020", "9"]]}}
+    assert post(client, {"csl": item, "styles": ["apa"]}).status_code == 200

@@ -172,3 +172,27 @@ def test_a_cite_may_state_its_own_position() -> None:
     style = "chicago-notes-bibliography"
     assert citation([book], [{"id": "b1"}], style) == "Christine K. Chen, Therapy at Home (Acme Press, 2019)."
     assert citation([book], [{"id": "b1", "position": "subsequent"}], style) == "Chen, Therapy at Home."
+
+
+def test_given_names_alone_separate_coauthored_works_in_chicago_notes() -> None:
+    # citeproc-js 1.4.61 output: first authors differing in given names need no further names
+    first = {"id": "c1", "type": "article-journal", "title": "Brief therapy for veterans",
+             "container-title": "Psychotherapy", "issued": {"date-parts": [[2020]]},
+             "author": [{"family": "Chen", "given": "Christine K."}, {"family": "Nehrig", "given": "Nicholas"},
+                        {"family": "Okafor", "given": "Ada"}, {"family": "Smith", "given": "John"}]}
+    second = dict(first, id="c2", author=[{"family": "Chen", "given": "Zed"}] + first["author"][1:])
+    items, style = [first, second], "chicago-notes-bibliography"
+    assert citation(items, [{"id": "c1"}], style) == \
+        "Christine K. Chen et al., \u201cBrief Therapy for Veterans,\u201d Psychotherapy, 2020."
+    assert citation(items, [{"id": "c2", "position": "subsequent"}], style) == \
+        "Z. Chen et al., \u201cBrief Therapy for Veterans.\u201d"
+
+
+def test_mla_disambiguates_same_surname_authors_as_citeproc_js() -> None:
+    # two works by John Smith need titles; Jane needs her full name; Rachel only her initial
+    books = [{"id": f"s{k}", "type": "book", "title": t, "author": [{"family": "Smith", "given": g}],
+              "issued": {"date-parts": [[2021]]}}
+             for k, (g, t) in enumerate([("John", "Attachment"), ("John", "Brief therapies"),
+                                         ("Jane", "Group therapy"), ("Rachel", "Peer support")])]
+    got = [citation(books, [{"id": b["id"]}], "modern-language-association") for b in books]
+    assert got == ["(John Smith, Attachment)", "(John Smith, Brief Therapies)", "(Jane Smith)", "(R. Smith)"]
