@@ -85,7 +85,7 @@ def _json_only():
 @blp.route("")
 class Citations(MethodView):
 
-    @replayed(max_age="CACHE_MAX_AGE")
+    @replayed(max_age=("CACHE_MAX_AGE", "DOI_CACHE_TTL", "PAGE_CACHE_TTL"))
     @blp.arguments(LookupArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, CitationResponseSchema)
     @blp.alt_response(404, description="Unknown style or DOI")

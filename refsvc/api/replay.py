@@ -55,11 +55,12 @@ def _cache() -> ReplayCache:
     return ext["refsvc.replay"]
 
 
-def replayed(view: Callable | None = None, *, max_age: str | None = None) -> Callable:
+def replayed(view: Callable | None = None, *, max_age: tuple[str, ...] = ()) -> Callable:
     """Serve a repeated identical request from the cache; store fresh successful answers.
 
-    ``max_age`` names the setting that bounds how long an answer is kept (for answers that come
-    from outside sources); without it an answer depends on the request alone and is kept until evicted.
+    ``max_age`` names the settings (seconds) whose smallest bounds how long an answer is kept, for
+    answers that come from outside sources; without it an answer depends on the request alone and
+    is kept until evicted.
     """
     if view is None:
         return lambda inner: replayed(inner, max_age=max_age)
@@ -78,7 +79,7 @@ def replayed(view: Callable | None = None, *, max_age: str | None = None) -> Cal
         response = current_app.make_response(view(*args, **kwargs))
         if (response.status_code == 200 and not response.direct_passthrough
                 and "X-Cache" not in response.headers):  # a stale copy is not kept
-            keep = float(current_app.config[max_age]) if max_age else float("inf")
+            keep = min((float(current_app.config[name]) for name in max_age), default=float("inf"))
             cache.put(key, (time.monotonic() + keep, response.get_data(),
                             [(name, response.headers[name])
                              for name in _KEPT_HEADERS if name in response.headers]))

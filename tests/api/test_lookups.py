@@ -140,3 +140,24 @@ def test_a_page_that_is_gone_is_a_404_that_says_so(resolver_app, httpserver):
         "url": httpserver.url_for("/gone")})
     assert response.status_code == 404
     assert response.json["code"] == "page_not_found"
+
+
+def test_a_stale_copy_is_served_when_the_resolver_is_down_and_says_so(settings, httpserver, tmp_path,
+                                                                     monkeypatch):
+    import time
+
+    monkeypatch.setenv("REFSVC_INSTANCE_PATH", str(tmp_path / "instance"))
+    base = httpserver.url_for("").rstrip("/")
+    app = create_app(dict(settings, DOI_RESOLVER=base, CROSSREF_API=base + "/crossref",
+                          DOI_CACHE_TTL="1"))
+    client = app.test_client()
+    serve_seed_doi(httpserver)
+    assert client.get("/v1/citations?doi=10.1037/pst0000282").status_code == 200
+    time.sleep(1.2)  # let the cached copy expire
+    httpserver.clear()
+    httpserver.expect_request("/10.1037/pst0000282").respond_with_data("", status=503)
+    httpserver.expect_request("/crossref/works/10.1037/pst0000282").respond_with_data("", status=503)
+    response = client.get("/v1/citations?doi=10.1037/pst0000282&style=apa&formats=text")
+    assert response.status_code == 200
+    assert response.headers["X-Cache"] == "stale"
+    assert response.json["citations"]["apa"]["bibliography"]["text"] == SEED_APA
