@@ -137,7 +137,11 @@ class Engine:
         return out
 
 def _layout_entry(seq: tuple, lay: Fmt, lang: str) -> tuple:
-    """Apply the layout's formatting; citeproc-js puts its suffix inside a closing display div."""
+    """Apply the layout's formatting; citeproc-js puts its suffix inside a closing display div, and the
+    leading space of an opening one before it."""
+    first = seq[0] if seq else None
+    if isinstance(first, tuple) and str(first[0]).startswith("div:") and rt.first_char(first[1]) == " ":
+        seq = (" ", (first[0], rt.drop_first(first[1]))) + seq[1:]
     last = seq[-1] if seq else None
     if lay.suffix and isinstance(last, tuple) and str(last[0]).startswith("div:"):
         seq = seq[:-1] + ((last[0], affix(tuple(last[1]), "", lay.suffix)),)

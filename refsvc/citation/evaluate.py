@@ -6,7 +6,7 @@ import re as _re
 from . import richtext as rt
 from .dates import render_date
 from .labels import e_label, strip_periods as _strip
-from .numbers import format_number, is_numeric, localize_and, page_range
+from .numbers import format_number, is_numeric, is_plural_value, localize_and, page_range, split_embedded_label
 from .output import cjk_only, format_seq, render
 from .style import Choose, Date, Group, Label, Names, Number, Text
 from .conditions import test
@@ -187,8 +187,14 @@ def e_number(node: Number, ctx: Ctx):
     if ctx.sort_mode:
         from .sort import number_key
         return ("L", (number_key(v),))
+    tail = ""
+    emb = split_embedded_label(str(v))
+    if emb is not None:  # "7, p. 3-8": the number, then a page range under its own label
+        v, term, rest = emb
+        label = ctx.locale.term(term, "short", is_plural_value(rest)) or ""
+        tail = ", " + " ".join(x for x in (label, page_range(rest, "", _range_delim(ctx))) if x)
     if not is_numeric(v):
-        return ("L", format_seq((str(v),), node.fmt, lang))  # citeproc-js: markup is not parsed here
+        return ("L", format_seq((str(v) + tail,), node.fmt, lang))  # citeproc-js: markup is not parsed here
     gender = ""
     if node.form in ("ordinal", "long-ordinal"):
         t = ctx.locale.find(node.variable)
@@ -196,7 +202,7 @@ def e_number(node: Number, ctx: Ctx):
     txt = format_number(v, node.form, ctx.locale, gender)
     if node.variable == "page" and ctx.style.page_range_format:
         txt = page_range(txt, ctx.style.page_range_format, _range_delim(ctx))
-    return ("L", format_seq((txt,), node.fmt, lang))
+    return ("L", format_seq((txt + tail,), node.fmt, lang))
 
 
 def e_date(node: Date, ctx: Ctx):

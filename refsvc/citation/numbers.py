@@ -46,6 +46,18 @@ def localize_and(value: str, locale) -> str:
     return re.sub(r"\s*&\s*", f" {sym} ", value)
 
 
+_LABEL_TERMS = {"p": "page", "pp": "page", "vol": "volume", "ch": "chapter", "sec": "section", "fig": "figure",
+                "l": "line", "n": "note", "no": "issue", "para": "paragraph", "pt": "part", "fol": "folio",
+                "col": "column", "art": "article", "bk": "book", "op": "opus", "vrs": "verse", "sv": "sub-verbo"}
+_EMBEDDED = re.compile(r",\s+(" + "|".join(_LABEL_TERMS) + r")\.\s+(\S.*)$")
+
+
+def split_embedded_label(value: str) -> tuple[str, str, str] | None:
+    """'7, p. 3-8' -> ('7', 'page', '3-8'): a number value that goes on under a label (citeproc-js)."""
+    m = _EMBEDDED.search(value) if "." in value else None
+    return (value[:m.start()], _LABEL_TERMS[m.group(1)], m.group(2)) if m else None
+
+
 def roman(n: int) -> str:
     """Lowercase roman numeral."""
     if n <= 0 or n >= 4000:

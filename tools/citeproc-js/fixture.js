@@ -4,7 +4,7 @@
  * check a known failure's reason ("citeproc-js 1.4.61 renders this fixture exactly as we do"):
  *
  *   LOCDIR=$(.venv/bin/python -c "import citeproc,os;print(os.path.join(os.path.dirname(citeproc.__file__),'data','locales'))") \
- *     node tests/citation/citeproc_js_fixture.js ../shared/csl-test-suite/humans/FIXTURE.txt ...
+ *     node tools/citeproc-js/fixture.js ../shared/csl-test-suite/humans/FIXTURE.txt ...
  *
  * Prints "<fixture> JS-PASS|JS-FAIL" per file; V=1 also prints citeproc-js's output next to the fixture's.
  * Needs tools/citeproc-js/node_modules (cd tools/citeproc-js && npm ci). Not part of the pytest run.
@@ -12,7 +12,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const CSL = require(path.join(__dirname, '..', '..', 'tools', 'citeproc-js', 'node_modules', 'citeproc'));
+const CSL = require('citeproc');
 const LOC = process.env.LOCDIR;
 function runOne(file) {
   const txt = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
