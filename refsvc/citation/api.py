@@ -189,7 +189,8 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
                                      number=numbers[ref.id])
                 nm = _first_names(full)
                 key = rt.plain(eng_render(eng, nm)) if nm is not None else ""  # no names: all alike
-                sup = render_cite(eng, ref, dict(c, prefix=None), params[ref.id], p, numbers[ref.id],
+                # a cite's prefix stays when its names collapse away: "2021a, e.g., 2021c" (citeproc-js)
+                sup = render_cite(eng, ref, c, params[ref.id], p, numbers[ref.id],
                                   "suppress-author") if collapse else None
             ys = params[ref.id].year_suffix
             base = None

@@ -126,6 +126,7 @@ def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_v
     if not groups:
         return params
     first_groups = groups
+    by_given: set = set()
     if add_names:
         for g in groups:
             maxn = max((len(by_id[i].get(v) or []) for i in g for v in name_vars(by_id[i])), default=0)
@@ -146,13 +147,16 @@ def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_v
                     for n, keys in enumerate(per_n):
                         if others and all(_differ(keys[i], keys[j]) for j in others):
                             need[i] = n
+                            # told apart only by a given name: the given-name step below must expand it
+                            if add_given and any(keys[i][0] == keys[j][0] for j in others):
+                                by_given.add(i)
                             break
             for i in g:
                 params[i].add_names = need[i]
                 texts[i] = render_text(by_id[i], params[i])
         groups = _groups(texts)
-    if add_given and groups and rule in ("by-cite", "all-names", "primary-name"):
-        still = {i for g in groups for i in g}
+    if add_given and (groups or by_given) and rule in ("by-cite", "all-names", "primary-name"):
+        still = {i for g in groups for i in g} | by_given
         # given names are expanded across the whole set first found ambiguous (citeproc-js by-cite)
         for g in [fg for fg in first_groups if still & set(fg)]:
             saved = {i: dict(params[i].hints) for i in g}

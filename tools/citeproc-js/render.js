@@ -65,8 +65,9 @@
  *               disambiguated: year-suffixes, subsequent-author-substitute).
  *   kind "citation":     engine.updateItems(case.items) (the document's registry: disambiguation is
  *               decided against all of these), then makeCitationCluster(case.cites) -> one string; each
- *               cite is {id, locator?, label?, prefix?, suffix?}, sorted within the citation as the style
- *               says.
+ *               cite is {id, locator?, label?, prefix?, suffix?, position?}, sorted within the citation as
+ *               the style says; position is citeproc-js's number (absent or 0: first, 1: subsequent, as
+ *               for short_note), so a note style's case can show short notes.
  */
 'use strict';
 
