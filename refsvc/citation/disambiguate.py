@@ -52,7 +52,7 @@ def _differ(a, b) -> bool:
 
 def _full(ref, name_vars, n: int) -> tuple:
     out = []
-    for v in name_vars(ref):
+    for v in name_vars(ref)[:1]:  # the cite's names: a translator beside the author is not compared
         for nm in (ref.get(v) or [])[:n]:
             out.append((_name_key(nm), nm.get("given") or ""))
     return tuple(out)

@@ -91,6 +91,9 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
         seq, shown = render_list(names, opts, src, ctx, hints, ctx.add_names)
         if not seq:
             continue
+        # citeproc-js keeps a cite's added names by name-list position: only an entry's first list
+        # (the cite's names) shows them, never a later editor or reviewed-author
+        ctx.min_names = 0
         # compared by subsequent-author-substitute: the shown names, without et al. or labels
         bare.append(";".join(f"{n.get('family') or n.get('literal') or ''},{(n.get('family') and n.get('given')) or ''}"
                              for n in names[:shown]))  # a literal name has no given part

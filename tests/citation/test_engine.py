@@ -196,3 +196,36 @@ def test_mla_disambiguates_same_surname_authors_as_citeproc_js() -> None:
                                          ("Jane", "Group therapy"), ("Rachel", "Peer support")])]
     got = [citation(books, [{"id": b["id"]}], "modern-language-association") for b in books]
     assert got == ["(John Smith, Attachment)", "(John Smith, Brief Therapies)", "(Jane Smith)", "(R. Smith)"]
+
+
+def test_mla_names_added_to_tell_cites_apart_follow_the_cites_own_name_list() -> None:
+    # expected strings are citeproc-js 1.4.61's output (tools/citeproc-js/render.js) for these items:
+    # a translator beside the authors takes no part in telling the cites apart, and the names added
+    # to a cite reach the entry's author list only, never its reviewed-author list
+    dante = {"family": "Alighieri", "given": "Dante", "dropping-particle": "degli"}
+    ng, smith = {"family": "Ng", "given": "Wai-Ling"}, {"family": "Smith", "given": "Jane"}
+    okafor = {"family": "Okafor", "given": "Chidi"}
+    translated = [
+        {"id": "tr", "type": "book", "title": "Why do I feel numb?", "publisher": "Penguin",
+         "author": [dante, {"family": "O'Brien", "given": "Aoife"}, okafor],
+         "translator": [{"family": "Jones", "given": "Ann"}], "issued": {"date-parts": [[2020]]}},
+        {"id": "co", "type": "article-journal", "title": "Burnout among psychiatrists",
+         "author": [dante, {"literal": "Samaritans"}, {"family": "Nguyen", "given": "Thi Mai"}],
+         "container-title": "BJPsych Bulletin", "issued": {"date-parts": [[2021]]}}]
+    reviews = [
+        {"id": "rv", "type": "review-book", "title": "Loneliness in later life",
+         "author": [ng, {"literal": "The King's Fund"}, smith], "container-title": "British Journal of Psychiatry",
+         "issued": {"date-parts": [[2009]]}, "reviewed-title": "Mentalizing in clinical practice",
+         "reviewed-author": [{"family": "Allen", "given": "Jon G."}, {"family": "Fonagy", "given": "Peter"},
+                             {"family": "Bateman", "given": "Anthony"}]},
+        {"id": "bl", "type": "post-weblog", "title": "Why can't I stop worrying?", "author": [ng, okafor, smith],
+         "container-title": "Counselling Blog", "issued": {"date-parts": [[2017]]}}]
+    mla = "modern-language-association"
+    assert citation(translated, [{"id": "co"}], mla) == "(Alighieri, Samaritans, et al.)"
+    assert bibliography(translated, mla) == [
+        "Alighieri, Dante degli, Samaritans, et al. \u201cBurnout among Psychiatrists.\u201d BJPsych Bulletin, 2021.",
+        "Alighieri, Dante degli, Aoife O\u2019Brien, et al. Why Do I Feel Numb? Translated by Ann Jones, "
+        "Penguin, 2020."]
+    assert bibliography(reviews, mla)[0] == (
+        "Ng, Wai-Ling, The King\u2019s Fund, et al. \u201cLoneliness in Later Life.\u201d Review of Mentalizing in "
+        "Clinical Practiceby Jon G. Allen et al. British Journal of Psychiatry, 2009.")
