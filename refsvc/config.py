@@ -14,6 +14,11 @@ SETTINGS: dict[str, tuple[type, Any]] = {
     # core
     "DATABASE_URL": (str, ""),  # empty: sqlite file under the Flask instance folder
     "REDIS_URL": (str, ""),  # empty: no Redis; caches and limits stay in-process/SQLite
+    # database timeouts, seconds: a hung or lost database is a JSON 503 in seconds, never a hang
+    "DATABASE_CONNECT_TIMEOUT": (float, 3.0),  # opening a connection (PostgreSQL)
+    "DATABASE_STATEMENT_TIMEOUT": (float, 5.0),  # one statement; SQLite: waiting for its write lock
+    "DATABASE_POOL_TIMEOUT": (float, 2.0),  # waiting for a free pooled connection
+    "DATABASE_RETRY_AFTER": (int, 10),  # the Retry-After of a 503 while the database is down
     "CORS_ORIGINS": (list, []),
     "CONTACT_EMAIL": (str, "refsvc@example.org"),
     "MAX_BODY_BYTES": (int, 256 * 1024),

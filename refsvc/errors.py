@@ -8,10 +8,12 @@
      ├── Conflict             409  a duplicate id
      ├── Unprocessable        422  fields that fail validation (errors names each field)
      ├── BadGateway           502  an upstream source failed
+     ├── ServiceUnavailable   503  the database (or another dependency) is down; with Retry-After
      └── GatewayTimeout       504  an upstream source did not answer in time
 
 Domain packages raise their own exceptions (``LookupError``/``ValueError`` subclasses); the API layer
-maps them to these. Every HTTP error, including Flask's own 404/405/413, leaves through ``error_body``.
+maps them to these. A database error that means the database is down, hung or locked
+(``refsvc.storage.UNAVAILABLE``) is a 503 with ``Retry-After``. Every HTTP error, including Flask's own 404/405/413, leaves through ``error_body``.
 """
 from __future__ import annotations
 
@@ -64,6 +66,10 @@ class Unprocessable(APIError):
 
 class BadGateway(APIError):
     status, code = 502, "bad_gateway"
+
+
+class ServiceUnavailable(APIError):
+    status, code = 503, "service_unavailable"
 
 
 class GatewayTimeout(APIError):
@@ -133,6 +139,17 @@ def _api_error(exc: APIError):
     return response
 
 
+def _database_unavailable(exc: Exception):
+    # The database is down, hung or locked: say so, and when to try again; citations (which need no
+    # database) keep working meanwhile.
+    current_app.logger.warning("database unavailable: %s", str(exc).splitlines()[0][:300])
+    retry = str(current_app.config.get("DATABASE_RETRY_AFTER", 10))
+    response = error_response(503, "database_unavailable", "The database is not answering; try "
+                              f"again in {retry} seconds. Citations still work meanwhile.")
+    response.headers["Retry-After"] = retry
+    return response
+
+
 def _unexpected(exc: Exception):
     # Never a traceback to the client; the log keeps it.
     current_app.logger.exception("unhandled error")
@@ -143,4 +160,8 @@ def init_app(app: Flask) -> None:
     """Route every error through the one JSON shape."""
     app.register_error_handler(APIError, _api_error)
     app.register_error_handler(HTTPException, _http_error)
+    from refsvc.storage import UNAVAILABLE
+
+    for kind in UNAVAILABLE:
+        app.register_error_handler(kind, _database_unavailable)
     app.register_error_handler(Exception, _unexpected)

@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app, make_response, render_template, request
+from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
@@ -81,7 +82,8 @@ def _record_report(data: dict[str, Any]) -> dict[str, Any]:
         url = resource.url if resource else normalize_url(data["url"])
         report, grouped = report_store.add_report(
             session, url=url, reason=data["reason"], resource_id=resource.id if resource else None,
-            comment=data.get("comment", "").strip(), page=data.get("page"), now=now)
+            comment=data.get("comment", "").strip(), page=data.get("page"),
+            visitor=report_store.visitor_key(get_remote_address()), now=now)
         if resource is not None and data["reason"] == "broken":
             due = now + timedelta(seconds=float(current_app.config["REPORT_DUE_SECONDS"]))
             check_store.make_due(session, resource.id, due)

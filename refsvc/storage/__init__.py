@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from refsvc.storage.db import Database
+from refsvc.storage.db import UNAVAILABLE, Database, Timeouts
 from refsvc.storage.models import Check, HealthState, Report, Resource, utcnow
 
-__all__ = ["Database", "Check", "HealthState", "Report", "Resource", "utcnow", "init_app",
+__all__ = ["Database", "Timeouts", "UNAVAILABLE", "Check", "HealthState", "Report", "Resource", "utcnow", "init_app",
            "get_database"]
 
 _KEY = "refsvc.storage"
@@ -21,7 +21,7 @@ _KEY = "refsvc.storage"
 
 def init_app(app: Any) -> None:
     """Give the app its Database and bring a new or old database up to the current schema."""
-    database = Database(app.config["DATABASE_URL"])
+    database = Database(app.config["DATABASE_URL"], Timeouts.from_settings(app.config))
     database.upgrade()
     app.extensions[_KEY] = database
 

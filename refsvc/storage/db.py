@@ -1,13 +1,21 @@
-"""The engine and sessions of one app, and bringing its database up to the Alembic head."""
+"""The engine and sessions of one app, and bringing its database up to the Alembic head.
+
+Every database call is bounded (``Timeouts``): a hung or lost database makes a call fail in seconds
+with an ``UNAVAILABLE`` error, which the API answers with a 503, instead of holding a thread.
+"""
 from __future__ import annotations
 
 import contextlib
 import fcntl
 import os
+import threading
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator, Mapping
 
-from sqlalchemy import Engine, create_engine, event, text
+import psycopg
+
+from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -51,30 +59,110 @@ def default_url(instance_path: str) -> str:
     return "sqlite:///" + os.path.join(instance_path, "refsvc.sqlite")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine with the settings each backend needs (SQLite: WAL, foreign keys, a busy wait)."""
+@dataclass(frozen=True)
+class Timeouts:
+    """How long the database may take, in seconds (REFSVC_DATABASE_*_TIMEOUT)."""
+
+    connect: float = 3.0  # opening a connection (PostgreSQL's connect_timeout)
+    statement: float = 5.0  # one statement (PostgreSQL statement_timeout; SQLite busy wait)
+    pool: float = 2.0  # waiting for a free pooled connection: requests fail fast, threads don't pile up
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> "Timeouts":
+        """The timeouts given by the DATABASE_*_TIMEOUT settings."""
+        return cls(connect=float(settings["DATABASE_CONNECT_TIMEOUT"]),
+                   statement=float(settings["DATABASE_STATEMENT_TIMEOUT"]),
+                   pool=float(settings["DATABASE_POOL_TIMEOUT"]))
+
+
+_NO_WATCH = threading.local()  # set while migrating: a long ALTER must not be cut off
+
+
+class _BoundedConnection(psycopg.Connection):
+    """A psycopg connection that gives up waiting for the server after ``wait_limit`` seconds.
+
+    PostgreSQL's statement_timeout is enforced by the server; a server (or network path) that has
+    stopped answering altogether never sends it, and libpq would wait for ever. Every exchange
+    (query, commit, the pool's ping) goes through ``wait``, so bounding it bounds them all. The
+    connection is closed on expiry: its protocol state is unknown, and a closed connection is what
+    SQLAlchemy's pool recognises as one to throw away.
+    """
+
+    wait_limit: float | None = None
+
+    def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:  # type: ignore[override]
+        limit = None if getattr(_NO_WATCH, "on", False) else self.wait_limit
+        try:
+            return super().wait(gen, interval=interval, timeout=timeout if timeout is not None else limit)
+        except psycopg.errors.OperationalError as exc:
+            if type(exc).__name__ != "_WaitTimeout":
+                raise
+            self.pgconn.finish()
+            raise psycopg.OperationalError(
+                f"the database did not answer within {limit:g} s") from None
+
+
+def make_engine(url: str, timeouts: Timeouts = Timeouts()) -> Engine:
+    """An engine with the settings each backend needs: timeouts everywhere; on SQLite WAL, foreign
+    keys and write transactions begun at once (BEGIN IMMEDIATE)."""
     url = normalize_url(url)
     if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
+        return _postgresql_engine(url, timeouts)
+    engine = create_engine(url, connect_args={"timeout": timeouts.statement},
+                           pool_timeout=timeouts.pool)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record) -> None:
+        # SQLAlchemy (below) issues BEGIN itself; pysqlite's own deferred BEGIN would take the
+        # write lock only at the first write, after reads that a concurrent writer makes stale
+        # (a read-modify-write that loses updates, and a lock upgrade that fails at once).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         # WAL lets the web server read while the checker writes.
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(timeouts.statement * 1000)}")
         cursor.close()
 
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection) -> None:
+        # One writer at a time, decided when the transaction starts: a transaction that reads a
+        # counter then writes it cannot interleave with another doing the same.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
     return engine
+
+
+def _postgresql_engine(url: str, timeouts: Timeouts) -> Engine:
+    engine = create_engine(url, pool_pre_ping=True, pool_timeout=timeouts.pool, connect_args={
+        "connect_timeout": max(2, int(round(timeouts.connect))),  # libpq takes whole seconds, >= 2
+        "options": f"-c statement_timeout={int(timeouts.statement * 1000)}"
+                   f" -c lock_timeout={int(timeouts.statement * 1000)}"})
+    # The client-side bound is a little longer than the server's, so a slow statement on a live
+    # server ends with the server's own (clearer) error.
+    wait_limit = timeouts.statement + 1.0
+
+    @event.listens_for(engine, "do_connect")
+    def _bounded_connect(_dialect, _record, cargs, cparams):
+        connection = _BoundedConnection.connect(*cargs, **cparams)
+        connection.wait_limit = wait_limit
+        return connection
+
+    return engine
+
+
+# What a database that is down, hung, locked or restarting raises (the API answers 503).
+UNAVAILABLE: tuple[type[BaseException], ...] = (exc.OperationalError, exc.InterfaceError,
+                                                exc.TimeoutError, exc.DisconnectionError)
 
 
 class Database:
     """One app's engine and session factory; ``transaction()`` is the unit of work."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, timeouts: Timeouts = Timeouts()) -> None:
         self.url = normalize_url(url)
-        self.engine = make_engine(self.url)
+        self.timeouts = timeouts
+        self.engine = make_engine(self.url, timeouts)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextlib.contextmanager
@@ -85,13 +173,21 @@ class Database:
 
     def upgrade(self) -> bool:
         """Bring the schema to the Alembic head; True when a migration ran."""
-        with _migration_lock(self.url), self.engine.begin() as connection:
+        with _migration_lock(self.url), _unwatched(), self.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
+                # a migration (or waiting for another worker's) may take longer than a request may
+                connection.execute(text("SET LOCAL statement_timeout = 0"))
+                connection.execute(text("SET LOCAL lock_timeout = 0"))
                 connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
             if current_revision(connection) == head_revision():
                 return False
             run_alembic_upgrade(connection)
             return True
+
+    def ping(self) -> None:
+        """Run one trivial query; raises the database's error when it cannot."""
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
 
     def is_current(self) -> bool:
         """True when the database is at the Alembic head."""
@@ -133,6 +229,15 @@ def run_alembic_upgrade(connection: Connection, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(connection), revision)
+
+
+@contextlib.contextmanager
+def _unwatched() -> Iterator[None]:
+    _NO_WATCH.on = True
+    try:
+        yield
+    finally:
+        _NO_WATCH.on = False
 
 
 @contextlib.contextmanager

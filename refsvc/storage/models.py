@@ -1,11 +1,11 @@
-"""The database models: resource, its health state, its checks, and visitors' reports."""
+"""The database models: resource, its health state, its checks, visitors' reports, rate limits."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
-                        TypeDecorator)
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String,
+                        Text, TypeDecorator, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Named constraints, so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -122,7 +122,12 @@ class Report(Base):
     """Visitors' reports about one link, grouped: repeats raise ``count`` instead of adding rows."""
 
     __tablename__ = "reports"
-    __table_args__ = (Index("ix_reports_group", "url", "reason", "status"),)
+    __table_args__ = (
+        Index("ix_reports_group", "url", "reason", "status"),
+        # at most one open group per link and reason, whatever the concurrency (both databases)
+        Index("uq_reports_open_group", "url", "reason", unique=True,
+              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     resource_id: Mapped[str | None] = mapped_column(
@@ -137,3 +142,24 @@ class Report(Base):
     last_reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReportVisit(Base):
+    """That one visitor (a hash of the client address) reported a group on a day: counted once."""
+
+    __tablename__ = "report_visits"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    visitor: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)  # YYYY-MM-DD, UTC
+
+
+class RateLimit(Base):
+    """A rate-limit counter shared by every worker when there is no Redis (fixed window)."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)  # seconds since the epoch

@@ -1,40 +1,74 @@
-"""Visitors' reports: stored grouped (one open row per link and reason), listed and resolved."""
+"""Visitors' reports: stored grouped (one open row per link and reason), listed and resolved.
+
+One visitor counts once a day per group; the count is exact under concurrency on both databases.
+"""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from refsvc.storage.db import row_id, row_offset
-from refsvc.storage.models import Report, utcnow
+from refsvc.storage.models import Report, ReportVisit, utcnow
 
 MAX_KEPT = 20  # comments and pages kept per group: enough to judge, bounded against floods
+OPEN = text("status = 'open'")  # the predicate of the partial unique index uq_reports_open_group
+
+
+def _insert(session: Session, model: Any):
+    """An INSERT that can skip a row conflicting with a unique key, on either database."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)
+
+
+def visitor_key(address: str) -> str:
+    """A visitor as stored: a hash of the client address, not the address itself."""
+    return hashlib.sha256(f"refsvc-visitor:{address}".encode("utf-8", "replace")).hexdigest()[:32]
 
 
 def add_report(session: Session, *, url: str, reason: str, resource_id: str | None = None,
-               comment: str = "", page: str | None = None,
+               comment: str = "", page: str | None = None, visitor: str | None = None,
                now: datetime | None = None) -> tuple[Report, bool]:
-    """File a report, joining the open one for the same link and reason; (report, grouped)."""
+    """File a report, joining the open one for the same link and reason; (report, grouped).
+
+    Safe under any concurrency on both databases: the open group is created by an INSERT that a
+    unique index lets through once (the others join it), the group row is then locked (PostgreSQL;
+    SQLite transactions already hold the write lock) and the count is raised by an atomic UPDATE.
+    A ``visitor`` (``visitor_key``) who already reported this group today is not counted again.
+    """
     now = now or utcnow()
-    report = session.scalars(select(Report).where(Report.url == url, Report.reason == reason,
-                                                  Report.status == "open")
-                             .order_by(Report.id).limit(1).with_for_update()).first()
-    grouped = report is not None
-    if report is None:
-        report = Report(url=url, reason=reason, resource_id=resource_id, status="open", count=0,
-                        comments=[], pages=[], first_reported_at=now, note="")
-        session.add(report)
-    report.count += 1
-    report.last_reported_at = now
-    if comment and len(report.comments) < MAX_KEPT:
-        report.comments = [*report.comments, {"comment": comment, "page": page,
-                                              "at": now.isoformat()}]
+    created = session.execute(
+        _insert(session, Report).values(
+            url=url, reason=reason, resource_id=resource_id, status="open", count=0, comments=[],
+            pages=[], first_reported_at=now, last_reported_at=now, note="")
+        .on_conflict_do_nothing(index_elements=["url", "reason"], index_where=OPEN)
+        .returning(Report.id)).first() is not None
+    report = session.scalars(select(Report).where(Report.url == url, Report.reason == reason, OPEN)
+                             .with_for_update().execution_options(populate_existing=True)).one()
+    counted = True
+    if visitor:
+        day = now.date().isoformat()
+        counted = session.execute(
+            _insert(session, ReportVisit).values(report_id=report.id, visitor=visitor, day=day)
+            .on_conflict_do_nothing().returning(ReportVisit.day)).first() is not None
+        session.execute(delete(ReportVisit).where(ReportVisit.day < day))  # yesterday's are done
+    if counted:
+        session.execute(update(Report).where(Report.id == report.id)
+                        .values(count=Report.count + 1, last_reported_at=now))
+        if comment and len(report.comments) < MAX_KEPT:
+            report.comments = [*report.comments, {"comment": comment, "page": page,
+                                                  "at": now.isoformat()}]
     if page and page not in report.pages and len(report.pages) < MAX_KEPT:
         report.pages = [*report.pages, page]
     session.flush()
-    return report, grouped
+    session.refresh(report)
+    return report, not created
 
 
 def get_report(session: Session, report_id: int) -> Report | None:

@@ -64,13 +64,30 @@ def test_a_report_of_an_unregistered_url_is_kept_for_editors(client, editor):
 
 
 def test_repeated_reports_are_grouped_with_their_comments(client, editor, mind):
-    for comment in ("404 for me", "still down"):
-        client.post("/v1/reports", json={"resource_id": mind, "reason": "broken", "comment": comment})
+    for address, comment in (("192.0.2.1", "404 for me"), ("192.0.2.2", "still down")):
+        client.post("/v1/reports", json={"resource_id": mind, "reason": "broken", "comment": comment},
+                    environ_base={"REMOTE_ADDR": address})
     client.post("/v1/reports", json={"resource_id": mind, "reason": "inaccurate"})
     reports = client.get("/v1/reports?reason=broken", headers=editor).json
     assert len(reports) == 1
     assert reports[0]["count"] == 2
     assert [c["comment"] for c in reports[0]["comments"]] == ["404 for me", "still down"]
+
+
+def test_one_visitors_repeated_reports_of_a_link_count_once_a_day(app, client, editor, mind):
+    answers = [client.post("/v1/reports", json={"resource_id": mind, "reason": "broken"},
+                           environ_base={"REMOTE_ADDR": "192.0.2.7"}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [202, 202, 202]  # acknowledged, counted once
+    assert [a.json["count"] for a in answers] == [1, 1, 1]
+    other = client.post("/v1/reports", json={"resource_id": mind, "reason": "broken"},
+                        environ_base={"REMOTE_ADDR": "192.0.2.8"})
+    assert other.json["count"] == 2
+    from refsvc.storage import reports as report_store
+    with get_database(app).transaction() as session:  # the same visitor on the next day counts
+        report, grouped = report_store.add_report(
+            session, url="https://www.mind.org.uk/", reason="broken", resource_id=mind,
+            visitor=report_store.visitor_key("192.0.2.7"), now=utcnow() + timedelta(days=1))
+    assert grouped and report.count == 3
 
 
 @pytest.mark.parametrize("body, field", [
