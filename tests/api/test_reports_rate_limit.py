@@ -1,4 +1,4 @@
-"""The public report endpoint is rate-limited per client (memory and real Redis); editors never are."""
+"""The public report endpoint is rate-limited per client (the database and real Redis); editors never are."""
 from __future__ import annotations
 
 import pytest
@@ -6,7 +6,7 @@ import pytest
 from refsvc import create_app
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["database", "redis"])
 def limited_app(request, settings, tmp_path, monkeypatch):
     monkeypatch.setenv("REFSVC_INSTANCE_PATH", str(tmp_path / "instance"))
     overrides = {**settings, "REPORT_RATE_LIMIT": "2 per minute"}
