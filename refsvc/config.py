@@ -29,6 +29,9 @@ SETTINGS: dict[str, tuple[type, Any]] = {
     "PROXY_COUNT": (int, 0),  # reverse proxies in front whose X-Forwarded-* headers are trusted
     # outbound HTTP (the one guarded client)
     "ALLOW_PRIVATE_ADDRESSES": (bool, False),
+    # ports outbound requests may use; "*" any. Empty: 80 and 443, or any port when
+    # ALLOW_PRIVATE_ADDRESSES is on (a private deployment's own services, the tests' loopback servers)
+    "OUTBOUND_PORTS": (list, []),
     "HTTP_CONNECT_TIMEOUT": (float, 3.05),
     "HTTP_READ_TIMEOUT": (float, 10.0),
     "HTTP_MAX_BYTES": (int, 2 * 1024 * 1024),

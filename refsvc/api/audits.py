@@ -15,7 +15,7 @@ from marshmallow import Schema, ValidationError, fields, validates_schema
 from refsvc.api.auth import editor_required
 from refsvc.errors import BadGateway, BadRequest, GatewayTimeout, Unprocessable
 from refsvc.links.audit import audit_links, outbound_links, summarise
-from refsvc.links.registry import url_problem
+from refsvc.metadata.urls import url_problem
 from refsvc.metadata.http import FetchError, FetchTimeout, RefusedAddress, client_from_settings
 from refsvc.storage import get_database
 from refsvc.storage.checks import last_checks

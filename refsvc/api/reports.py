@@ -14,7 +14,7 @@ from refsvc.api.limits import is_editor_request, limiter
 from refsvc.api.paging import one_page
 from refsvc.api.registry_schemas import ReportIn, ReportOut, ReportPatch, ReportQuery
 from refsvc.errors import NotFound, Unprocessable
-from refsvc.links.registry import normalize_url, url_problem
+from refsvc.metadata.urls import link_key, normalize_url, url_problem
 from refsvc.storage import Report, get_database, utcnow
 from refsvc.storage import checks as check_store
 from refsvc.storage import reports as report_store
@@ -78,7 +78,7 @@ def _record_report(data: dict[str, Any]) -> dict[str, Any]:
             if problem:
                 raise Unprocessable("Some fields are missing or invalid; see errors.",
                                     errors={"url": [problem]})
-            resource = resource_store.find_by_url(session, data["url"], normalize_url)
+            resource = resource_store.find_by_url(session, data["url"], link_key)
         url = resource.url if resource else normalize_url(data["url"])
         report, grouped = report_store.add_report(
             session, url=url, reason=data["reason"], resource_id=resource.id if resource else None,

@@ -1,6 +1,7 @@
 """A page's outbound links matched against the resource registry (pure: no HTTP, no database).
 
-Each link gets the registry entry it matches (by normalised URL, else by host), that entry's health,
+Each link gets the registry entry it matches (the same link as refsvc.metadata.urls.link_key says,
+else the same host), that entry's health,
 and flags: ``unregistered``, ``broken``, ``moved`` and ``description_differs`` (the text the page
 shows beside the link no longer matches the registry's description). POST /v1/audits serves it.
 """
@@ -8,12 +9,12 @@ from __future__ import annotations
 
 import re
 from typing import Any, Iterable
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
 
-from refsvc.links.registry import normalize_url
+from refsvc.metadata.urls import host_key, link_key
 
 CONTEXT_CHARS = 600
 # Below this share of the description's words found beside the link, the page has drifted.
@@ -31,19 +32,6 @@ def _words(text: str) -> str:
 def _tokens(text: str) -> set[str]:
     words = re.findall(r"[a-z0-9]+", text.lower())
     return {w.rstrip("s") for w in words if len(w) > 2 and w not in STOPWORDS}
-
-
-def host_key(url: str) -> str:
-    """The host a link is matched on: lowercase, without a leading ``www.``."""
-    host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host
-
-
-def url_key(url: str) -> str:
-    """The normalised URL a link is matched on; http and https, www. or not, count as one."""
-    normal = urlsplit(normalize_url(url))
-    return host_key(url) + (f":{normal.port}" if normal.port else "") + normal.path + \
-        (f"?{normal.query}" if normal.query else "")
 
 
 def _context(anchor: Any, link_text: str) -> str:
@@ -75,11 +63,10 @@ def outbound_links(html: str, base_url: str) -> list[dict[str, str]]:
         href = anchor.get("href", "").strip()
         try:
             url = urljoin(base, href)
-            parts = urlsplit(url)
-            parts.port  # noqa: B018 - raises on a port out of range: such a link leads nowhere
         except ValueError:
             continue
-        if parts.scheme not in {"http", "https"} or not parts.hostname or host_key(url) == page_host:
+        host = host_key(url)  # None for a link that leads nowhere (bad port, host, scheme...)
+        if host is None or host == page_host:
             continue
         text = _words(anchor.text_content()) or _words(" ".join(anchor.xpath(".//img/@alt"))) \
             or _words(anchor.get("title", ""))
@@ -99,15 +86,19 @@ def description_similarity(description: str, context: str) -> float | None:
 def audit_links(links: Iterable[dict[str, str]], entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each link with its registry entry (``entries``: id, name, url, description, health, outcome,
     final_url) and its flags."""
-    by_url = {url_key(e["url"]): e for e in entries}
+    by_url: dict[str, dict[str, Any]] = {}
     by_host: dict[str, dict[str, Any]] = {}
-    for entry in entries:
-        by_host.setdefault(host_key(entry["url"]), entry)
+    for entry in entries:  # an entry whose URL cannot be parsed matches nothing, and breaks nothing
+        key, host = link_key(entry["url"]), host_key(entry["url"])
+        if key is not None and host is not None:
+            by_url.setdefault(key, entry)
+            by_host.setdefault(host, entry)
     audited = []
     for link in links:
-        entry, match = by_url.get(url_key(link["url"])), "url"
+        key, host = link_key(link["url"]), host_key(link["url"])
+        entry, match = by_url.get(key) if key else None, "url"
         if entry is None:
-            entry, match = by_host.get(host_key(link["url"])), "host"
+            entry, match = by_host.get(host) if host else None, "host"
         row: dict[str, Any] = dict(link, match=None, resource=None, health=None, flags=[],
                                    description_similarity=None)
         if entry is None:

@@ -8,13 +8,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import Any, Iterable
-from urllib.parse import urlsplit, urlunsplit
-
 import yaml
 
+from refsvc.metadata.urls import MAX_URL, link_key, normalize_url, url_problem
 from refsvc.storage.models import ENTRY_FIELDS
 
-MAX_URL = 2048
+__all__ = ["RegistryError", "slug_problem", "url_problem", "slugify", "normalize_url", "link_key",
+           "validate_entry", "parse_registry", "dump_registry"]
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID, MAX_NAME, MAX_DESCRIPTION, MAX_LIST, MAX_ITEM = 64, 200, 5000, 20, 200
 
@@ -39,44 +39,10 @@ def slug_problem(value: Any) -> str | None:
     return None
 
 
-def url_problem(value: Any) -> str | None:
-    """Why ``value`` is not an acceptable resource URL (http(s), a host, <= 2048 chars), or None."""
-    if not isinstance(value, str) or not value.strip():
-        return "Give a URL starting with https:// or http://."
-    if len(value) > MAX_URL:
-        return f"The URL is {len(value)} characters long; at most {MAX_URL} are allowed."
-    if any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in value):
-        return "The URL contains spaces or control characters; percent-encode them (%20)."
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises on a malformed port
-    except ValueError as exc:
-        return f"The URL cannot be parsed ({exc})."
-    scheme = parts.scheme.lower()
-    if scheme == "javascript":
-        return "javascript: URLs are not links; give the page's https:// address."
-    if scheme not in {"http", "https"}:
-        return f"Only http:// and https:// URLs can be checked, not '{scheme or 'no scheme'}'."
-    if not parts.hostname:
-        return "The URL has no host; write it in full, e.g. https://www.example.org/page."
-    return None
-
-
 def slugify(text: str) -> str:
     """A slug made from a name: 'The Mental Health Foundation' -> 'the-mental-health-foundation'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:MAX_ID].strip("-")
-
-
-def normalize_url(url: str) -> str:
-    """A URL in the form used to match links: lowercase scheme/host, no default port, no fragment,
-    no trailing slash (except the root)."""
-    parts = urlsplit(url.strip())
-    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
-    port = parts.port
-    netloc = host if port in (None, 80 if scheme == "http" else 443) else f"{host}:{port}"
-    path = parts.path.rstrip("/") or "/"
-    return urlunsplit((scheme, netloc, path, parts.query, ""))
 
 
 def _string_list(value: Any, what: str) -> tuple[list[str], str | None]:

@@ -14,7 +14,7 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, ContextManager, Mapping, Sequence
+from typing import Any, Callable, Collection, ContextManager, Mapping, Sequence
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -22,6 +22,7 @@ from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import NameResolutionError
 
 from refsvc.metadata.addresses import address_problem, host_spelling_problem, parse_networks
+from refsvc.metadata.urls import DEFAULT_PORTS, URLProblem, parse_url
 from refsvc.metadata.text import decode_body
 from refsvc.metadata.transport import (ConnectFailure, DNSFailure, FetchError, FetchTimeout, GuardedAdapter,
                                        Limits, RefusedAddress, TLSFailure, TooLarge, TooManyRedirects, Watch,
@@ -61,7 +62,8 @@ def client_from_settings(settings: Mapping[str, Any], **options: Any) -> "Guarde
                                       connect_timeout=float(settings["HTTP_CONNECT_TIMEOUT"]),
                                       read_timeout=float(settings["HTTP_READ_TIMEOUT"]),
                                       max_bytes=int(settings["HTTP_MAX_BYTES"]),
-                                      max_redirects=int(settings["HTTP_MAX_REDIRECTS"]))
+                                      max_redirects=int(settings["HTTP_MAX_REDIRECTS"]),
+                                      allowed_ports=outbound_ports(settings))
     return GuardedClient(user_agent(settings["CONTACT_EMAIL"]), **{**configured, **options})
 
 
@@ -88,25 +90,52 @@ class FetchResult:
         return decode_body(self.body, self.headers.get("Content-Type", ""))
 
 
-def check_url(url: str, allow_private: bool = False, allowed_networks: tuple = ()) -> None:
-    """Refuse a URL by its scheme or host spelling; the resolved address is checked on connect."""
+def check_url(url: str, allow_private: bool = False, allowed_networks: tuple = (),
+              allowed_ports: Collection[int] | None = None) -> str:
+    """Refuse a URL by its form, scheme, host spelling or port; return it with its host in canonical
+    ASCII form (the form that is fetched). The resolved address is checked on connect."""
     try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-    except ValueError as exc:
-        raise RefusedAddress(f"the URL {url!r} cannot be parsed: {exc}") from exc
-    if parts.scheme.lower() not in ("http", "https"):
-        raise RefusedAddress(f"only http and https URLs are fetched, not {parts.scheme or 'no scheme'!r}")
-    problem = host_spelling_problem(host)
+        parsed = parse_url(url)
+    except URLProblem as exc:
+        reason = str(exc)
+        raise RefusedAddress(f"the URL cannot be fetched: {reason[:1].lower()}{reason[1:]}") from None
+    problem = host_spelling_problem(parsed.host)
     if problem:
         raise RefusedAddress(problem)
+    port = parsed.port or DEFAULT_PORTS[parsed.scheme]
+    if allowed_ports is not None and port not in allowed_ports:
+        raise RefusedAddress(f"port {port} is not fetched (only {', '.join(map(str, sorted(allowed_ports)))};"
+                             " REFSVC_OUTBOUND_PORTS widens this)")
     try:
-        ipaddress.ip_address(host)
+        ipaddress.ip_address(parsed.host)
     except ValueError:
-        return  # a name: its addresses are checked when the connection is made
-    problem = None if allow_private else address_problem(host, allowed_networks)
+        return parsed.geturl()  # a name: its addresses are checked when the connection is made
+    problem = None if allow_private else address_problem(parsed.host, allowed_networks)
     if problem:
         raise RefusedAddress(problem)
+    return parsed.geturl()
+
+
+def outbound_ports(settings: Mapping[str, Any]) -> frozenset[int] | None:
+    """The ports outbound requests may use (None: any). REFSVC_OUTBOUND_PORTS lists them ("*" for
+    any); left empty, it is 80 and 443, or any port where ALLOW_PRIVATE_ADDRESSES is on (a private
+    deployment reaching its own services, and the tests' loopback servers)."""
+    given = [str(p).strip() for p in settings.get("OUTBOUND_PORTS") or [] if str(p).strip()]
+    if "*" in given or (not given and settings.get("ALLOW_PRIVATE_ADDRESSES")):
+        return None
+    return frozenset(int(p) for p in given) if given else frozenset((80, 443))
+
+
+def _cache_key_for(policy: str) -> Callable[..., str]:
+    """A requests-cache key that includes the address policy: an answer fetched while private
+    addresses were allowed is never served to a client that refuses them (a shared cache file or
+    Redis, a setting changed)."""
+    from requests_cache.cache_keys import create_key
+
+    def key(request: Any, **kwargs: Any) -> str:
+        return f"{policy}:{create_key(request, **kwargs)}"
+
+    return key
 
 
 _SSL_REASON = re.compile(r"certificate verify failed: ([^(]+)|\] ([^(]+?) \(_ssl", re.IGNORECASE)
@@ -138,7 +167,8 @@ class GuardedClient:
                  read_timeout: float = 10.0, max_bytes: int = 2 * 1024 * 1024, max_redirects: int = 5,
                  session: requests.Session | None = None, total_timeout: float = 30.0,
                  pool_maxsize: int = 32, allowed_networks: Sequence[str] = (),
-                 gate: Callable[[float | None], ContextManager] | None = None):
+                 gate: Callable[[float | None], ContextManager] | None = None,
+                 allowed_ports: Collection[int] | None = None):
         self.user_agent = user_agent
         self.allow_private = allow_private
         self.connect_timeout = connect_timeout
@@ -148,6 +178,7 @@ class GuardedClient:
         self.total_timeout = total_timeout
         # exceptions to the refusal for a private deployment's own services (and for tests)
         self.allowed_networks = parse_networks(allowed_networks)
+        self.allowed_ports = None if allowed_ports is None else frozenset(allowed_ports)  # None: any
         self.session = session or requests.Session()
         self.session.trust_env = False  # no environment proxies: they would connect where we never looked
         adapter = GuardedAdapter(allow_private=allow_private, max_bytes=max_bytes,
@@ -156,6 +187,11 @@ class GuardedClient:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self._cached = hasattr(self.session, "cache")  # a requests_cache.CachedSession
+        if self._cached:
+            policy = "private" if allow_private else "public"
+            if self.allowed_networks:
+                policy += "+" + ",".join(sorted(map(str, self.allowed_networks)))
+            self.session.settings.key_fn = _cache_key_for(policy)  # type: ignore[attr-defined]
         # the same transport without the cache, for when the cache's store (Redis, SQLite) fails
         self._uncached = requests.Session()
         self._uncached.trust_env = False
@@ -183,12 +219,15 @@ class GuardedClient:
         limits = Limits(max_bytes or self.max_bytes, deadline, fail_on_large)
         current, redirects, seen = url, [], {url}
         while True:
-            check_url(current, self.allow_private, self.allowed_networks)
+            current = check_url(current, self.allow_private, self.allowed_networks, self.allowed_ports)
             response = self._send(method, current, headers, limits, verify, expire_after, data)
             location = response.headers.get("Location")
             if not (follow_redirects and response.status_code in REDIRECT_CODES and location):
                 break
-            target = urljoin(current, location.strip())
+            try:
+                target = urljoin(current, location.strip())
+            except ValueError:
+                raise RefusedAddress(f"the redirect's Location {location[:200]!r} is not a URL") from None
             redirects.append({"status": response.status_code, "url": current, "location": target})
             if target in seen:
                 raise TooManyRedirects(f"redirect loop: {current} leads back to {target}")
@@ -219,7 +258,10 @@ class GuardedClient:
             raise FetchTimeout("the total deadline passed before the request")
         request = requests.Request(method, url, headers={"User-Agent": self.user_agent, **(headers or {})},
                                    data=data)
-        prepared = self.session.prepare_request(request)
+        try:
+            prepared = self.session.prepare_request(request)
+        except (requests.exceptions.RequestException, ValueError) as exc:
+            raise RefusedAddress(f"the URL cannot be fetched: {exc}") from exc
         watch = Watch(time.monotonic() + remaining)
         kwargs: dict[str, Any] = {"stream": True, "verify": verify, "allow_redirects": False,
                                   "timeout": (min(self.connect_timeout, remaining),

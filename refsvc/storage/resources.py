@@ -53,9 +53,13 @@ def count_resources(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Resource)) or 0
 
 
-def find_by_url(session: Session, url: str, normalize: Callable[[str], str]) -> Resource | None:
-    """The resource whose URL matches ``url`` once both pass through ``normalize``, or None."""
+def find_by_url(session: Session, url: str,
+                normalize: Callable[[str], str | None]) -> Resource | None:
+    """The resource whose URL matches ``url`` once both pass through ``normalize``, or None
+    (``normalize`` gives None for a URL it cannot read: such a one matches nothing)."""
     wanted = normalize(url)
+    if wanted is None:
+        return None
     for resource in session.scalars(select(Resource)):
         if normalize(resource.url) == wanted:
             return resource
