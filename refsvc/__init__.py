@@ -53,4 +53,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     worker.init_app(app)
     errors.init_app(app)  # last: replaces flask-smorest's own handler with the one error shape
+
+    from flask import request
+
+    from refsvc.headers import drop_basic_credentials, secure
+    app.after_request(lambda response: secure(response, request.path))
+    app.wsgi_app = drop_basic_credentials(app.wsgi_app)  # type: ignore[method-assign]
     return app

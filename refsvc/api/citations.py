@@ -92,6 +92,7 @@ class Citations(MethodView):
     def get(self, style: list[str], locale: str, formats: list[str], doi=None, url=None):
         """Cite a DOI or a web page by URL; `style` may repeat or be comma-separated."""
         styles = [name.strip() for value in style for name in value.split(",") if name.strip()]
+        locale = _locale(locale)  # a bad locale is a 422 before anything is fetched
         lookup = lookups.lookup(doi=doi, url=url)
         answer = cite(lookup.item, styles, locale, formats)
         answer.update(provenance=lookup.provenance, source=lookup.source)
@@ -116,6 +117,7 @@ class Batch(MethodView):
     def post(self, body: dict[str, Any]):
         """Cite up to 100 entries (metadata, CSL items, DOIs or URLs, mixed): one result or one
         error per entry, in order."""
+        _locale(body["locale"])  # a bad locale is a 422 before anything is fetched
         found = lookups.resolve_many(body["entries"], _entry_item)
         return {"results": [{"index": position, **_batch_result(entry, body)}
                             for position, entry in enumerate(found)]}

@@ -18,6 +18,7 @@ The body is read inside the transport adapter, capped and deadline-bound, before
 from __future__ import annotations
 
 import io
+import logging
 import socket
 import threading
 import time
@@ -37,6 +38,7 @@ from urllib3.util import connection as u3connection
 from refsvc.metadata.addresses import address_problem
 
 _CHUNK = 64 * 1024
+log = logging.getLogger(__name__)
 
 
 class FetchError(Exception):
@@ -150,7 +152,11 @@ class _GuardedConnectionMixin:
             for info in infos:
                 problem = address_problem(info[4][0], self.allowed_networks)
                 if problem:
-                    raise RefusedAddress(f"{self.host} resolves to a refused address: {problem}")  # type: ignore
+                    # The address stays out of the message: an anonymous lookup must not learn
+                    # what an internal name resolves to. The log keeps it for the operator.
+                    log.info("refused %s: %s", self.host, problem)  # type: ignore[attr-defined]
+                    raise RefusedAddress(f"{self.host} resolves to a refused address (private, "  # type: ignore
+                                         "loopback, link-local or otherwise not public)")
         last: OSError | None = None
         for info in infos:
             try:
