@@ -82,6 +82,7 @@ def configure(level: str = "INFO", fmt: str = "json") -> None:
     handler.setFormatter(json_formatter() if fmt == "json" else logging.Formatter(
         "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
     root.setLevel(level.upper())
+    logging.captureWarnings(True)  # warnings become log lines like any other, not bare stderr text
     for noisy in _NOISY:  # a line per plugin at every start tells an operator nothing
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
@@ -90,12 +91,14 @@ def connect_celery() -> None:
     """Carry the request id from whoever queues a task into the task's log lines, in JSON."""
     from celery import signals
 
-    @signals.setup_logging.connect(weak=False)
-    def _setup_logging(**_: Any) -> None:  # connected: Celery leaves logging to us
-        from refsvc.config import load_settings
+    from refsvc.config import load_settings
 
+    def _configure(**_: Any) -> None:
         settings = load_settings()
         configure(settings["LOG_LEVEL"], settings["LOG_FORMAT"])
+
+    _configure()  # now: the worker warns (e.g. about running as root) before it sets up logging
+    signals.setup_logging.connect(_configure, weak=False)  # connected: Celery leaves logging to us
 
     @signals.before_task_publish.connect(weak=False)
     def _publish(headers: dict | None = None, **_: Any) -> None:
