@@ -39,11 +39,13 @@ def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 class Process:
     """A child process whose standard output and error go to files the test reads."""
 
-    def __init__(self, args: list[str], env: dict[str, str], logs: Path) -> None:
+    def __init__(self, args: list[str], env: dict[str, str], logs: Path, cwd: Path = ROOT,
+                 new_session: bool = False) -> None:
         logs.mkdir(parents=True, exist_ok=True)
         self.out_path, self.err_path = logs / "stdout", logs / "stderr"
-        self.proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self.out_path.open("wb"),
-                                     stderr=self.err_path.open("wb"), stdin=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=self.out_path.open("wb"),
+                                     stderr=self.err_path.open("wb"), stdin=subprocess.DEVNULL,
+                                     start_new_session=new_session)
 
     @property
     def out(self) -> str:
