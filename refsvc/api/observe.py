@@ -15,6 +15,7 @@ from flask import Flask, Response, current_app, g, request
 from prometheus_client.core import GaugeMetricFamily
 
 from refsvc import logs, metrics
+from refsvc.api.limits import limiter
 from refsvc.errors import error_response
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_start)
     app.after_request(_finish)
     app.teardown_request(_clear)
-    app.add_url_rule("/metrics", "metrics", _metrics_view, methods=["GET"])
+    app.add_url_rule("/metrics", "metrics", limiter.exempt(_metrics_view), methods=["GET"])
 
 
 def _start() -> None:
