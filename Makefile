@@ -20,7 +20,8 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-## run: the web server (gunicorn) and the link checker side by side, on SQLite under instance/
+## run: the web server (gunicorn -c gunicorn.conf.py wsgi:app) and the link checker side by side,
+## on SQLite under instance/; REFSVC_WORKERS, REFSVC_THREADS and REFSVC_BIND change the serving
 run: $(VENV)/.installed
 	PORT=$(PORT) scripts/run
 

@@ -30,6 +30,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get(
         "REFSVC_INSTANCE_PATH", os.path.join(os.getcwd(), "instance")))
     settings = load_settings(overrides)
+    from refsvc import logs
+    logs.configure(settings["LOG_LEVEL"], settings["LOG_FORMAT"])  # before Flask makes app.logger
     app.config.update(settings)
     app.config["REFSVC"] = settings
     os.makedirs(app.instance_path, exist_ok=True)
@@ -44,6 +46,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
         count = settings["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_prefix=count)
+
+    from refsvc.api import observe
+    observe.init_app(app)  # first: its hooks time and tag every request, whatever answers it
 
     from refsvc import storage
     storage.init_app(app)

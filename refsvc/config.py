@@ -27,6 +27,10 @@ SETTINGS: dict[str, tuple[type, Any]] = {
     "EDITOR_TOKENS": (list, []),
     "TESTING": (bool, False),
     "PROXY_COUNT": (int, 0),  # reverse proxies in front whose X-Forwarded-* headers are trusted
+    # operating
+    "METRICS_TOKEN": (str, ""),  # empty: /metrics is open; set: it needs 'Authorization: Bearer <token>'
+    "LOG_LEVEL": (str, "INFO"),
+    "LOG_FORMAT": (str, "json"),  # json: one JSON object a line; text: plain lines for a terminal
     # outbound HTTP (the one guarded client)
     "ALLOW_PRIVATE_ADDRESSES": (bool, False),
     # ports outbound requests may use; "*" any. Empty: 80 and 443, or any port when

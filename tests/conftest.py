@@ -90,15 +90,48 @@ def editor():
     return {"Authorization": f"Bearer {EDITOR_TOKEN}"}
 
 
+# Real servers a test needed but could not reach: named in the summary, and a failure when CI is set.
+ABSENT: dict[str, str] = {}
+ABSENT_MARK = "real server absent: "
+
+
+def absent(server: str, where: str, error: Exception) -> None:
+    """Skip the test, loudly: the terminal summary lists every real server that was missing."""
+    ABSENT.setdefault(server, f"{where} ({type(error).__name__}: {' '.join(str(error).split())[:120]})")
+    pytest.skip(f"{ABSENT_MARK}{server} at {where}")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not ABSENT:
+        return
+    skipped = [str(getattr(r, "longrepr", "")) for r in terminalreporter.stats.get("skipped", [])]
+    terminalreporter.section("REAL SERVERS ABSENT: these tests did NOT run", sep="!", red=True)
+    for server, why in ABSENT.items():
+        count = sum(f"{ABSENT_MARK}{server} " in text for text in skipped)
+        terminalreporter.write_line(f"SKIPPED {count} test(s) needing {server}: not reachable at "
+                                    f"{why}. Start it with `make services`.", red=True, bold=True)
+    if os.environ.get("CI"):
+        terminalreporter.write_line("CI is set, so a missing server fails the run.", red=True)
+
+
+def pytest_sessionfinish(session):
+    if ABSENT and os.environ.get("CI") and session.exitstatus == 0:
+        session.exitstatus = 1  # in CI a skipped server must not look like a pass
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     """A fresh PostgreSQL database for this test session, dropped at the end."""
     import psycopg
 
-    base = os.environ.get("REFSVC_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+    base = (os.environ.get("REFSVC_TEST_DATABASE_URL") or os.environ.get("REFSVC_TEST_POSTGRES")
+            or "postgresql://postgres@127.0.0.1:5432/postgres")
     name = f"refsvc_test_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        with psycopg.connect(base, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        absent("PostgreSQL", base.rsplit("@", 1)[-1], exc)
     yield base.rsplit("/", 1)[0] + f"/{name}"
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -109,8 +142,12 @@ def redis_url():
     """Redis database 15, emptied before and after the test."""
     import redis
 
-    url = os.environ.get("REFSVC_TEST_REDIS", "redis://127.0.0.1:6379/15")
-    server = redis.Redis.from_url(url)
-    server.flushdb()
+    url = (os.environ.get("REFSVC_TEST_REDIS_URL") or os.environ.get("REFSVC_TEST_REDIS")
+           or "redis://127.0.0.1:6379/15")
+    server = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+    try:
+        server.flushdb()
+    except redis.ConnectionError as exc:
+        absent("Redis", url.rsplit("@", 1)[-1], exc)
     yield url
     server.flushdb()

@@ -18,6 +18,8 @@ from typing import Callable
 
 from flask import Response, current_app, request
 
+from refsvc import metrics
+
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control")
 
 
@@ -72,6 +74,7 @@ def replayed(view: Callable | None = None, *, max_age: tuple[str, ...] = ()) -> 
                              + request.get_data(cache=True)).digest()
         cache = _cache()
         found = cache.get(key)
+        metrics.cache_lookup("replay", found is not None)
         if found is not None:
             response = Response(found[1], status=200, headers=found[2])
             response.headers["X-Cache"] = "hit"

@@ -9,6 +9,7 @@ from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from refsvc import metrics
 from refsvc.api.auth import editor_required
 from refsvc.api.limits import is_editor_request, limiter
 from refsvc.api.paging import one_page
@@ -60,6 +61,7 @@ def create_report(data: dict[str, Any]):
 
     Takes JSON, or a plain HTML form post (answered with a thank-you page)."""
     ack = _record_report(data)
+    metrics.report_received(data["reason"])
     if not request.is_json:
         return _thanks_page(ack, data.get("page") or request.referrer)
     return ack

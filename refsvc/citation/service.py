@@ -6,11 +6,11 @@ cache; compiled styles are cached by the engine itself (``get_style``), once per
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import Any, Iterable
 
 from refsvc.citation import cite_item, style_info
 from refsvc.citation.catalogue import catalogue, resolve, short_name
+from refsvc.metrics import counted_lru
 
 RENDER_FORMATS = ("text", "html")
 
@@ -32,7 +32,7 @@ class CitationService:
     """Renders items in several styles with a bounded per-instance cache."""
 
     def __init__(self, cache_size: int = 4096) -> None:
-        self._render = lru_cache(maxsize=cache_size)(self._render_uncached)
+        self._render = counted_lru("render", cache_size, self._render_uncached)
 
     @staticmethod
     def _render_uncached(key: str, style_id: str, locale: str, formats: tuple[str, ...]):

@@ -21,6 +21,7 @@ import requests
 from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import NameResolutionError
 
+from refsvc.metrics import counted_send
 from refsvc.metadata.addresses import address_problem, host_spelling_problem, parse_networks
 from refsvc.metadata.urls import DEFAULT_PORTS, URLProblem, parse_url
 from refsvc.metadata.text import decode_body
@@ -251,6 +252,7 @@ class GuardedClient:
             stale=from_cache and bool(getattr(response, "is_expired", False)),
             tls=getattr(response, "refsvc_tls", None))
 
+    @counted_send  # outbound requests by host and outcome
     def _send(self, method: str, url: str, headers: dict[str, str] | None, limits: Limits, verify: bool,
               expire_after: Any, data: bytes | None = None) -> requests.Response:
         remaining = limits.deadline - time.monotonic() if limits.deadline is not None else self.read_timeout

@@ -2,6 +2,12 @@
 
 Every database call is bounded (``Timeouts``): a hung or lost database makes a call fail in seconds
 with an ``UNAVAILABLE`` error, which the API answers with a 503, instead of holding a thread.
+
+The migrations policy, the same on SQLite and PostgreSQL: the app migrates at start. An empty database
+gets the whole schema, an older one is upgraded (one process at a time), a database with our tables but
+no ``alembic_version`` is adopted when its tables are exactly this version's schema and refused
+otherwise, and a database newer than the code is refused. A refusal is a ``SchemaError`` whose message
+is one line saying what to do.
 """
 from __future__ import annotations
 
@@ -172,17 +178,58 @@ class Database:
             yield session
 
     def upgrade(self) -> bool:
-        """Bring the schema to the Alembic head; True when a migration ran."""
+        """Bring the schema to the Alembic head; True when it changed (see ``prepare``)."""
+        return self.prepare() != "current"
+
+    def prepare(self) -> str:
+        """Apply the migrations policy: "created", "upgraded", "adopted" or "current".
+
+        Raises SchemaError (one line saying what to do) for a database this code must not touch.
+        """
         with _migration_lock(self.url), _unwatched(), self.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 # a migration (or waiting for another worker's) may take longer than a request may
                 connection.execute(text("SET LOCAL statement_timeout = 0"))
                 connection.execute(text("SET LOCAL lock_timeout = 0"))
                 connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-            if current_revision(connection) == head_revision():
-                return False
+            head = head_revision()
+            current = current_heads(connection)
+            if current == ((head,) if head else ()):
+                return "current"
+            unknown = [rev for rev in current if not _known_revision(rev)]
+            if unknown:
+                raise SchemaError(
+                    f"The database {self.where()} is at schema revision {', '.join(unknown)}, newer "
+                    f"than this refsvc knows (its newest is {head}): run the refsvc version that "
+                    f"migrated it, or downgrade the database with that version's "
+                    f"`alembic downgrade {head}` first.")
+            if not current and _user_tables(connection):
+                return self._adopt(connection)
             run_alembic_upgrade(connection)
-            return True
+            return "upgraded" if current else "created"
+
+    def _adopt(self, connection: Connection) -> str:
+        """Stamp a database whose tables are exactly this version's schema; refuse any other."""
+        from alembic import command
+        from alembic.autogenerate import compare_metadata
+        from alembic.runtime.migration import MigrationContext
+
+        from refsvc.storage.models import Base
+
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+        if differences:
+            raise SchemaError(
+                f"The database {self.where()} has tables but no alembic_version, and they differ "
+                f"from this refsvc's schema ({len(differences)} difference(s), first: "
+                f"{_describe(differences[0])}): point REFSVC_DATABASE_URL at an empty database, or "
+                f"bring these tables to the current schema by hand and run `alembic stamp head`.")
+        command.stamp(alembic_config(connection), "head")
+        return "adopted"
+
+    def where(self) -> str:
+        """The database URL without its password, for messages."""
+        return make_url(self.url).render_as_string(hide_password=True)
 
     def ping(self) -> None:
         """Run one trivial query; raises the database's error when it cannot."""
@@ -215,6 +262,48 @@ def head_revision() -> str | None:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+class SchemaError(RuntimeError):
+    """The database's schema is one this code must not use; the message is one line saying why."""
+
+
+def url_from_environment(environ: Mapping[str, str] | None = None) -> str:
+    """The database ``create_app()`` uses: REFSVC_DATABASE_URL, else SQLite in the instance folder."""
+    environ = os.environ if environ is None else environ
+    instance = environ.get("REFSVC_INSTANCE_PATH") or os.path.join(os.getcwd(), "instance")
+    return environ.get("REFSVC_DATABASE_URL") or default_url(instance)
+
+
+def current_heads(connection: Connection) -> tuple[str, ...]:
+    """The revisions in the database's alembic_version table (empty for a new database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return tuple(MigrationContext.configure(connection).get_current_heads())
+
+
+def _known_revision(revision: str) -> bool:
+    from alembic.script import ScriptDirectory
+
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except Exception:  # alembic raises its CommandError/ResolutionError for an unknown revision
+        return False
+
+
+def _user_tables(connection: Connection) -> list[str]:
+    from sqlalchemy import inspect
+
+    return [name for name in inspect(connection).get_table_names() if name != "alembic_version"]
+
+
+def _describe(difference: Any) -> str:
+    """One of alembic's compare_metadata entries, short: "add_column resources.logo_url"."""
+    first = difference[0] if isinstance(difference, list) else difference
+    op = first[0]
+    names = [getattr(part, "name", None) or (part if isinstance(part, str) else None)
+             for part in first[1:]]
+    return f"{op} {'.'.join(str(n) for n in names if n)}".strip()
 
 
 def current_revision(connection: Connection) -> str | None:

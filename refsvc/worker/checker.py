@@ -19,6 +19,7 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
 
+from refsvc import logs
 from refsvc.links.tracking import Tracker
 from refsvc.storage import Resource
 from refsvc.storage import checks as check_store
@@ -125,6 +126,7 @@ class Checker:
 
     def run_batch(self, summary: Summary) -> tuple[int, int]:
         """Claim one batch, check it, record each result as it arrives; (claimed, recorded)."""
+        logs.new_request_id("batch-")  # this batch's log lines and queued tasks share one id
         now = self.clock()
         self.last_verdict = None
         with self.database.transaction() as session:

@@ -1,0 +1,38 @@
+#!/bin/sh
+# One image, several roles: the container's command names the role, the rest are its arguments.
+#   web                 gunicorn -c gunicorn.conf.py wsgi:app (migrates at start; an empty registry
+#                       gets REFSVC_REGISTRY_FILE, registry.yaml by default, when that file exists)
+#   checker [ARGS]      flask --app wsgi check-links: the one scheduler (queues the checks for the
+#                       Celery workers when REFSVC_CELERY_BROKER_URL is set, else checks them itself)
+#   worker [ARGS]       celery -A refsvc.worker.celery worker
+#   migrate             flask --app wsgi db upgrade
+#   healthcheck [ARGS]  python -m refsvc.healthcheck (web: /readyz; --database; --celery)
+#   anything else       run as given, e.g. `flask --app wsgi registry export`
+set -eu
+role="${1:-web}"
+[ "$#" -gt 0 ] && shift
+
+case "$role" in
+  web)
+    registry="${REFSVC_REGISTRY_FILE:-registry.yaml}"
+    if [ -f "$registry" ]; then
+      flask --app wsgi registry import "$registry" --if-empty
+    fi
+    exec gunicorn -c gunicorn.conf.py wsgi:app "$@"
+    ;;
+  checker)
+    exec flask --app wsgi check-links "$@"
+    ;;
+  worker)
+    exec celery -A refsvc.worker.celery worker --loglevel "${REFSVC_LOG_LEVEL:-INFO}" "$@"
+    ;;
+  migrate)
+    exec flask --app wsgi db upgrade "$@"
+    ;;
+  healthcheck)
+    exec python -m refsvc.healthcheck "$@"
+    ;;
+  *)
+    exec "$role" "$@"
+    ;;
+esac

@@ -1,0 +1,117 @@
+"""Structured logs: one JSON object a line, each carrying the request id of the work it belongs to.
+
+The id lives in a context variable: the web sets it per request (from a valid ``X-Request-ID`` or a new
+one), the checker per batch, and a Celery task takes the id of whoever queued it (a message header),
+so one id follows a piece of work through every process. A logging filter copies it onto each record.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import uuid
+from contextvars import ContextVar
+from typing import Any
+
+from pythonjsonlogger.json import JsonFormatter
+
+request_id: ContextVar[str | None] = ContextVar("refsvc_request_id", default=None)
+
+# What a client may send as X-Request-ID: short, and nothing a log reader could misread.
+_VALID_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+_HEADER = "refsvc_request_id"  # the Celery message header
+_NOISY = ("alembic.runtime.plugins",)
+
+
+def accept_request_id(value: str | None) -> str:
+    """``value`` when it is a usable id (1-128 of A-Z a-z 0-9 . _ : -), else a new random one."""
+    if value and _VALID_ID.fullmatch(value):
+        return value
+    return uuid.uuid4().hex
+
+
+def new_request_id(prefix: str = "") -> str:
+    """Start a new id for the work this thread does next (the checker calls it once per batch)."""
+    value = prefix + uuid.uuid4().hex
+    request_id.set(value)
+    return value
+
+
+class RequestIdFilter(logging.Filter):
+    """Put the current request id on every record (None outside any request)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = request_id.get()
+        return True
+
+
+def json_formatter() -> logging.Formatter:
+    """The one line format: time, level, logger, message, request_id and any ``extra`` fields."""
+    return JsonFormatter("{asctime}{levelname}{name}{message}{request_id}", style="{",
+                         rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                         datefmt="%Y-%m-%dT%H:%M:%S%z", json_ensure_ascii=False)
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (test runners swap it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
+def configure(level: str = "INFO", fmt: str = "json") -> None:
+    """Send this process's logs to standard error, one JSON object a line (``fmt="text"``: plain).
+
+    Done once a process; a later call only changes the level and format.
+    """
+    root = logging.getLogger()
+    handler = next((h for h in root.handlers if isinstance(h, _StderrHandler)), None)
+    if handler is None:
+        handler = _StderrHandler()
+        handler.addFilter(RequestIdFilter())
+        root.addHandler(handler)
+    handler.setFormatter(json_formatter() if fmt == "json" else logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
+    root.setLevel(level.upper())
+    logging.captureWarnings(True)  # warnings become log lines like any other, not bare stderr text
+    for noisy in _NOISY:  # a line per plugin at every start tells an operator nothing
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+def connect_celery() -> None:
+    """Carry the request id from whoever queues a task into the task's log lines, in JSON."""
+    from celery import signals
+
+    from refsvc.config import load_settings
+
+    def _configure(**_: Any) -> None:
+        settings = load_settings()
+        configure(settings["LOG_LEVEL"], settings["LOG_FORMAT"])
+
+    _configure()  # now: the worker warns (e.g. about running as root) before it sets up logging
+    signals.setup_logging.connect(_configure, weak=False)  # connected: Celery leaves logging to us
+
+    @signals.before_task_publish.connect(weak=False)
+    def _publish(headers: dict | None = None, **_: Any) -> None:
+        if headers is not None and request_id.get():
+            headers[_HEADER] = request_id.get()
+
+    @signals.task_prerun.connect(weak=False)
+    def _prerun(task: Any = None, **_: Any) -> None:
+        sent = getattr(getattr(task, "request", None), _HEADER, None)
+        if sent is None and task is not None:
+            sent = (getattr(task.request, "headers", None) or {}).get(_HEADER)
+        request_id.set(accept_request_id(sent))
+
+    @signals.task_postrun.connect(weak=False)
+    def _postrun(**_: Any) -> None:
+        request_id.set(None)

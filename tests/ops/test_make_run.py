@@ -1,0 +1,41 @@
+"""`make run` (scripts/run) for real: gunicorn from gunicorn.conf.py and the checker beside it; Ctrl-C
+stops both."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.ops.servers import ROOT, Process, answers, base_env, free_port
+
+NEEDED = ["refsvc", "migrations", "styles", "scripts", "alembic.ini", "wsgi.py", "gunicorn.conf.py",
+          "registry.yaml"]
+
+
+def test_make_run_serves_with_gunicorn_conf_and_stops_on_ctrl_c(tmp_path):
+    # A checkout whose .venv is this interpreter's (scripts/run uses .venv/bin/...).
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    for name in NEEDED:
+        (checkout / name).symlink_to(ROOT / name)
+    (checkout / ".venv").symlink_to(Path(sys.executable).parent.parent)
+    port = free_port()
+    env = base_env(tmp_path, PORT=str(port), REFSVC_WORKERS="2")
+    run = Process(["bash", "scripts/run"], env, tmp_path / "logs", cwd=checkout, new_session=True)
+    try:
+        run.wait_for(lambda: answers(f"http://127.0.0.1:{port}/healthz"), what="make run to serve")
+        run.wait_for(lambda: "Checking links as" in run.out, what="the checker to start")
+        lines = run.json_lines("\n".join(line for line in run.err.splitlines()
+                                         if line.startswith("{")))
+        assert any(line["message"] == "Using worker: gthread" for line in lines)
+        assert sum("Booting worker" in line["message"] for line in lines) == 2
+    finally:
+        os.killpg(run.proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground group
+        status = run.proc.wait(60)
+    assert status in (0, 130)
+    assert not answers(f"http://127.0.0.1:{port}/healthz")
+    left = subprocess.run(["ps", "-o", "pid=", "-s", str(run.proc.pid)], capture_output=True,
+                          text=True).stdout.split()
+    assert left == []  # gunicorn, its workers and the checker have all gone
