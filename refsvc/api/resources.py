@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app, make_response, url_for
 from flask_smorest import Blueprint
+from marshmallow import fields, validate
 
 from refsvc.api.auth import editor_required
 from refsvc.api.limits import is_editor_request
@@ -12,9 +13,13 @@ from refsvc.api.paging import one_page
 from refsvc.api.registry_schemas import (CheckOut, ResourceIn, ResourceOut, ResourcePatch,
                                          ResourceQuery)
 from refsvc.errors import Conflict, NotFound
+from refsvc.links import exports
 from refsvc.storage import Check, Resource, get_database
 from refsvc.storage import checks as check_store
+from refsvc.storage import reports as report_store
 from refsvc.storage import resources as store
+
+EXPORT_FORMATS = ("json", "csv", "markdown")
 
 blp = Blueprint("resources", __name__, url_prefix="/v1/resources",
                 description="Outside resources the website links to, and their link health.")
@@ -54,13 +59,51 @@ def _get_or_404(session, resource_id: str) -> Resource:
     return resource
 
 
+class ResourceListQuery(ResourceQuery):
+    format = fields.String(load_default="json", validate=validate.OneOf(EXPORT_FORMATS), metadata={
+        "description": "json (default, paged), csv (every matching resource, for a spreadsheet) "
+                       "or markdown (a link report for a ticket). open_reports is filled for "
+                       "editors only."})
+
+
+def _export(query: dict[str, Any], kind: str):
+    """Every resource matching ``query`` as CSV or a Markdown link report (not paged)."""
+    from refsvc.storage import utcnow
+
+    with get_database(current_app).transaction() as session:
+        resources, _ = store.list_resources(session, **query)
+        checks = check_store.last_checks(session, resources)
+        editor = is_editor_request()
+        reports = report_store.open_counts(session) if editor else {}
+        rows = [exports.export_row(resource_view(r, checks.get(r.id), editor=editor),
+                                   reports.get(r.id, 0) if editor else None) for r in resources]
+    now = utcnow()
+    if kind == "csv":
+        response = make_response(exports.to_csv(rows))
+        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+        name = f"refsvc-resources-{now:%Y%m%d}.csv"
+    else:
+        response = make_response(exports.to_markdown(rows, now))
+        response.headers["Content-Type"] = "text/markdown; charset=utf-8"
+        name = f"refsvc-link-report-{now:%Y%m%d}.md"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("Authorization")
+    return response
+
+
 @blp.route("", methods=["GET"])
-@blp.arguments(ResourceQuery, location="query")
-@blp.response(200, ResourceOut(many=True))
+@blp.arguments(ResourceListQuery, location="query")
+@blp.response(200, ResourceOut(many=True), description="JSON by default; text/csv or "
+              "text/markdown with ?format=csv|markdown.")
 @blp.paginate(page_size=50, max_page_size=500)
 def list_resources(query: dict[str, Any], pagination_parameters):
-    """List resources (public), by name; filter by tag, health or active."""
+    """List resources (public), by name; filter by tag, health or active; or export them."""
     page = pagination_parameters
+    kind = query.pop("format", "json")
+    if kind != "json":
+        page.item_count = 0  # the export is one file, not a page
+        return _export(query, kind)
     with get_database(current_app).transaction() as session:
         resources, total = store.list_resources(session, offset=page.first_item,
                                                 limit=page.page_size, **query)
