@@ -16,6 +16,7 @@ from refsvc.errors import Conflict, NotFound
 from refsvc.links import exports
 from refsvc.storage import Check, Resource, get_database
 from refsvc.storage import checks as check_store
+from refsvc.storage import events as event_store
 from refsvc.storage import reports as report_store
 from refsvc.storage import resources as store
 
@@ -66,14 +67,14 @@ class ResourceListQuery(ResourceQuery):
                        "editors only."})
 
 
-def _export(query: dict[str, Any], kind: str):
-    """Every resource matching ``query`` as CSV or a Markdown link report (not paged)."""
+def export_response(query: dict[str, Any], kind: str, *, editor: bool):
+    """Every resource matching ``query`` as CSV or a Markdown link report (not paged); the
+    dashboard's export links answer with this too."""
     from refsvc.storage import utcnow
 
     with get_database(current_app).transaction() as session:
         resources, _ = store.list_resources(session, **query)
         checks = check_store.last_checks(session, resources)
-        editor = is_editor_request()
         reports = report_store.open_counts(session) if editor else {}
         rows = [exports.export_row(resource_view(r, checks.get(r.id), editor=editor),
                                    reports.get(r.id, 0) if editor else None) for r in resources]
@@ -103,7 +104,7 @@ def list_resources(query: dict[str, Any], pagination_parameters):
     kind = query.pop("format", "json")
     if kind != "json":
         page.item_count = 0  # the export is one file, not a page
-        return _export(query, kind)
+        return export_response(query, kind, editor=is_editor_request())
     with get_database(current_app).transaction() as session:
         resources, total = store.list_resources(session, offset=page.first_item,
                                                 limit=page.page_size, **query)
@@ -148,7 +149,10 @@ def update_resource(fields: dict[str, Any], resource_id: str):
     """Change a resource (editor); a new URL starts its health over."""
     with get_database(current_app).transaction() as session:
         resource = _get_or_404(session, resource_id)
-        store.update_resource(session, resource, fields)
+        before = store.entry_of(resource)
+        if store.update_resource(session, resource, fields):
+            changed = [key for key, value in store.entry_of(resource).items() if before[key] != value]
+            event_store.add_event(session, resource_id, "edited", "Changed " + ", ".join(changed))
         return resource_view(resource, store.last_check(session, resource), editor=True)
 
 
@@ -189,4 +193,8 @@ def check_now(resource_id: str):
     check = tracker.check_now(resource_id)
     if check is None:  # deleted while being checked
         raise NotFound(f"No resource with id '{resource_id}'; GET /v1/resources lists them.")
+    with database.transaction() as session:  # the resource page's timeline shows it
+        if store.get_resource(session, resource_id) is not None:
+            event_store.add_event(session, resource_id, "checked_now",
+                                  f"Checked now: {check.outcome} {check.status_code or ''}".strip())
     return check_view(check)

@@ -1,9 +1,9 @@
-"""HTML pages: the editor dashboard and the demos of the cite-this-page widget and the block."""
+"""HTML pages: the root and the demos of the cite-this-page widget and the block."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 bp = Blueprint("web", __name__, template_folder="templates")
 
@@ -22,22 +22,7 @@ SEED_METADATA: dict[str, Any] = {
 @bp.get("/")
 def index():
     """The service's root: editors land on the dashboard."""
-    return redirect(url_for("web.dashboard"))
-
-
-# The dashboard holds an editor token: no inline script or style, nothing from elsewhere but images.
-DASHBOARD_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
-                 "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-
-
-@bp.get("/dashboard")
-def dashboard():
-    """The editor dashboard: a static shell that reads the JSON API from the browser."""
-    response = make_response(render_template("web/dashboard.html"))
-    response.headers["Content-Security-Policy"] = DASHBOARD_CSP
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return redirect(url_for("dashboard.dashboard"))
 
 
 @bp.get("/demo/cite")
