@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from markupsafe import Markup
 
 bp = Blueprint("web", __name__, template_folder="templates")
 
@@ -41,3 +42,24 @@ def demo_block():
     """The further-reading block as the website embeds it; ``?ids=`` or ``?tag=`` as the block takes."""
     query = {k: v for k, v in request.args.items() if k in {"ids", "tag"}}
     return render_template("web/demo_block.html", query=query)
+
+
+@bp.get("/cite")
+def cite_page():
+    """The citation page the widget links to when it cannot load: the cite-this-page block for
+    ``?url=`` (a page refsvc reads) or ``?doi=``, as a page of its own."""
+    from refsvc.api import lookups
+    from refsvc.api.citations import cite
+    from refsvc.errors import APIError
+    from refsvc.web.cite_block import BLOCK_STYLES, FORMATS, render_block
+
+    url, doi = request.args.get("url", "")[:2048], request.args.get("doi", "")[:500]
+    if bool(url) == bool(doi):
+        return render_template("web/cite_page.html", block=None, url=url,
+                               error="Give the page as ?url= or a DOI as ?doi=."), 422
+    try:
+        found = lookups.lookup(doi=doi or None, url=url or None)
+        block = render_block(cite(found.item, BLOCK_STYLES, "en-GB", FORMATS)).get_data(as_text=True)
+    except APIError as exc:
+        return render_template("web/cite_page.html", block=None, url=url, error=exc.message), exc.status
+    return render_template("web/cite_page.html", block=Markup(block), url=url, error=None)
