@@ -14,7 +14,7 @@ from typing import Any, Sequence
 from refsvc.web.views import NO_ANSWER, outcome_words
 
 WIDTH, HEIGHT = 720, 220
-LEFT, RIGHT, TOP, BOTTOM = 56, 12, 14, 44
+LEFT, RIGHT, TOP, BOTTOM = 56, 28, 14, 44
 UP = {"ok", "redirected", "moved"}
 WARN = {"content_mismatch"}
 INCONCLUSIVE = {"blocked", "checker_offline"}
