@@ -26,8 +26,13 @@ run: $(VENV)/.installed
 	PORT=$(PORT) scripts/run
 
 ## test: everything the tests need (packages, chromium, PostgreSQL and Redis running), then pytest
-test: $(VENV)/.installed-dev system-deps services
+test: $(VENV)/.installed-dev system-deps services tests/web/node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# axe-core for the browser tests' accessibility checks (tests/web/package.json)
+tests/web/node_modules/.installed: tests/web/package.json tests/web/package-lock.json
+	cd tests/web && npm ci --silent --no-audit --no-fund
+	touch $@
 
 system-deps:
 	@scripts/system-deps

@@ -24,7 +24,7 @@ Blueprint.ARGUMENTS_PARSER.__class__ = StrictParser
 BLUEPRINTS = [
     "refsvc.api.health",
     "refsvc.api.styles",
-    "refsvc.api.citations",
+    "refsvc.api.citations", "refsvc.web.cite_block",
     "refsvc.api.audits", "refsvc.web.block",
     "refsvc.api.resources",
     "refsvc.api.reports",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app, make_response, render_template, request
 from flask_limiter.util import get_remote_address
@@ -45,9 +46,34 @@ def _report_limit() -> str:
     return current_app.config["REPORT_RATE_LIMIT"]
 
 
+def _origin(url: str) -> str | None:
+    """``scheme://host[:port]`` of an http(s) URL, lower case, or None."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        return None
+    default = 80 if parts.scheme.lower() == "http" else 443
+    host = parts.hostname.lower()
+    return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def return_address(page: str | None) -> str | None:
+    """Where the thank-you page may send the visitor back: ``page`` when its origin is the site's
+    own or one of REFSVC_CORS_ORIGINS (the website's), else None (no open redirect)."""
+    origin = _origin(page) if page else None
+    if origin is None:
+        return None
+    allowed = {_origin(o) for o in current_app.config.get("CORS_ORIGINS", [])}
+    allowed.add(_origin(request.host_url))
+    return page if origin in allowed else None
+
+
 def _thanks_page(ack: dict[str, Any], page: str | None):
     """The answer to a browser's plain form post (the block without JavaScript): a small HTML page."""
-    back = page if page and page.startswith(("https://", "http://")) else None
+    back = return_address(page)
     return make_response(render_template("web/report_thanks.html", message=ack["message"],
                                          back=back), 202)
 

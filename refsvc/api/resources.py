@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app, make_response, url_for
 from flask_smorest import Blueprint
+from marshmallow import fields, validate
 
 from refsvc.api.auth import editor_required
 from refsvc.api.limits import is_editor_request
@@ -12,9 +13,14 @@ from refsvc.api.paging import one_page
 from refsvc.api.registry_schemas import (CheckOut, ResourceIn, ResourceOut, ResourcePatch,
                                          ResourceQuery)
 from refsvc.errors import Conflict, NotFound
+from refsvc.links import exports
 from refsvc.storage import Check, Resource, get_database
 from refsvc.storage import checks as check_store
+from refsvc.storage import events as event_store
+from refsvc.storage import reports as report_store
 from refsvc.storage import resources as store
+
+EXPORT_FORMATS = ("json", "csv", "markdown")
 
 blp = Blueprint("resources", __name__, url_prefix="/v1/resources",
                 description="Outside resources the website links to, and their link health.")
@@ -54,13 +60,51 @@ def _get_or_404(session, resource_id: str) -> Resource:
     return resource
 
 
+class ResourceListQuery(ResourceQuery):
+    format = fields.String(load_default="json", validate=validate.OneOf(EXPORT_FORMATS), metadata={
+        "description": "json (default, paged), csv (every matching resource, for a spreadsheet) "
+                       "or markdown (a link report for a ticket). open_reports is filled for "
+                       "editors only."})
+
+
+def export_response(query: dict[str, Any], kind: str, *, editor: bool):
+    """Every resource matching ``query`` as CSV or a Markdown link report (not paged); the
+    dashboard's export links answer with this too."""
+    from refsvc.storage import utcnow
+
+    with get_database(current_app).transaction() as session:
+        resources, _ = store.list_resources(session, **query)
+        checks = check_store.last_checks(session, resources)
+        reports = report_store.open_counts(session) if editor else {}
+        rows = [exports.export_row(resource_view(r, checks.get(r.id), editor=editor),
+                                   reports.get(r.id, 0) if editor else None) for r in resources]
+    now = utcnow()
+    if kind == "csv":
+        response = make_response(exports.to_csv(rows))
+        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+        name = f"refsvc-resources-{now:%Y%m%d}.csv"
+    else:
+        response = make_response(exports.to_markdown(rows, now))
+        response.headers["Content-Type"] = "text/markdown; charset=utf-8"
+        name = f"refsvc-link-report-{now:%Y%m%d}.md"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("Authorization")
+    return response
+
+
 @blp.route("", methods=["GET"])
-@blp.arguments(ResourceQuery, location="query")
-@blp.response(200, ResourceOut(many=True))
+@blp.arguments(ResourceListQuery, location="query")
+@blp.response(200, ResourceOut(many=True), description="JSON by default; text/csv or "
+              "text/markdown with ?format=csv|markdown.")
 @blp.paginate(page_size=50, max_page_size=500)
 def list_resources(query: dict[str, Any], pagination_parameters):
-    """List resources (public), by name; filter by tag, health or active."""
+    """List resources (public), by name; filter by tag, health or active; or export them."""
     page = pagination_parameters
+    kind = query.pop("format", "json")
+    if kind != "json":
+        page.item_count = 0  # the export is one file, not a page
+        return export_response(query, kind, editor=is_editor_request())
     with get_database(current_app).transaction() as session:
         resources, total = store.list_resources(session, offset=page.first_item,
                                                 limit=page.page_size, **query)
@@ -105,7 +149,10 @@ def update_resource(fields: dict[str, Any], resource_id: str):
     """Change a resource (editor); a new URL starts its health over."""
     with get_database(current_app).transaction() as session:
         resource = _get_or_404(session, resource_id)
-        store.update_resource(session, resource, fields)
+        before = store.entry_of(resource)
+        if store.update_resource(session, resource, fields):
+            changed = [key for key, value in store.entry_of(resource).items() if before[key] != value]
+            event_store.add_event(session, resource_id, "edited", "Changed " + ", ".join(changed))
         return resource_view(resource, store.last_check(session, resource), editor=True)
 
 
@@ -146,4 +193,8 @@ def check_now(resource_id: str):
     check = tracker.check_now(resource_id)
     if check is None:  # deleted while being checked
         raise NotFound(f"No resource with id '{resource_id}'; GET /v1/resources lists them.")
+    with database.transaction() as session:  # the resource page's timeline shows it
+        if store.get_resource(session, resource_id) is not None:
+            event_store.add_event(session, resource_id, "checked_now",
+                                  f"Checked now: {check.outcome} {check.status_code or ''}".strip())
     return check_view(check)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from refsvc.citation import UnknownStyle, available_locales
 from refsvc.citation.catalogue import catalogue, library_size, resolve
@@ -22,8 +22,22 @@ class StyleSchema(Schema):
     class_ = fields.String(data_key="class", attribute="class", allow_none=True)
 
 
+class FoundStyleSchema(Schema):
+    id = fields.String(metadata={"description": "CSL style id: give it as a style name"})
+    title = fields.String()
+
+
+class StyleSearchArgs(Schema):
+    q = fields.String(validate=validate.Length(min=1, max=100), metadata={
+        "description": "Words of a style's id or title: searches every bundled CSL style"})
+
+
 class CatalogueSchema(Schema):
     styles = fields.List(fields.Nested(StyleSchema))
+    suggestions = fields.List(fields.Nested(FoundStyleSchema), metadata={
+        "description": "Styles often wanted after the promised ones (Harvard, Vancouver, ...)"})
+    matches = fields.List(fields.Nested(FoundStyleSchema), metadata={
+        "description": "With ?q=: bundled styles whose id or title holds every word (at most 20)"})
     other_styles = fields.String()
     locales = fields.List(fields.String())
 
@@ -36,12 +50,16 @@ def style_not_found(name: str) -> NotFound:
 
 
 @blp.route("")
+@blp.arguments(StyleSearchArgs, location="query", as_kwargs=True)
 @blp.response(200, CatalogueSchema)
-def list_styles():
-    """List the promised styles; any other CSL style id of the bundled library works too."""
+def list_styles(q: str | None = None):
+    """List the promised styles and suggestions; ``?q=`` searches every bundled CSL style."""
+    from refsvc.citation import library
+
     styles = [{"name": name, **describe_style(entry["id"]), "aliases": entry.get("aliases", [])}
               for name, entry in catalogue().items()]
-    return {"styles": styles,
+    extra = {"matches": library.search(q)} if q is not None else {}
+    return {"styles": styles, "suggestions": library.suggestions(), **extra,
             "other_styles": f"Any of the {library_size()} CSL styles of the bundled library by "
                             "its id, e.g. 'harvard-cite-them-right'.",
             "locales": available_locales()}

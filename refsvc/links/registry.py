@@ -162,3 +162,91 @@ def dump_registry(entries: Iterable[dict[str, Any]]) -> str:
     header = "# refsvc resource registry: `flask --app wsgi registry import FILE` loads it.\n"
     return header + yaml.safe_dump({"resources": resources}, sort_keys=False, allow_unicode=True,
                                    width=100)
+
+
+def diff_entries(current: dict[str, dict[str, Any]], entries: list[dict[str, Any]],
+                 prune: bool = False) -> list[tuple[str, str, list[tuple[str, Any, Any]]]]:
+    """What importing ``entries`` over ``current`` (id -> entry) would do, field by field:
+    a list of (action, id, [(field, old, new), ...]) with action create, update or delete."""
+    changes: list[tuple[str, str, list[tuple[str, Any, Any]]]] = []
+    for entry in entries:
+        old = current.get(entry["id"])
+        if old is None:
+            changes.append(("create", entry["id"], [(k, None, entry[k]) for k in ENTRY_FIELDS
+                                                    if k in entry and k != "id"]))
+            continue
+        fields = [(k, old.get(k), entry[k]) for k in ENTRY_FIELDS
+                  if k in entry and k != "id" and old.get(k) != entry[k]]
+        if fields:
+            changes.append(("update", entry["id"], fields))
+    if prune:
+        listed = {entry["id"] for entry in entries}
+        changes += [("delete", rid, []) for rid in sorted(current) if rid not in listed]
+    return changes
+
+
+def describe_diff(changes: list[tuple[str, str, list[tuple[str, Any, Any]]]],
+                  current: dict[str, dict[str, Any]]) -> str:
+    """The diff as lines for a terminal: + created, ~ updated (old -> new per field), - deleted."""
+    def show(value: Any) -> str:
+        text = repr(value) if not isinstance(value, str) else f'"{value}"'
+        return text if len(text) <= 80 else text[:77] + "..."
+    lines = []
+    for action, rid, fields in changes:
+        if action == "create":
+            lines.append(f"+ {rid}: new resource")
+            lines += [f"    {name}: {show(new)}" for name, _, new in fields]
+        elif action == "update":
+            lines.append(f"~ {rid}:")
+            lines += [f"    {name}: {show(old)} -> {show(new)}" for name, old, new in fields]
+        else:
+            lines.append(f"- {rid}: delete ({current[rid].get('name', '')})")
+    return "\n".join(lines)
+
+
+def _plain(entry: dict[str, Any]) -> dict[str, Any]:
+    item = {key: entry[key] for key in ENTRY_FIELDS if key in entry}
+    if not item.get("logo_url"):
+        item.pop("logo_url", None)
+    if item.get("active", True):
+        item.pop("active", None)
+    for key in ("description", "tags", "expect"):
+        if not item.get(key):
+            item.pop(key, None)  # empty is the default
+    return item
+
+
+def update_document(text: str, entries: list[dict[str, Any]]) -> str:
+    """The registry file ``text`` brought up to ``entries``, keeping its comments, its order and its
+    layout: changed values replaced in place, new resources appended, removed ones dropped."""
+    from io import StringIO
+
+    from ruamel.yaml import YAML
+
+    yaml_rt = YAML()  # round-trip: comments, key order and flow style survive
+    yaml_rt.width = 98
+    yaml_rt.indent(mapping=2, sequence=2, offset=0)
+    document = yaml_rt.load(text) if text.strip() else None
+    if document is None:
+        document = {"resources": []}
+    items = document["resources"] if isinstance(document, dict) and "resources" in document else document
+    wanted = {entry["id"]: _plain(entry) for entry in entries}
+    for index in reversed(range(len(items))):  # from the end, so comments stay with their items
+        item = items[index]
+        rid = item.get("id") if isinstance(item, dict) else None
+        if rid not in wanted:
+            del items[index]  # removed from the registry
+            continue
+        fresh = wanted.pop(rid)
+        for key in [k for k in item if k in ENTRY_FIELDS and k != "id" and k not in fresh]:
+            del item[key]
+        for key, value in fresh.items():
+            if item.get(key) != value:
+                item[key] = value
+    for entry in entries:  # new resources at the end, in the registry's order
+        if entry["id"] in wanted:
+            items.append(wanted[entry["id"]])
+    out = StringIO()
+    yaml_rt.dump(document, out)
+    # ruamel leaves a space where it folds a long plain value: meaningless there, noise in a diff
+    return re.sub(r"[ \t]+\n", "\n", out.getvalue())

@@ -163,3 +163,17 @@ class RateLimit(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
     expires_at: Mapped[float] = mapped_column(Float, index=True)  # seconds since the epoch
+
+
+class EditorEvent(Base):
+    """Something an editor did to a resource (checked it now, changed fields, settled a report):
+    the editor-actions part of the resource page's timeline."""
+
+    __tablename__ = "editor_events"
+    __table_args__ = (Index("ix_editor_events_resource_at", "resource_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resource_id: Mapped[str] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(32))  # checked_now, edited, report_resolved, ...
+    summary: Mapped[str] = mapped_column(Text, default="")

@@ -104,3 +104,11 @@ def update_report(session: Session, report: Report, changes: dict[str, Any],
         report.note = changes["note"]
     session.flush()
     return report
+
+
+def open_counts(session: Session) -> dict[str, int]:
+    """Open visitor reports per resource id (the sum of the open groups' counts)."""
+    rows = session.execute(select(Report.resource_id, func.sum(Report.count))
+                           .where(Report.status == "open", Report.resource_id.is_not(None))
+                           .group_by(Report.resource_id))
+    return {resource_id: int(total or 0) for resource_id, total in rows}

@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 from flask import current_app, make_response, render_template, request
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validates
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from refsvc.links.registry import slug_problem
 from refsvc.storage import get_database
@@ -28,6 +28,10 @@ BLOCK_MAX_AGE = 300
 class BlockArgs(Schema):
     ids = fields.String(metadata={"description": "Comma-separated resource ids, in display order."})
     tag = fields.String(metadata={"description": "Every resource with this tag, by name."})
+    page = fields.String(validate=validate.Length(max=2048), metadata={
+        "description": "The page the block is shown on (a server-side include passes it): the "
+                       "report forms carry it, so a report without JavaScript says where it was "
+                       "seen and its thank-you page leads back there."})
 
     @validates("ids")
     def _ids(self, value: str, **_: Any) -> None:
@@ -64,15 +68,29 @@ def visible_resources(ids: list[str] | None, tag: str | None) -> list[dict[str, 
     return shown
 
 
+def tag_in_use(tag: str) -> bool:
+    """Whether any resource (active or not, broken or not) carries ``tag``."""
+    with get_database(current_app).transaction() as session:
+        return list_resources(session, tag=tag, limit=1)[1] > 0
+
+
+def _comment_text(text: str) -> str:
+    # Inside an HTML comment "--" and ">" could end it early; autoescaping handles the rest.
+    return text.replace("--", "- -").replace(">", "")[:200]
+
+
 @blp.route("/block")
 @blp.arguments(BlockArgs, location="query", as_kwargs=True)
 @blp.response(200, {"type": "string"}, content_type="text/html",
               description="An HTML fragment: one list item per resource that is not broken.")
-def block(ids: str | None = None, tag: str | None = None):
-    """The further-reading block for ``ids`` (in that order) or a ``tag``; broken links left out."""
+def block(ids: str | None = None, tag: str | None = None, page: str | None = None):
+    """The further-reading block for ``ids`` (kept in the order given) or a ``tag`` (by name);
+    broken links left out. A tag no resource has answers an empty block saying so in a comment."""
     resources = visible_resources(split_ids(ids) if ids else None, tag)
     html = render_template("web/block.html", resources=resources,
-                           reports_url=urljoin(request.host_url, "v1/reports"))
+                           reports_url=urljoin(request.host_url, "v1/reports"),
+                           page=_web_url(page), unknown_tag=_comment_text(tag)
+                           if tag and not resources and not tag_in_use(tag) else None)
     response = make_response(html)
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     max_age = min(BLOCK_MAX_AGE, current_app.config.get("CACHE_MAX_AGE", BLOCK_MAX_AGE))

@@ -1,9 +1,10 @@
-"""HTML pages: the editor dashboard and the demos of the cite-this-page widget and the block."""
+"""HTML pages: the root and the demos of the cite-this-page widget and the block."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
+from markupsafe import Markup
 
 bp = Blueprint("web", __name__, template_folder="templates")
 
@@ -22,22 +23,7 @@ SEED_METADATA: dict[str, Any] = {
 @bp.get("/")
 def index():
     """The service's root: editors land on the dashboard."""
-    return redirect(url_for("web.dashboard"))
-
-
-# The dashboard holds an editor token: no inline script or style, nothing from elsewhere but images.
-DASHBOARD_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
-                 "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-
-
-@bp.get("/dashboard")
-def dashboard():
-    """The editor dashboard: a static shell that reads the JSON API from the browser."""
-    response = make_response(render_template("web/dashboard.html"))
-    response.headers["Content-Security-Policy"] = DASHBOARD_CSP
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return redirect(url_for("dashboard.dashboard"))
 
 
 @bp.get("/demo/cite")
@@ -56,3 +42,24 @@ def demo_block():
     """The further-reading block as the website embeds it; ``?ids=`` or ``?tag=`` as the block takes."""
     query = {k: v for k, v in request.args.items() if k in {"ids", "tag"}}
     return render_template("web/demo_block.html", query=query)
+
+
+@bp.get("/cite")
+def cite_page():
+    """The citation page the widget links to when it cannot load: the cite-this-page block for
+    ``?url=`` (a page refsvc reads) or ``?doi=``, as a page of its own."""
+    from refsvc.api import lookups
+    from refsvc.api.citations import cite
+    from refsvc.errors import APIError
+    from refsvc.web.cite_block import BLOCK_STYLES, FORMATS, render_block
+
+    url, doi = request.args.get("url", "")[:2048], request.args.get("doi", "")[:500]
+    if bool(url) == bool(doi):
+        return render_template("web/cite_page.html", block=None, url=url,
+                               error="Give the page as ?url= or a DOI as ?doi=."), 422
+    try:
+        found = lookups.lookup(doi=doi or None, url=url or None)
+        block = render_block(cite(found.item, BLOCK_STYLES, "en-GB", FORMATS)).get_data(as_text=True)
+    except APIError as exc:
+        return render_template("web/cite_page.html", block=None, url=url, error=exc.message), exc.status
+    return render_template("web/cite_page.html", block=Markup(block), url=url, error=None)

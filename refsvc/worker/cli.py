@@ -9,9 +9,11 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from ruamel.yaml import YAMLError
 from flask.cli import AppGroup, with_appcontext
 
-from refsvc.links.registry import RegistryError, dump_registry, parse_registry
+from refsvc.links.registry import (RegistryError, describe_diff, diff_entries, dump_registry,
+                                   parse_registry, update_document)
 from refsvc.storage import get_database
 from refsvc.storage import resources as store
 from refsvc.worker.progress import Progress
@@ -39,22 +41,12 @@ def _progress(label: str, total: int = 0, *, tty: bool | None = None) -> Progres
 @registry.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--if-empty", is_flag=True, help="Import only when the registry is empty (make run).")
-@click.option("--prune", is_flag=True, help="Also delete resources the file does not list.")
-def import_registry(file: Path, if_empty: bool, prune: bool) -> None:
+@click.option("--prune", is_flag=True, help="Also delete resources the file does not list (asks first).")
+@click.option("--yes", is_flag=True, help="With --prune: delete without asking.")
+@click.option("--dry-run", is_flag=True, help="Print what would change, field by field; change nothing.")
+def import_registry(file: Path, if_empty: bool, prune: bool, yes: bool, dry_run: bool) -> None:
     """Create or update the resources listed in FILE (all or nothing)."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise click.ClickException(
-            f"Cannot read {file}: {exc.strerror or exc}. Give the path of a registry YAML file "
-            "(the repository's registry.yaml is one), or write the current registry with "
-            "`flask --app wsgi registry export FILE`.") from None
-    try:
-        entries = parse_registry(text, source=str(file))
-    except RegistryError as exc:
-        details = "".join(f"\n  - {problem}" for problem in exc.problems)
-        raise click.ClickException(f"{exc}{details}\nFix these entries in {file} and run the "
-                                   "import again.") from None
+    entries = _read_registry(file)
     database = get_database(current_app)
     with database.transaction() as session:
         existing = store.count_resources(session)
@@ -62,6 +54,18 @@ def import_registry(file: Path, if_empty: bool, prune: bool) -> None:
             click.echo(f"The registry already holds {existing} resource(s); nothing imported "
                        "(--if-empty).")
             return
+        current = {entry["id"]: entry for entry in store.export_entries(session)}
+        changes = diff_entries(current, entries, prune=prune)
+        if dry_run:
+            _print_dry_run(file, changes, current)
+            return
+        doomed = [rid for action, rid, _ in changes if action == "delete"]
+        if doomed and not yes:
+            names = ", ".join(f"{rid} ({current[rid]['name']})" for rid in doomed)
+            if not click.confirm(f"--prune deletes {len(doomed)} resource(s) that {file} does not "
+                                 f"list, with their check history: {names}. Delete them?"):
+                raise click.ClickException("Nothing imported or deleted. Run again with --yes to "
+                                           "delete without asking, or without --prune to keep them.")
         progress = _progress(f"Importing {file}", len(entries))
         try:
             counts = store.import_entries(
@@ -76,21 +80,55 @@ def import_registry(file: Path, if_empty: bool, prune: bool) -> None:
                + f"; the registry holds {total} resource(s).")
 
 
+def _read_registry(file: Path) -> list[dict]:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(
+            f"Cannot read {file}: {exc.strerror or exc}. Give the path of a registry YAML file "
+            "(the repository's registry.yaml is one), or write the current registry with "
+            "`flask --app wsgi registry export FILE`.") from None
+    try:
+        return parse_registry(text, source=str(file))
+    except RegistryError as exc:
+        details = "".join(f"\n  - {problem}" for problem in exc.problems)
+        raise click.ClickException(f"{exc}{details}\nFix these entries in {file} and run the "
+                                   "import again.") from None
+
+
+def _print_dry_run(file: Path, changes: list, current: dict) -> None:
+    if not changes:
+        click.echo(f"Dry run: importing {file} would change nothing.")
+        return
+    counts = {action: sum(1 for a, _, _ in changes if a == action)
+              for action in ("create", "update", "delete")}
+    click.echo(describe_diff(changes, current))
+    click.echo(f"Dry run: {counts['create']} to create, {counts['update']} to update, "
+               f"{counts['delete']} to delete; nothing was changed.")
+
+
 @registry.command("export")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def export_registry(file: Path | None) -> None:
-    """Write the registry as YAML to FILE (standard output when left out)."""
+    """Write the registry as YAML to FILE (standard output when left out).
+
+    An existing FILE keeps its comments, its order and its layout: changed values are replaced
+    in place, new resources added at the end, deleted ones dropped."""
     with get_database(current_app).transaction() as session:
         entries = store.export_entries(session)
-    text = dump_registry(entries)
     if file is None or str(file) == "-":
-        click.echo(text, nl=False)
+        click.echo(dump_registry(entries), nl=False)
         return
     try:
+        old = file.read_text(encoding="utf-8") if file.exists() else ""
+        text = update_document(old, entries) if old.strip() else dump_registry(entries)
         file.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise click.ClickException(f"Cannot write {file}: {exc.strerror or exc}. Choose a "
                                    "writable path, or leave FILE out to print the YAML.") from None
+    except (YAMLError, TypeError, AttributeError) as exc:  # not a registry ruamel can update
+        raise click.ClickException(f"{file} is not a registry file ruamel.yaml can update ({exc}); "
+                                   "write to a new file instead.") from None
     click.echo(f"Wrote {len(entries)} resource(s) to {file}.", err=True)
 
 

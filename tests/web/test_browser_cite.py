@@ -35,7 +35,7 @@ def test_widget_shows_apa_mla_and_chicago_with_copy_buttons_and_downloads(page):
     assert downloads["Download BibTeX"].get_attribute("download").endswith(".bib")
     assert downloads["Download RIS"].get_attribute("href").startswith("blob:")
     entries["apa"].find_element(By.CSS_SELECTOR, "button").click()
-    text_in(driver, "#cite .refsvc-cite__status", "APA citation")
+    text_in(driver, "#cite .refsvc-cite__status", "APA reference copied")
     screenshot(driver, "cite-widget")
 
 

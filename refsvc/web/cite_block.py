@@ -1,0 +1,104 @@
+"""GET/POST /v1/citations/block: the cite-this-page block as an HTML fragment for server-side includes.
+
+APA, MLA and Chicago (reference entry and in-text citation or note), each with copy buttons that
+/static/refsvc-cite.js brings to life (hidden without JavaScript, when the text stays selectable),
+and BibTeX and RIS downloads as data: links that work without JavaScript.
+"""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from flask import current_app, make_response, render_template
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from markupsafe import Markup
+
+from refsvc.api.citation_schemas import CitationRequestSchema, LookupArgsSchema
+from refsvc.citation.exports import MEDIA_TYPES, citation_key
+
+blp = Blueprint("citation_block", __name__, url_prefix="/v1/citations",
+                description="The cite-this-page block (an HTML fragment).")
+
+BLOCK_STYLES = ["apa", "mla", "chicago"]
+LABELS = {"apa": "APA", "mla": "MLA", "chicago": "Chicago"}
+FORMATS = ["text", "html", "bibtex", "ris"]
+
+
+class BlockLookupArgs(LookupArgsSchema):
+    """A DOI or a URL; the styles are the block's three."""
+
+
+def _ordinal(edition: Any) -> str | None:
+    """'7' -> '7th edition'; anything else as it is."""
+    text = str(edition or "").strip()
+    if not text.isdigit():
+        return text or None
+    n = int(text)
+    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix} edition"
+
+
+def _download(answer: dict[str, Any], name: str) -> dict[str, str] | None:
+    text = (answer.get("exports") or {}).get(name)
+    if not text:
+        return None
+    media_type, extension = MEDIA_TYPES[name]
+    return {"href": f"data:{media_type};charset=utf-8,{quote(text)}",
+            "filename": f"{citation_key(answer['csl'])}.{extension}"}
+
+
+def render_block(answer: dict[str, Any]):
+    """The fragment for one cited item (``cite()``'s answer)."""
+    entries = []
+    for name in BLOCK_STYLES:
+        citation = (answer.get("citations") or {}).get(name)
+        if not citation:
+            continue
+        style = citation.get("style") or {}
+        note = style.get("class") == "note"
+        short = citation.get("short_note" if note else "in_text") or {}
+        entries.append({"name": name, "label": LABELS[name], "edition": _ordinal(style.get("edition")),
+                        # the engine's HTML: escaped where it was rendered (an allow-list of tags)
+                        "html": Markup((citation.get("bibliography") or {}).get("html") or ""),
+                        "text": (citation.get("bibliography") or {}).get("text") or "",
+                        "short_label": "Note" if note else "In-text citation",
+                        "short_text": short.get("text") or ""})
+    html = render_template("web/cite_block.html", entries=entries,
+                           bibtex=_download(answer, "bibtex"), ris=_download(answer, "ris"),
+                           title=(answer.get("csl") or {}).get("title") or "")
+    response = make_response(html)
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    response.vary.add("Origin")
+    return response
+
+
+@blp.route("/block")
+class CitationBlock(MethodView):
+
+    @blp.arguments(BlockLookupArgs, location="query", as_kwargs=True)
+    @blp.response(200, {"type": "string"}, content_type="text/html",
+                  description="An HTML fragment: APA, MLA and Chicago with copy buttons and downloads.")
+    def get(self, style: list[str], locale: str, formats: list[str], doi=None, url=None):
+        """The cite-this-page block for a DOI or a web page's URL."""
+        from refsvc.api import lookups
+        from refsvc.api.citations import cite
+
+        found = lookups.lookup(doi=doi, url=url)
+        response = render_block(cite(found.item, BLOCK_STYLES, locale, FORMATS))
+        for key, value in lookups.cache_headers(found).items():
+            response.headers[key] = value
+        return response
+
+    @blp.arguments(CitationRequestSchema)
+    @blp.response(200, {"type": "string"}, content_type="text/html",
+                  description="An HTML fragment: APA, MLA and Chicago with copy buttons and downloads.")
+    def post(self, body: dict[str, Any]):
+        """The cite-this-page block for page metadata or a CSL-JSON item (POST /v1/citations's body)."""
+        from refsvc.api.citations import cite
+        from refsvc.metadata.fields import to_csl
+
+        item = body["csl"] if "csl" in body else to_csl(body["metadata"])
+        response = render_block(cite(item, BLOCK_STYLES, body["locale"], FORMATS))
+        response.headers["Cache-Control"] = f"private, max-age={current_app.config['CACHE_MAX_AGE']}"
+        return response

@@ -1,0 +1,113 @@
+"""Editors on the dashboard pages: the token as ``Authorization: Bearer`` (as the API takes it) or
+in an HttpOnly cookie set by the sign-in form; form posts carry a token derived from it (CSRF)."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from functools import wraps
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, abort, current_app, g, make_response, redirect, render_template, request,
+                   url_for)
+
+bp = Blueprint("editor", __name__, template_folder="templates")
+
+COOKIE = "refsvc_editor"
+COOKIE_PATH = "/dashboard"  # sent to the dashboard pages only, never to the API or the widgets
+
+
+def _valid(token: str) -> bool:
+    given = token.strip().encode()
+    return bool(given) and any(hmac.compare_digest(given, t.encode())
+                               for t in current_app.config.get("EDITOR_TOKENS", []))
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[len("Bearer "):].strip() if header.startswith("Bearer ") else None
+
+
+def editor_token() -> str | None:
+    """The valid editor token this request carries (Bearer first, then the cookie), or None."""
+    if "editor_token" not in g:
+        found = None
+        for token in (_bearer(), request.cookies.get(COOKIE)):
+            if token and _valid(token):
+                found = token
+                break
+        g.editor_token = found
+    return g.editor_token
+
+
+def is_editor() -> bool:
+    """Whether an editor is asking."""
+    return editor_token() is not None
+
+
+def form_key() -> str:
+    """The hidden value an editor's forms carry: derived from the token, so another site cannot
+    forge it (the cookie alone does not make a post count)."""
+    token = editor_token() or ""
+    return hmac.new(token.encode(), b"refsvc dashboard form", hashlib.sha256).hexdigest()[:32]
+
+
+def editor_post(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A POST view for editors: 403 unless the token is valid, and, when it came in the cookie,
+    the form carries ``form_key``."""
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not is_editor():
+            abort(make_response(render_template("web/sign_in.html", next=request.path,
+                                                error="Sign in as an editor to do that."), 403))
+        if _bearer() is None and not hmac.compare_digest(request.form.get("form_key", ""), form_key()):
+            abort(make_response(render_template("web/sign_in.html", next=request.path,
+                                                error="That form was stale; please try again."), 403))
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def safe_next(value: str | None) -> str:
+    """Where to go after signing in: a dashboard path of this site, never elsewhere."""
+    parts = urlsplit(value or "")
+    if parts.scheme or parts.netloc or not parts.path.startswith("/dashboard") or "\\" in value:
+        return url_for("dashboard.dashboard")
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@bp.get("/dashboard/sign-in")
+def sign_in_form():
+    """The sign-in form: paste the editor token."""
+    return render_template("web/sign_in.html", next=safe_next(request.args.get("next")), error=None)
+
+
+@bp.post("/dashboard/sign-in")
+def sign_in():
+    """Check the token; keep it in an HttpOnly cookie for the dashboard pages; go back."""
+    token = request.form.get("token", "")
+    target = safe_next(request.form.get("next"))
+    if not _valid(token):
+        return render_template("web/sign_in.html", next=target,
+                               error="That token was refused. Check it and try again."), 403
+    response = redirect(target, 303)
+    response.set_cookie(COOKIE, token.strip(), path=COOKIE_PATH, httponly=True, samesite="Strict",
+                        secure=request.is_secure)
+    return response
+
+
+@bp.post("/dashboard/sign-out")
+def sign_out():
+    """Forget the token's cookie."""
+    response = redirect(url_for("dashboard.dashboard"), 303)
+    response.delete_cookie(COOKIE, path=COOKIE_PATH, httponly=True, samesite="Strict",
+                           secure=request.is_secure)
+    return response
+
+
+def init_app(app: Any) -> None:
+    """Register sign-in and make ``editor`` and ``form_key`` available in every template."""
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def _editor_context() -> dict[str, Any]:
+        return {"editor": is_editor(), "form_key": form_key}

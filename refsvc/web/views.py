@@ -1,0 +1,93 @@
+"""What the dashboard pages show, as plain data: short words for outcomes, rows, sorting (pure)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+HEALTH_ORDER = {"broken": 0, "failing": 1, "warning": 2, "unknown": 3, "healthy": 4}
+ICONS = {"healthy": "✓", "warning": "!", "failing": "▲", "broken": "✕", "unknown": "?"}
+OUTCOME_WORDS = {
+    "ok": "OK", "redirected": "Redirected", "moved": "Moved elsewhere", "blocked": "Blocked (bot wall)",
+    "client_error": "Not found", "server_error": "Server error", "parked": "Parked domain",
+    "soft_404": "Soft 404", "content_mismatch": "Content changed", "dns_error": "Name not found",
+    "tls_error": "TLS failed", "connection_error": "No connection", "timeout": "Timed out",
+    "refused_address": "Address refused", "checker_offline": "Inconclusive (checker offline)",
+}
+# Outcomes of a check that never reached a server: no response time to show.
+NO_ANSWER = frozenset({"dns_error", "tls_error", "connection_error", "timeout", "refused_address",
+                       "checker_offline"})
+SORTS = {"health": "Health", "name": "Name", "changed": "Last change", "response": "Response time",
+         "reports": "Open reports"}
+
+
+def outcome_words(outcome: str | None, status_code: int | None = None) -> str:
+    """A check's outcome in two or three words, with its HTTP status when there was one."""
+    if not outcome:
+        return "Not checked yet"
+    words = OUTCOME_WORDS.get(outcome, outcome.replace("_", " ").capitalize())
+    if outcome == "client_error" and status_code and status_code != 404:
+        words = "Client error"
+    return f"{words} ({status_code})" if status_code and outcome not in {"ok", "checker_offline"} else words
+
+
+def response_ms(outcome: str | None, status_code: int | None, elapsed_ms: int | None) -> int | None:
+    """The response time worth showing: only for a check a server answered."""
+    if outcome in NO_ANSWER or status_code is None or elapsed_ms is None:
+        return None
+    return int(elapsed_ms)
+
+
+def ago(when: datetime | None, now: datetime | None = None) -> str:
+    """'just now', '5 minutes ago', '3 days ago' ('' for None)."""
+    if when is None:
+        return ""
+    seconds = ((now or datetime.now(timezone.utc)) - when).total_seconds()
+    if seconds < 60:
+        return "just now"
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            n = int(seconds // size)
+            return f"{n} {unit}{'' if n == 1 else 's'} ago"
+    return ""
+
+
+def stamp(when: datetime | None) -> str:
+    """A UTC time as '2026-12-07 10:42 UTC' ('' for None)."""
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if when else ""
+
+
+def matches(row: dict[str, Any], *, health: str = "", tag: str = "", q: str = "",
+            reported: bool = False) -> bool:
+    """Whether a dashboard row passes the filters."""
+    if health and row["health"] != health:
+        return False
+    if tag and tag not in row["tags"]:
+        return False
+    if reported and not row["open_reports"]:
+        return False
+    text = f"{row['name']} {row['url']} {row['id']}".lower()
+    return not q or q.lower() in text
+
+
+def _primary(column: str):
+    far = datetime.max.replace(tzinfo=timezone.utc)
+    return {
+        "health": lambda r: HEALTH_ORDER.get(r["health"], 3),
+        "name": lambda r: (r["name"].lower(), r["id"]),
+        "changed": lambda r: r["health_since"] or far,
+        "response": lambda r: r["response_ms"],
+        "reports": lambda r: r["open_reports"] or 0,
+    }[column]
+
+
+def sort_rows(rows: Iterable[dict[str, Any]], column: str, descending: bool) -> list[dict[str, Any]]:
+    """Rows sorted by a column of SORTS, ties by name (A to Z either way); rows without a value
+    (no response time) always last."""
+    by_name = sorted(rows, key=lambda r: (r["name"].lower(), r["id"]))
+    if column == "name":
+        return sorted(by_name, key=_primary(column), reverse=descending)
+    if column == "response":
+        known = [r for r in by_name if r["response_ms"] is not None]
+        return (sorted(known, key=_primary(column), reverse=descending)
+                + [r for r in by_name if r["response_ms"] is None])
+    return sorted(by_name, key=_primary(column), reverse=descending)

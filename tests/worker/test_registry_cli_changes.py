@@ -1,0 +1,79 @@
+"""`registry import --dry-run / --prune` say what they would do; `registry export` keeps the file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from refsvc.links.registry import parse_registry
+from refsvc.storage import get_database
+from refsvc.storage import resources as store
+
+REGISTRY = Path(__file__).resolve().parents[2] / "registry.yaml"
+
+
+def ids(app):
+    with get_database(app).transaction() as session:
+        return sorted(e["id"] for e in store.export_entries(session))
+
+
+def test_dry_run_prints_each_changed_field_and_changes_nothing(app, runner, tmp_path):
+    runner.invoke(args=["registry", "import", str(REGISTRY)])
+    changed = tmp_path / "changed.yaml"
+    text = REGISTRY.read_text().replace("name: NHS\n", "name: The NHS\n")
+    changed.write_text(text + "- {id: samaritans, name: Samaritans, url: 'https://www.samaritans.org/'}\n")
+    result = runner.invoke(args=["registry", "import", str(changed), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert '~ nhs:\n    name: "NHS" -> "The NHS"' in result.output
+    assert "+ samaritans: new resource" in result.output and '    url: "https://www.samaritans.org/"' in result.output
+    assert "1 to create, 1 to update, 0 to delete; nothing was changed." in result.output
+    assert "samaritans" not in ids(app)
+    with get_database(app).transaction() as session:
+        assert store.get_resource(session, "nhs").name == "NHS"
+
+
+def test_dry_run_of_the_same_file_says_nothing_would_change(runner):
+    runner.invoke(args=["registry", "import", str(REGISTRY)])
+    result = runner.invoke(args=["registry", "import", str(REGISTRY), "--dry-run"])
+    assert "would change nothing" in result.output
+
+
+def test_prune_asks_first_naming_what_it_deletes_and_a_no_keeps_everything(app, runner, tmp_path):
+    runner.invoke(args=["registry", "import", str(REGISTRY)])
+    small = tmp_path / "one.yaml"
+    small.write_text("resources:\n- {id: mind, name: Mind, url: 'https://www.mind.org.uk/'}\n")
+    result = runner.invoke(args=["registry", "import", str(small), "--prune"], input="n\n")
+    assert result.exit_code == 1
+    assert "--prune deletes 8 resource(s)" in result.output and "nhs (NHS)" in result.output
+    assert "Nothing imported or deleted" in result.output
+    assert len(ids(app)) == 9
+    result = runner.invoke(args=["registry", "import", str(small), "--prune"], input="y\n")
+    assert result.exit_code == 0 and "8 deleted" in result.output and ids(app) == ["mind"]
+
+
+def test_prune_dry_run_lists_the_deletions(runner, tmp_path):
+    runner.invoke(args=["registry", "import", str(REGISTRY)])
+    small = tmp_path / "one.yaml"
+    small.write_text("resources:\n- {id: mind, name: Mind, url: 'https://www.mind.org.uk/'}\n")
+    result = runner.invoke(args=["registry", "import", str(small), "--prune", "--dry-run"])
+    assert "- wikipedia: delete (Wikipedia)" in result.output and "8 to delete" in result.output
+
+
+def test_export_into_the_file_keeps_its_comments_order_and_layout(app, runner, tmp_path):
+    runner.invoke(args=["registry", "import", str(REGISTRY)])
+    target = tmp_path / "registry.yaml"
+    original = REGISTRY.read_text()
+    target.write_text(original)
+    assert runner.invoke(args=["registry", "export", str(target)]).exit_code == 0
+    assert target.read_text() == original  # nothing changed: not a byte moves
+    with get_database(app).transaction() as session:
+        store.update_resource(session, store.get_resource(session, "mind"), {"name": "Mind UK"})
+        store.delete_resource(session, store.get_resource(session, "bbc"))
+        store.create_resource(session, {"id": "samaritans", "name": "Samaritans",
+                                        "url": "https://www.samaritans.org/"})
+    runner.invoke(args=["registry", "export", str(target)])
+    text = target.read_text()
+    assert text.startswith(original.split("resources:")[0])  # the header comments survive
+    assert "name: Mind UK" in text and "id: bbc" not in text
+    assert text.rstrip().endswith("url: https://www.samaritans.org/")
+    order = [e["id"] for e in parse_registry(text)]
+    assert order == [e["id"] for e in parse_registry(original) if e["id"] != "bbc"] + ["samaritans"]
+    assert "tags: [further-reading, charity, mental-health]" in text  # flow style kept
