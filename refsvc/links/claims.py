@@ -129,7 +129,7 @@ _MARKER = re.compile(
     r"ceased|discontinued|withdrawn|stopped|merged|replaced|renamed|rebranded|decommissioned)\b|"
     r"\bno longer\b|\bclosed (down|its doors|permanently|for good)\b|\bmerged (with|into)\b|"
     r"\bnow (part of|called|known as)\b|\bour new name\b|\bchanged (its|our) name\b|\bceased (operating|"
-    r"trading)\b|\bwill close\b|\bwound up\b|\bshut down\b|\bhave (joined|come) together\b", re.I)
+    r"trading)\b|\bformed (from|by)\b|\bformerly\b|\bpreviously (known as|called)\b|\bwill close\b|\bwound up\b|\bshut down\b|\bhave (joined|come) together\b", re.I)
 _TEMPORARY = re.compile(r"\b(temporar\w*|holidays?|christmas|easter|today|tomorrow|weekend|maintenance|"
                         r"until|refurbish\w*|cookies?|browser|javascript|this (window|banner|message))\b", re.I)
 
@@ -138,32 +138,56 @@ def _cut(text: str) -> str:
     return text if len(text) <= EVIDENCE_CHARS else text[:EVIDENCE_CHARS - 1] + "…"
 
 
-def _contradiction(page: Page, claim_keys: set[str], names: list[str]) -> str | None:
-    """A page sentence saying that what the claim describes closed, merged or was renamed."""
-    lowered = [_norm(n) for n in names]
-    for sentence, keys in zip(page.sentences, page.sentence_keys):
-        if not _MARKER.search(sentence) or _TEMPORARY.search(sentence):
+def _markers(page: Page) -> list[tuple[str, set[str], str]]:
+    """Page sentences saying that something closed, ended, merged or was renamed (not for a holiday)."""
+    return [(sentence, keys, _norm(sentence)) for sentence, keys in zip(page.sentences, page.sentence_keys)
+            if _MARKER.search(sentence) and not _TEMPORARY.search(sentence)]
+
+
+def _overlap(marker: tuple[str, set[str], str], keys: set[str], names: list[str]) -> int:
+    _, own, norm = marker
+    return len(own & keys) + 2 * sum(1 for n in names if _norm(n).strip() and _norm(n) in norm)
+
+
+def contradictions(page: Page, claims: list[str], name: str = "") -> dict[int, str]:
+    """Claim index -> the page sentence that contradicts it. Each such sentence goes to the claims
+    it shares most with (two words, or a name, at least): "our Infoline has closed" blames the claim
+    about the Infoline, not every claim that says "mental health"."""
+    found: dict[int, str] = {}
+    parts = [(_claim_keys(c, name)[0], _claim_keys(c, name)[1]) for c in claims]
+    for marker in _markers(page):
+        scores = [_overlap(marker, keys, names) for keys, names in parts]
+        best = max(scores, default=0)
+        if best < 2:
             continue
-        if len(keys & claim_keys) >= 2 or any(n.strip() and n in _norm(sentence) for n in lowered):
-            return sentence
-    return None
+        for index, score in enumerate(scores):
+            if score == best:
+                found.setdefault(index, marker[0])
+    return found
+
+
+def _claim_keys(claim: str, name: str) -> tuple[set[str], list[str]]:
+    """A claim's words (names and figures left out) and the names it uses."""
+    names = [n for n in names_in(claim, name) if len(n) >= 2]
+    named = set().union(*(_keys(n) for n in names)) if names else set()
+    return _keys(re.sub(r"\d[\d,.]*", " ", claim)) - named, names
 
 
 def _figure_problem(page: Page, figure: Figure) -> str | None:
     """None when the page gives the figure; else what it says instead, or that it says nothing."""
     if any(figure.same_value(other) for other in page.figures):
         return None
-    rivals = [other for other in page.figures
-              if figure.unit and other.unit_near(figure.unit) and not other.is_year]
+    rivals = [other for other in page.figures if figure.counts_the_same(other) and not other.is_year]
     if rivals:
         return f"description says {figure.label}; the page says {rivals[0].shown()}"
     return f"description says {figure.label}; the page does not give that figure"
 
 
-def judge_claim(page: Page, claim: str, *, name: str = "", vouched: bool = False) -> Claim:
-    """Judge one sentence of the description on ``page``."""
+def judge_claim(page: Page, claim: str, *, name: str = "", vouched: bool = False,
+                contradiction: str | None = None) -> Claim:
+    """Judge one sentence of the description on ``page`` (``contradiction``: a page sentence against it)."""
     problems: list[str] = []
-    names = [n for n in names_in(claim, name) if len(n) >= 2]
+    keys, names = _claim_keys(claim, name)
     missing = [n for n in names if not page.mentions(n)]
     if missing:
         problems.append("the page does not mention " + ", ".join(f"“{n}”" for n in missing))
@@ -175,9 +199,6 @@ def judge_claim(page: Page, claim: str, *, name: str = "", vouched: bool = False
         if digits not in page.phones:
             other = f"; the page gives {next(iter(page.phones.values()))}" if page.phones else ""
             problems.append(f"description gives the number {phone}{other}")
-    named = set().union(*(_keys(n) for n in names)) if names else set()
-    keys = _keys(re.sub(r"\d[\d,.]*", " ", claim)) - named
-    contradiction = _contradiction(page, keys, names + ([name] if name else []))
     if contradiction:
         return Claim(claim, False, f"the page says: “{_cut(contradiction)}”")
     evidence = ""
@@ -201,8 +222,10 @@ def judge_claims(description: str, page: PageText, *, name: str = "",
     """Judge each sentence of ``description`` on ``page`` (``vouched``: claims an editor confirmed)."""
     prepared = Page(page)
     vouched = set(vouched)
-    return [judge_claim(prepared, claim, name=name, vouched=claim in vouched)
-            for claim in split_claims(description)]
+    claims = split_claims(description)
+    against = contradictions(prepared, claims, name)
+    return [judge_claim(prepared, claim, name=name, vouched=claim in vouched, contradiction=against.get(i))
+            for i, claim in enumerate(claims)]
 
 
 __all__ = ["Claim", "Page", "judge_claim", "judge_claims", "names_in", "split_claims", "squash"]

@@ -41,9 +41,11 @@ class Figure:
         """What the figure counts: the words after it, else before it."""
         return self.after[:2] or self.before[-2:]
 
-    def unit_near(self, unit: tuple[str, ...]) -> bool:
-        """Does this figure have ``unit`` (a word of it) within a few words?"""
-        return bool(set(unit) & (set(self.after) | set(self.before)))
+    def counts_the_same(self, other: Figure) -> bool:
+        """Does ``other`` count the same thing: the same word right after it (or before, when none)?"""
+        if self.after:
+            return bool(other.after) and other.after[0] == self.after[0]
+        return bool(self.before and other.before) and other.before[-1] == self.before[-1]
 
     def same_value(self, other: Figure) -> bool:
         """The same number, however written ("35,402", "35402"; "1.7bn", "1.7 billion")."""
