@@ -103,15 +103,21 @@ def request_baseline(session: Session, resource_id: str) -> None:
     session.flush()
 
 
+def views(session: Session, resources: list[Resource]) -> dict[str, dict[str, Any]]:
+    """``description_check`` objects of a page of resources (without baseline and reports: 1 query)."""
+    states = store.states_of(session, [r.id for r in resources])
+    return {r.id: view(session, r, states[r.id], brief=True) for r in resources if r.id in states}
+
+
 def view(session: Session, resource: Resource, state: DescriptionState | None = None,
-         *, lookup: bool = True) -> dict[str, Any] | None:
+         *, brief: bool = False) -> dict[str, Any] | None:
     """The ``description_check`` object of the API and the resource page (None before any check)."""
-    if state is None and lookup:
+    if state is None:
         state = store.get_state(session, resource.id)
     if state is None:
         return None
-    row = store.current_baseline(session, resource.id)
-    reports = store.open_inaccurate_reports(session, resource.id)
+    row = None if brief else store.current_baseline(session, resource.id)
+    reports = [] if brief else store.open_inaccurate_reports(session, resource.id)
     return {
         "verdict": state.verdict or "unknown", "since": state.since,
         "why": state.why or ("waiting for a check that reads the page" if state.rebaseline else ""),
