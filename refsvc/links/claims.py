@@ -58,7 +58,7 @@ _ALIASES = {"uk": ("united kingdom", "britain", "british", "england", "scotland"
                    "northern ireland"),
             "us": ("united states", "america"), "usa": ("united states", "america"),
             "nhs": ("national health service",), "tv": ("television",)}
-_NAME = re.compile(r"[A-Z][\w'’.&-]*(?:\s+(?:(?:of|for|and|the|&|de|du)\s+)*[A-Z][\w'’.&-]*)*")
+_NAME = re.compile(r"[A-Z][\w'’.&-]*+(?:\s++(?:(?:of|for|and|the|&|de|du)\s++)*+[A-Z][\w'’.&-]*+)*+")
 _PRONOUNS = frozenset("it its it's they their this these we our he she his her there here a an the "
                       "in on at for with from by as and or but".split())
 
@@ -72,6 +72,9 @@ def names_in(claim: str, name: str = "") -> list[str]:
         phrase = match.group(0).rstrip(".’'-&").removesuffix("’s").removesuffix("'s")
         first = match.start() == 0 or claim[:match.start()].rstrip()[-1:] in ".!?\"“("
         words = phrase.split()
+        if first and words and words[0].lower() not in own and words[0].lower() not in _PRONOUNS \
+                and not words[0].isupper() and len(words) > 1:
+            words = words[1:]  # "Call the BBC": a capitalised first word is a verb more often than a name
         while words and words[0].lower() in _PRONOUNS:
             words = words[1:]
         if not words:
@@ -109,7 +112,10 @@ class Page:
             return True
         capitals = [w for w in re.findall(r"[A-Za-z]+", name) if w[0].isupper() and w.lower() not in _PRONOUNS]
         initials = "".join(w[0] for w in capitals).lower()
-        return len(capitals) >= 3 and f" {initials} " in self.norm
+        if len(capitals) >= 3 and f" {initials} " in self.norm:
+            return True
+        parts = re.split(r"\s+(?:and|&)\s+", name)  # "England and Wales" on a page saying "England, Wales"
+        return len(parts) > 1 and all(part and self.mentions(part) for part in parts)
 
     def passage(self, keys: set[str]) -> tuple[float, str]:
         """The passage (a sentence with its neighbours) holding most of ``keys``: (share, sentence)."""
@@ -151,14 +157,17 @@ def _overlap(marker: tuple[str, set[str], str], keys: set[str], names: list[str]
 
 def contradictions(page: Page, claims: list[str], name: str = "") -> dict[int, str]:
     """Claim index -> the page sentence that contradicts it. Each such sentence goes to the claims
-    it shares most with (two words, or a name, at least): "our Infoline has closed" blames the claim
+    it shares most with (two words, a name, or half a short claim's words): "our Infoline has closed" blames the claim
     about the Infoline, not every claim that says "mental health"."""
     found: dict[int, str] = {}
     parts = [(_claim_keys(c, name)[0], _claim_keys(c, name)[1]) for c in claims]
     for marker in _markers(page):
-        scores = [_overlap(marker, keys, names) for keys, names in parts]
+        # enough in common: two words or a name, or half the words of a short claim
+        scores = [score if score >= 2 or (score and 2 * score >= len(keys)) else 0
+                  for score, (keys, _) in ((_overlap(marker, keys, names), (keys, names))
+                                           for keys, names in parts)]
         best = max(scores, default=0)
-        if best < 2:
+        if not best:
             continue
         for index, score in enumerate(scores):
             if score == best:
@@ -191,21 +200,28 @@ def judge_claim(page: Page, claim: str, *, name: str = "", vouched: bool = False
     missing = [n for n in names if not page.mentions(n)]
     if missing:
         problems.append("the page does not mention " + ", ".join(f"“{n}”" for n in missing))
+    facts = 0  # figures and phone numbers the page gives exactly
     for figure in figures_in(claim):
         problem = _figure_problem(page, figure)
         if problem:
             problems.append(problem)
+        else:
+            facts += 1
     for digits, phone in phones_in(claim).items():
         if digits not in page.phones:
             other = f"; the page gives {next(iter(page.phones.values()))}" if page.phones else ""
             problems.append(f"description gives the number {phone}{other}")
+        else:
+            facts += 1
     if contradiction:
         return Claim(claim, False, f"the page says: “{_cut(contradiction)}”")
     evidence = ""
-    if keys:
+    if keys and not (facts and len(keys) < 3):  # a short claim carrying a fact is about the fact
         found = len(keys & page.keys) / len(keys)
         near, evidence = page.passage(keys)
-        if found < WORDS_FOUND or (near < WORDS_NEARBY and len(keys) >= 3):
+        # a figure or number found exactly is strong evidence: "Call them on 0300 123 3393" needs no "call"
+        wanted, nearby = (WORDS_FOUND / 2, 0.0) if facts else (WORDS_FOUND, WORDS_NEARBY)
+        if found < wanted or (near < nearby and len(keys) >= 3):
             absent = sorted(k for k in keys if k not in page.keys)
             lang = f" (the page is in “{page.language}”)" if page.language and page.language != "en" else ""
             problems.append(f"most of what it says is not on the page{lang}; missing: "

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 VISIBLE_CAP = 60_000  # characters of visible text kept for judging claims (contact boxes sit late)
 MAIN_CAP = 30_000  # characters of main text kept in a baseline
 DIFF_LINES = 12  # added/removed sentences shown in a diff
+PAIRED = 200  # removed sentences looked up among the added ones as edits (bounds the work per page)
 READ_OUTCOMES = frozenset({"ok", "redirected", "moved", "content_mismatch"})  # checks that reached the page
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
@@ -153,14 +154,14 @@ _DATE = re.compile(r"\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|
                    r"(\s+\d{2,4})?\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}"
                    r"(st|nd|rd|th)?,?(\s+\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}(t[\d:.+z-]+)?\b|"
                    r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
-_TOKEN = re.compile(r"\b(?=[a-z0-9_-]*\d)[a-z0-9_-]{16,}\b", re.I)  # session ids, hashes, nonces
+_TOKEN = re.compile(r"[a-z0-9_-]{16,}", re.I)  # session ids, hashes, nonces (when they hold a digit)
 _NUMBER = re.compile(r"\d[\d,.]*")
 
 
 def mask(sentence: str) -> str:
     """A sentence with dates, per-load tokens and numbers masked, lowercased, words only."""
     text = _DATE.sub(" DATE ", sentence)
-    text = _TOKEN.sub(" TOKEN ", text)
+    text = _TOKEN.sub(lambda m: " TOKEN " if any(c.isdigit() for c in m.group(0)) else m.group(0), text)
     text = _NUMBER.sub("#", text.lower())
     return " ".join(re.findall(r"[#\w]+", text))
 
@@ -224,10 +225,10 @@ def compare(before: PageText, now: PageText) -> Change:
     total = sum(map(weight, old)) + sum(map(weight, new)) or 1
     # an edited sentence (a word or two) pairs with its new form and counts for what differs
     changed, unmatched_new = 0.0, set(came)
-    for key in gone[:300]:
+    for key in gone[:PAIRED]:
         words = _bag(key)
         best, best_key = 0.0, None
-        for other in came[:300]:
+        for other in came[:PAIRED]:
             if other not in unmatched_new:
                 continue
             theirs = _bag(other)

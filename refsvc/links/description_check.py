@@ -36,7 +36,7 @@ def baseline_page(row: DescriptionBaseline) -> PageText:
 
 
 def _take_baseline(session: Session, resource: Resource, page: PageText, now: datetime,
-                   confirmed: bool, history_days: int) -> DescriptionBaseline:
+                   confirmed: bool) -> DescriptionBaseline:
     claims = judge_claims(resource.description or "", page, name=resource.name)
     # what an editor confirms that the page does not show is vouched for; a contradiction never is
     vouched = [c.text for c in claims if c.supported is False and "the page says" not in c.evidence] \
@@ -46,8 +46,7 @@ def _take_baseline(session: Session, resource: Resource, page: PageText, now: da
                   og_description=page.og_description, headings=list(page.headings),
                   language=page.language[:16], fingerprint=page.fingerprint,
                   main_text=pack(page.main_text), claims=[c.to_dict() for c in claims], vouched=vouched)
-    return store.add_baseline(session, resource.id, fields, now,
-                              prune_before=now - timedelta(days=history_days))
+    return store.add_baseline(session, resource.id, fields, now)
 
 
 def after_check(session: Session, resource: Resource, result: dict[str, Any], now: datetime,
@@ -61,11 +60,14 @@ def after_check(session: Session, resource: Resource, result: dict[str, Any], no
     row = store.current_baseline(session, resource.id)
     if page.readable and (row is None or state.rebaseline):
         confirmed = bool(state.rebaseline)
-        row = _take_baseline(session, resource, page, now, confirmed, int(settings.get("HISTORY_DAYS", 400)))
+        row = _take_baseline(session, resource, page, now, confirmed)
         state.rebaseline = False
         if confirmed:  # an editor's word starts the verdict over
             state.verdict = state.since = state.pending = None
             state.pending_count = 0
+    if row is not None:  # replaced baselines go with the history (REFSVC_HISTORY_DAYS); the current stays
+        store.prune_replaced(session, resource.id, now - timedelta(days=int(settings.get("HISTORY_DAYS", 400))),
+                             keep=row.id)
     try:
         vouched = row.vouched if row is not None and row.description == resource.description else []
         observation = verdicts.observe(resource.description or "", page,

@@ -49,30 +49,21 @@ def current_baseline(session: Session, resource_id: str) -> DescriptionBaseline 
                            .limit(1)).first()
 
 
-def add_baseline(session: Session, resource_id: str, fields: dict[str, Any], now: datetime,
-                 *, prune_before: datetime | None = None) -> DescriptionBaseline:
-    """Store a new baseline; older ones of the resource taken before ``prune_before`` go."""
-    if prune_before is not None:
-        session.execute(delete(DescriptionBaseline)
-                        .where(DescriptionBaseline.resource_id == resource_id,
-                               DescriptionBaseline.taken_at < prune_before)
-                        .execution_options(synchronize_session=False))
+def add_baseline(session: Session, resource_id: str, fields: dict[str, Any],
+                 now: datetime) -> DescriptionBaseline:
+    """Store a new baseline of a resource (the newest is the one compared against)."""
     baseline = DescriptionBaseline(resource_id=resource_id, taken_at=now, **fields)
     session.add(baseline)
     session.flush()
     return baseline
 
 
-def prune(session: Session, older_than: datetime) -> int:
-    """Delete baselines older than ``older_than`` that a newer one of the same resource replaced."""
-    newest = {}
-    for resource_id, baseline_id, taken_at in session.execute(
-            select(DescriptionBaseline.resource_id, DescriptionBaseline.id, DescriptionBaseline.taken_at)
-            .order_by(DescriptionBaseline.taken_at, DescriptionBaseline.id)):
-        newest[resource_id] = baseline_id
+def prune_replaced(session: Session, resource_id: str, older_than: datetime, keep: int) -> int:
+    """Delete a resource's baselines taken before ``older_than``, except ``keep`` (the current one)."""
     result = session.execute(delete(DescriptionBaseline)
-                             .where(DescriptionBaseline.taken_at < older_than,
-                                    DescriptionBaseline.id.notin_(list(newest.values()) or [-1]))
+                             .where(DescriptionBaseline.resource_id == resource_id,
+                                    DescriptionBaseline.taken_at < older_than,
+                                    DescriptionBaseline.id != keep)
                              .execution_options(synchronize_session=False))
     return result.rowcount or 0
 
