@@ -200,25 +200,26 @@ def judge_claim(page: Page, claim: str, *, name: str = "", vouched: bool = False
     missing = [n for n in names if not page.mentions(n)]
     if missing:
         problems.append("the page does not mention " + ", ".join(f"“{n}”" for n in missing))
-    facts = 0  # figures and phone numbers the page gives exactly
+    facts: list[str] = []  # figures and phone numbers the page gives exactly, as the page writes them
     for figure in figures_in(claim):
         problem = _figure_problem(page, figure)
         if problem:
             problems.append(problem)
         else:
-            facts += 1
+            facts.append(next(o.text for o in page.figures if figure.same_value(o)))
     for digits, phone in phones_in(claim).items():
         if digits not in page.phones:
             other = f"; the page gives {next(iter(page.phones.values()))}" if page.phones else ""
             problems.append(f"description gives the number {phone}{other}")
         else:
-            facts += 1
+            facts.append(page.phones[digits])
     if contradiction:
         return Claim(claim, False, f"the page says: “{_cut(contradiction)}”")
-    evidence = ""
+    evidence = next((sentence for sentence in page.sentences if facts and facts[0] in sentence), "")
     if keys and not (facts and len(keys) < 3):  # a short claim carrying a fact is about the fact
         found = len(keys & page.keys) / len(keys)
-        near, evidence = page.passage(keys)
+        near, passage = page.passage(keys)
+        evidence = evidence or passage
         # a figure or number found exactly is strong evidence: "Call them on 0300 123 3393" needs no "call"
         wanted, nearby = (WORDS_FOUND / 2, 0.0) if facts else (WORDS_FOUND, WORDS_NEARBY)
         if found < wanted or (near < nearby and len(keys) >= 3):
