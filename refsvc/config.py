@@ -67,6 +67,9 @@ SETTINGS: dict[str, tuple[type, Any]] = {
     "HEALTHY_AFTER_SUCCESSES": (int, 2),
     "REPORT_DUE_SECONDS": (float, 60.0),
     "HISTORY_DAYS": (int, 400),
+    # description checks: share (0-1) of a page's main text changed since its baseline that makes its
+    # description "changed"; tuned on the labelled set (tests/links/data/descriptions)
+    "DESCRIPTION_CHANGED_AT": (float, 0.35),
     "WEBHOOK_URLS": (list, []),
     "WEBHOOK_SECRET": (str, ""),
     "WAYBACK_API": (str, "https://archive.org/wayback/available"),

@@ -5,8 +5,9 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from refsvc.api.description_schemas import DescriptionCheckOut
 from refsvc.links.registry import validate_entry
-from refsvc.storage.models import HEALTHS, REPORT_REASONS, REPORT_STATUSES
+from refsvc.storage.models import DESCRIPTION_VERDICTS, HEALTHS, REPORT_REASONS, REPORT_STATUSES
 
 
 class ResourceIn(Schema):
@@ -65,6 +66,8 @@ class CheckOut(Schema):
     logo_status = fields.Integer(allow_none=True)
     retry_after = fields.Float(allow_none=True)
     details = fields.Raw(allow_none=True)
+    description = fields.Dict(allow_none=True, metadata={
+        "description": "The description check of this check: verdict, why, change score, unsupported claims."})
 
 
 class WaybackOut(Schema):
@@ -93,11 +96,15 @@ class ResourceOut(Schema):
         "description": "Editors only: the closest Wayback Machine snapshot of a broken link."})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+    description_check = fields.Nested(DescriptionCheckOut, allow_none=True, metadata={
+        "description": "Does the page still say what the description says (null before its first check)."})
 
 
 class ResourceQuery(Schema):
     tag = fields.String()
     health = fields.String(validate=validate.OneOf(HEALTHS))
+    verdict = fields.String(validate=validate.OneOf(DESCRIPTION_VERDICTS), metadata={
+        "description": "The description check's verdict ('unknown' includes never judged)."})
     active = fields.Boolean()
 
 

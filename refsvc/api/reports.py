@@ -112,7 +112,7 @@ def _record_report(data: dict[str, Any]) -> dict[str, Any]:
             session, url=url, reason=data["reason"], resource_id=resource.id if resource else None,
             comment=data.get("comment", "").strip(), page=data.get("page"),
             visitor=report_store.visitor_key(get_remote_address()), now=now)
-        if resource is not None and data["reason"] == "broken":
+        if resource is not None and data["reason"] in ("broken", "inaccurate"):  # checked at once
             due = now + timedelta(seconds=float(current_app.config["REPORT_DUE_SECONDS"]))
             check_store.make_due(session, resource.id, due)
         return {"id": report.id, "status": report.status, "resource_id": report.resource_id,

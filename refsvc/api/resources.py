@@ -8,14 +8,17 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from refsvc.api.auth import editor_required
+from refsvc.api.description_schemas import ConfirmIn, DescriptionCheckOut
 from refsvc.api.limits import is_editor_request
 from refsvc.api.paging import one_page
 from refsvc.api.registry_schemas import (CheckOut, ResourceIn, ResourceOut, ResourcePatch,
                                          ResourceQuery)
-from refsvc.errors import Conflict, NotFound
-from refsvc.links import exports
+from refsvc.errors import Conflict, NotFound, Unprocessable
+from refsvc.links import description_check, exports
+from refsvc.links.registry import validate_entry
 from refsvc.storage import Check, Resource, get_database
 from refsvc.storage import checks as check_store
+from refsvc.storage import descriptions as description_store
 from refsvc.storage import events as event_store
 from refsvc.storage import reports as report_store
 from refsvc.storage import resources as store
@@ -101,17 +104,31 @@ def export_response(query: dict[str, Any], kind: str, *, editor: bool):
 def list_resources(query: dict[str, Any], pagination_parameters):
     """List resources (public), by name; filter by tag, health or active; or export them."""
     page = pagination_parameters
+    verdict = query.pop("verdict", None)
     kind = query.pop("format", "json")
     if kind != "json":
         page.item_count = 0  # the export is one file, not a page
         return export_response(query, kind, editor=is_editor_request())
     with get_database(current_app).transaction() as session:
+        ids = None if verdict is None else description_store.ids_with_verdict(session, verdict)
         resources, total = store.list_resources(session, offset=page.first_item,
-                                                limit=page.page_size, **query)
+                                                limit=page.page_size, ids=ids, **query)
         checks = check_store.last_checks(session, resources)
         editor = is_editor_request()
-        views = [resource_view(r, checks.get(r.id), editor=editor) for r in resources]
+        views = _with_description_checks(session, resources, [
+            resource_view(r, checks.get(r.id), editor=editor) for r in resources])
+    if verdict is not None:
+        query["verdict"] = verdict
     return one_page(views, page, total, "resources.list_resources", **query)
+
+
+def _with_description_checks(session, resources: list[Resource],
+                             views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each view with its resource's ``description_check`` (brief: no baseline or reports)."""
+    found = description_check.views(session, resources)
+    for resource, view in zip(resources, views):
+        view["description_check"] = found.get(resource.id)
+    return views
 
 
 @blp.route("", methods=["POST"])
@@ -127,6 +144,7 @@ def create_resource(fields: dict[str, Any]):
             raise Conflict(f"A resource with id '{fields['id']}' exists already; PATCH it, or "
                            "choose another id.", errors={"id": ["Already taken."]}) from None
         view = resource_view(resource, None, editor=True)
+        view["description_check"] = None  # judged at its first check, never waited on here
     location = url_for("resources.get_resource", resource_id=view["id"])
     return view, {"Location": location}
 
@@ -137,8 +155,9 @@ def get_resource(resource_id: str):
     """One resource (public): its fields, health and last check."""
     with get_database(current_app).transaction() as session:
         resource = _get_or_404(session, resource_id)
-        return resource_view(resource, store.last_check(session, resource),
-                             editor=is_editor_request())
+        view = resource_view(resource, store.last_check(session, resource), editor=is_editor_request())
+        view["description_check"] = description_check.view(session, resource)
+        return view
 
 
 @blp.route("/<resource_id>", methods=["PATCH"])
@@ -153,7 +172,9 @@ def update_resource(fields: dict[str, Any], resource_id: str):
         if store.update_resource(session, resource, fields):
             changed = [key for key, value in store.entry_of(resource).items() if before[key] != value]
             event_store.add_event(session, resource_id, "edited", "Changed " + ", ".join(changed))
-        return resource_view(resource, store.last_check(session, resource), editor=True)
+        view = resource_view(resource, store.last_check(session, resource), editor=True)
+        view["description_check"] = description_check.view(session, resource)
+        return view
 
 
 @blp.route("/<resource_id>", methods=["DELETE"])
@@ -198,3 +219,39 @@ def check_now(resource_id: str):
             event_store.add_event(session, resource_id, "checked_now",
                                   f"Checked now: {check.outcome} {check.status_code or ''}".strip())
     return check_view(check)
+
+
+@blp.route("/<resource_id>/confirm-description", methods=["POST"])
+@editor_required
+@blp.arguments(ConfirmIn)
+@blp.response(200, DescriptionCheckOut)
+@blp.alt_response(202, schema=DescriptionCheckOut, description="Confirmed, but the page could not be "
+                  "read now: the baseline is taken at the next check that reads it.")
+def confirm_description(data: dict[str, Any], resource_id: str):
+    """Confirm a resource's description (editor): the page as it is now becomes the baseline.
+
+    Send ``{"description": "..."}`` to confirm an edited text, or ``{"accept_suggestion": true}`` to
+    take the description suggested from the page; an empty body confirms the current one."""
+    from refsvc.links import tracking
+
+    database = get_database(current_app)
+    with database.transaction() as session:
+        resource = _get_or_404(session, resource_id)
+        text = data.get("description")
+        if data.get("accept_suggestion"):
+            state = description_store.get_state(session, resource_id)
+            text = state.suggested if state is not None else ""
+            if not text:
+                raise Unprocessable("There is no suggested description yet: it comes from the page at "
+                                    "its first check.", errors={"accept_suggestion": ["No suggestion yet."]})
+        if text is not None:
+            clean, errors = validate_entry({"description": text}, partial=True)
+            if errors:
+                raise Unprocessable("Some fields are missing or invalid; see errors.",
+                                    errors={k: [v] for k, v in errors.items()})
+            store.update_resource(session, resource, clean)
+        description_check.request_baseline(session, resource_id)
+    tracking.tracker_for(current_app).check_now(resource_id)
+    with database.transaction() as session:
+        view = description_check.view(session, _get_or_404(session, resource_id))
+    return view, 202 if view is None or view["baseline_requested"] else 200

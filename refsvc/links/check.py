@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from typing import Any, Sequence
 
 from refsvc.links.classify import Verdict, classify
+from refsvc.links.description import page_for
 from refsvc.links.page import PageInfo, read_page
 from refsvc.links.politeness import HostPolicy, host_of
 from refsvc.links.soft404 import Soft404Probe
@@ -45,6 +46,7 @@ class CheckResult:
     retry_after: float | None = None
     checked_at: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    description_page: dict[str, Any] | None = None  # for the description check; the recorder pops it
     key: str = field(default="", compare=False)  # the runner's job key; not part of the stored record
 
     def to_dict(self) -> dict[str, Any]:
@@ -262,3 +264,5 @@ def _run(record: CheckResult, fetcher: _Fetcher, url: str, *, name: str, descrip
         record.reason = (f"The site asked the checker to come back in {fetcher.retry_after:g} s (429 Too Many "
                          "Requests) — inconclusive, not a dead link; the host is now checked more slowly")
     record.details.update(verdict.details)
+    record.description_page = page_for(record.outcome, record.reason, result.text,
+                                       final_url=result.final_url, content_type=result.content_type)

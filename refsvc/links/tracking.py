@@ -13,6 +13,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping
 
+from refsvc.links import description_check
 from refsvc.links import health as health_rules
 from refsvc.links import offline
 from refsvc.links.wayback import closest_snapshot
@@ -82,6 +83,7 @@ class Tracker:
                       "first_failure_at": after.first_failure_at, "warnings": list(after.warnings)}
             if after.health != "broken":
                 fields.update(wayback_url=None, wayback_timestamp=None)
+            described = description_check.after_check(session, row.resource, result, now, self.settings)
             check = check_store.record_check(session, row, result, now, health=fields,
                                              next_check_at=next_at)
             resource = row.resource
@@ -100,8 +102,9 @@ class Tracker:
             if event is not None and snapshot is not None:
                 event["suggested_replacement"] = {"url": snapshot.url,
                                                   "timestamp": snapshot.timestamp}
-        if event is not None:
-            self.webhooks.notify(event)
+        for news in (event, described):
+            if news is not None:
+                self.webhooks.notify(news)
         return check
 
     def suggest_replacement(self, resource_id: str, url: str, when: datetime):

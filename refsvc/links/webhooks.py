@@ -51,6 +51,7 @@ class _Delivery:
     url: str = field(compare=False)
     body: bytes = field(compare=False)
     attempt: int = field(default=1, compare=False)
+    event: str = field(default="resource.health_changed", compare=False)
 
 
 class WebhookDispatcher:
@@ -75,9 +76,9 @@ class WebhookDispatcher:
         """True when there is somewhere to send events."""
         return bool(self.urls)
 
-    def headers(self, body: bytes) -> dict[str, str]:
+    def headers(self, body: bytes, event: str = "resource.health_changed") -> dict[str, str]:
         """The headers of one delivery."""
-        headers = {"Content-Type": "application/json", "X-Refsvc-Event": "resource.health_changed"}
+        headers = {"Content-Type": "application/json", "X-Refsvc-Event": event}
         if self.secret:
             headers["X-Refsvc-Signature"] = sign(body, self.secret)
         return headers
@@ -87,9 +88,11 @@ class WebhookDispatcher:
         if not self.urls:
             return
         body = json.dumps(event, sort_keys=True, default=str).encode()
+        name = str(event.get("event") or "resource.health_changed")
         with self._cond:
             for url in self.urls:
-                heapq.heappush(self._queue, _Delivery(self.clock(), next(self._seq), url, body))
+                heapq.heappush(self._queue, _Delivery(self.clock(), next(self._seq), url, body,
+                                                      event=name))
             self._start()
             self._cond.notify()
 
@@ -136,7 +139,7 @@ class WebhookDispatcher:
 
     def _deliver(self, delivery: _Delivery) -> None:
         try:
-            status = self.send(delivery.url, delivery.body, self.headers(delivery.body))
+            status = self.send(delivery.url, delivery.body, self.headers(delivery.body, delivery.event))
             problem = None if 200 <= status < 300 else f"answered {status}"
             final = status in (400, 401, 403, 404, 410, 422)  # retrying cannot help
         except Exception as exc:  # any failure of the receiver is a retry, never a crash
@@ -155,4 +158,5 @@ class WebhookDispatcher:
         delay = min(self.backoff * 2 ** (delivery.attempt - 1), self.max_backoff)
         with self._cond:
             heapq.heappush(self._queue, _Delivery(self.clock() + delay, next(self._seq),
-                                                  delivery.url, delivery.body, delivery.attempt + 1))
+                                                  delivery.url, delivery.body, delivery.attempt + 1,
+                                                  delivery.event))

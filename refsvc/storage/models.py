@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String,
-                        Text, TypeDecorator, text)
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary,
+                        MetaData, String, Text, TypeDecorator, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Named constraints, so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -20,6 +20,7 @@ NAMING = {
 URL_LENGTH = 2048
 HEALTHS = ("unknown", "healthy", "warning", "failing", "broken")
 REPORT_REASONS = ("broken", "inaccurate", "other")
+DESCRIPTION_VERDICTS = ("supported", "changed", "unsupported", "unknown")
 REPORT_STATUSES = ("open", "resolved", "dismissed")
 # The fields an editor sets: the registry file's fields (refsvc.links.registry validates them).
 ENTRY_FIELDS = ("id", "name", "url", "description", "logo_url", "tags", "expect", "active")
@@ -177,3 +178,47 @@ class EditorEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     action: Mapped[str] = mapped_column(String(32))  # checked_now, edited, report_resolved, ...
     summary: Mapped[str] = mapped_column(Text, default="")
+
+
+class DescriptionBaseline(Base):
+    """What a resource's page said when its description was last taken as true (compact: main text
+    compressed, the claims with the sentences they rely on); older ones are pruned with the history."""
+
+    __tablename__ = "description_baselines"
+    __table_args__ = (Index("ix_description_baselines_resource_taken", "resource_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resource_id: Mapped[str] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)  # by an editor, not the first check
+    description: Mapped[str] = mapped_column(Text, default="")  # the description it was judged against
+    final_url: Mapped[str] = mapped_column(String(URL_LENGTH), default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    meta_description: Mapped[str] = mapped_column(Text, default="")
+    og_description: Mapped[str] = mapped_column(Text, default="")
+    headings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    language: Mapped[str] = mapped_column(String(16), default="")
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    main_text: Mapped[bytes] = mapped_column(LargeBinary)  # zlib-compressed
+    claims: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    vouched: Mapped[list[str]] = mapped_column(JSON, default=list)  # claims an editor confirmed unseen
+
+
+class DescriptionState(Base):
+    """Where a resource's description stands: its verdict, the claims and change behind it."""
+
+    __tablename__ = "description_states"
+
+    resource_id: Mapped[str] = mapped_column(
+        ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True)
+    verdict: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
+    since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    pending: Mapped[str | None] = mapped_column(String(16), nullable=True)  # a new verdict seen ...
+    pending_count: Mapped[int] = mapped_column(Integer, default=0)  # ... this many times in a row
+    observed: Mapped[str | None] = mapped_column(String(16), nullable=True)  # the last check's
+    why: Mapped[str] = mapped_column(Text, default="")
+    claims: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    change: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    suggested: Mapped[str] = mapped_column(Text, default="")  # a description drawn from the page
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    rebaseline: Mapped[bool] = mapped_column(Boolean, default=False)  # an editor asked for a new one

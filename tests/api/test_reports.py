@@ -46,8 +46,14 @@ def test_a_broken_report_makes_the_resource_due_within_a_minute(app, client, min
     assert next_check(app, mind) <= utcnow() + timedelta(seconds=60)
 
 
-def test_an_inaccurate_report_leaves_the_schedule_alone(app, client, mind):
+def test_an_inaccurate_report_asks_for_a_check_at_once_too(app, client, mind):
+    # the check reads the page again for the description check (issue 12)
     client.post("/v1/reports", json={"resource_id": mind, "reason": "inaccurate"})
+    assert next_check(app, mind) <= utcnow() + timedelta(seconds=60)
+
+
+def test_an_other_report_leaves_the_schedule_alone(app, client, mind):
+    client.post("/v1/reports", json={"resource_id": mind, "reason": "other"})
     assert next_check(app, mind) > utcnow() + timedelta(hours=23)
 
 

@@ -1,0 +1,137 @@
+"""Description checks at the edges: read the page during a check, judge and store it when recorded.
+
+    check_link ──page_for()──> result["description_page"] ──Tracker.record──> after_check()
+                                                         baseline, verdict, webhook event
+
+``page_for`` runs in the check (no database); ``after_check`` runs in the recording transaction: it
+takes the baseline at the first readable check (or when an editor asked for one), compares, moves the
+verdict (two checks in a row) and keeps a compact summary with the check. Judging is pure
+(description.py, claims.py, description_verdict.py); only this module reads and writes their state.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any, Mapping
+
+from sqlalchemy.orm import Session
+
+from refsvc.links import description_verdict as verdicts
+from refsvc.links.claims import judge_claims
+from refsvc.links.description import PageText, pack, suggested_description, unpack
+from refsvc.storage import descriptions as store
+from refsvc.storage.models import DescriptionBaseline, DescriptionState, Resource
+
+log = logging.getLogger(__name__)
+
+PAGE_KEY = "description_page"  # the page read during a check (description.page_for), on its way here
+
+
+def baseline_page(row: DescriptionBaseline) -> PageText:
+    """A stored baseline as the page it was."""
+    return PageText(readable=True, final_url=row.final_url, title=row.title,
+                    meta_description=row.meta_description, og_description=row.og_description,
+                    headings=tuple(row.headings or ()), language=row.language,
+                    main_text=unpack(row.main_text), fingerprint=row.fingerprint)
+
+
+def _take_baseline(session: Session, resource: Resource, page: PageText, now: datetime,
+                   confirmed: bool) -> DescriptionBaseline:
+    claims = judge_claims(resource.description or "", page, name=resource.name)
+    # what an editor confirms that the page does not show is vouched for; a contradiction never is
+    vouched = [c.text for c in claims if c.supported is False and "the page says" not in c.evidence] \
+        if confirmed else []
+    fields = dict(confirmed=confirmed, description=resource.description or "", final_url=page.final_url[:2048],
+                  title=page.title, meta_description=page.meta_description,
+                  og_description=page.og_description, headings=list(page.headings),
+                  language=page.language[:16], fingerprint=page.fingerprint,
+                  main_text=pack(page.main_text), claims=[c.to_dict() for c in claims], vouched=vouched)
+    return store.add_baseline(session, resource.id, fields, now)
+
+
+def after_check(session: Session, resource: Resource, result: dict[str, Any], now: datetime,
+                settings: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Judge the page a check read (popped from ``result``); the webhook event when the verdict moved."""
+    data = result.pop(PAGE_KEY, None)
+    if not isinstance(data, dict):
+        return None
+    page = PageText.from_dict(data)
+    state = store.get_state(session, resource.id, create=True)
+    row = store.current_baseline(session, resource.id)
+    if page.readable and (row is None or state.rebaseline):
+        confirmed = bool(state.rebaseline)
+        row = _take_baseline(session, resource, page, now, confirmed)
+        state.rebaseline = False
+        if confirmed:  # an editor's word starts the verdict over
+            state.verdict = state.since = state.pending = None
+            state.pending_count = 0
+    if row is not None:  # replaced baselines go with the history (REFSVC_HISTORY_DAYS); the current stays
+        store.prune_replaced(session, resource.id, now - timedelta(days=int(settings.get("HISTORY_DAYS", 400))),
+                             keep=row.id)
+    try:
+        vouched = row.vouched if row is not None and row.description == resource.description else []
+        observation = verdicts.observe(resource.description or "", page,
+                                       baseline_page(row) if row is not None else None,
+                                       name=resource.name, vouched=vouched or (),
+                                       changed_at=float(settings.get("DESCRIPTION_CHANGED_AT",
+                                                                     verdicts.CHANGED_AT)))
+    except Exception as exc:  # a bug in judging must not lose the check's health
+        log.exception("judging the description of %s failed", resource.id)
+        observation = verdicts.Observation("unknown", f"the description could not be judged "
+                                           f"({type(exc).__name__})")
+    before = state.verdict
+    moved = verdicts.advance(verdicts.VerdictState(state.verdict, state.since, state.pending,
+                                                   state.pending_count), observation.verdict, now)
+    state.verdict, state.since = moved.verdict, moved.since
+    state.pending, state.pending_count = moved.pending, moved.pending_count
+    state.observed, state.why, state.checked_at = observation.verdict, observation.why, now
+    state.claims = [c.to_dict() for c in observation.claims]
+    state.change = observation.change.to_dict() if observation.change is not None else None
+    if page.readable:
+        state.suggested = suggested_description(page)
+    session.flush()
+    result["description"] = observation.summary()
+    if before is None or before == moved.verdict:
+        return None
+    return {"event": "resource.description_changed",
+            "resource": {"id": resource.id, "name": resource.name, "url": resource.url},
+            "previous": before, "verdict": moved.verdict, "why": observation.why, "at": now.isoformat(),
+            "claims": [c.to_dict() for c in observation.claims if c.supported is False]}
+
+
+def request_baseline(session: Session, resource_id: str) -> None:
+    """An editor confirmed the description: the next check that reads the page takes a new baseline."""
+    store.get_state(session, resource_id, create=True).rebaseline = True
+    session.flush()
+
+
+def views(session: Session, resources: list[Resource]) -> dict[str, dict[str, Any]]:
+    """``description_check`` objects of a page of resources (without baseline and reports: 1 query)."""
+    states = store.states_of(session, [r.id for r in resources])
+    return {r.id: view(session, r, states[r.id], brief=True) for r in resources if r.id in states}
+
+
+def view(session: Session, resource: Resource, state: DescriptionState | None = None,
+         *, brief: bool = False) -> dict[str, Any] | None:
+    """The ``description_check`` object of the API and the resource page (None before any check)."""
+    if state is None:
+        state = store.get_state(session, resource.id)
+    if state is None:
+        return None
+    row = None if brief else store.current_baseline(session, resource.id)
+    reports = [] if brief else store.open_inaccurate_reports(session, resource.id)
+    return {
+        "verdict": state.verdict or "unknown", "since": state.since,
+        "why": state.why or ("waiting for a check that reads the page" if state.rebaseline else ""),
+        "observed": state.observed, "pending": state.pending, "pending_count": state.pending_count,
+        "checked_at": state.checked_at, "description": resource.description or "",
+        "claims": list(state.claims or []), "change": state.change,
+        "suggested_description": state.suggested or "",
+        "baseline": None if row is None else {
+            "taken_at": row.taken_at, "confirmed": row.confirmed, "title": row.title,
+            "final_url": row.final_url, "claims": list(row.claims or [])},
+        "baseline_requested": bool(state.rebaseline),
+        "reports": [{"id": r.id, "count": r.count, "last_reported_at": r.last_reported_at,
+                     "comments": [c.get("comment", "") if isinstance(c, dict) else str(c)
+                                  for c in (r.comments or [])][-5:]} for r in reports],
+    }

@@ -1,0 +1,106 @@
+"""Figures and phone numbers in text (pure): "35,402 staff", "2 billion visitors", "0300 123 3393".
+
+A figure keeps the words around it, so a description's "35,402 staff" can be told apart from the
+page's "21,000 staff" (the same unit, another value) and from an unrelated "21,000 visits".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from refsvc.links.description_words import STOP, stem
+
+_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,
+           "b": 1e9, "trillion": 1e12}
+# One pass, no nested repetition: linear on any input.
+_FIGURE = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+                     r"(?:\s?(thousand|million|billion|trillion|bn|mn|[kmb])\b)?(%?)", re.I)
+_PHONE = re.compile(r"(?<![\w,.])\+?\(?\d++\)?(?:[ -]\(?\d++\)?)*+")
+_WORD = re.compile(r"[^\W\d_]+")
+_CONTEXT = 4  # words either side of a figure that name what it counts
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number as written, its value, and the words after and before it."""
+
+    text: str
+    value: float
+    after: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
+    percent: bool = False
+    label: str = ""  # the number with the words that say what it counts ("35,402 staff")
+
+    @property
+    def is_year(self) -> bool:
+        """A bare four-digit number from 1800 to 2100 (a date, not a count)."""
+        return self.value.is_integer() and 1800 <= self.value <= 2100 and "," not in self.text
+
+    @property
+    def unit(self) -> tuple[str, ...]:
+        """What the figure counts: the words after it, else before it."""
+        return self.after[:2] or self.before[-2:]
+
+    def counts_the_same(self, other: Figure) -> bool:
+        """Does ``other`` count the same thing: the same word right after it (or before, when none)?"""
+        if self.after:
+            return bool(other.after) and other.after[0] == self.after[0]
+        return bool(self.before and other.before) and other.before[-1] == self.before[-1]
+
+    def same_value(self, other: Figure) -> bool:
+        """The same number, however written ("35,402", "35402"; "1.7bn", "1.7 billion")."""
+        scale = max(abs(self.value), abs(other.value), 1.0)
+        return abs(self.value - other.value) <= 1e-9 * scale and self.percent == other.percent
+
+    def shown(self) -> str:
+        """The figure as the page writes it."""
+        return self.text
+
+
+def _context(words: list[str]) -> tuple[str, ...]:
+    return tuple(stem(w)[:5] for w in words if len(w) >= 3 and w not in STOP and w not in _SCALES)
+
+
+def phones_in(text: str) -> dict[str, str]:
+    """Phone numbers in ``text``: digits only (a leading +44 read as 0) -> as written."""
+    found: dict[str, str] = {}
+    for match in _PHONE.finditer(text):
+        raw = match.group(0)
+        digits = re.sub(r"\D", "", raw)
+        if len(digits) < 7 or not (re.search(r"[ ()-]", raw) or raw.startswith(("0", "+"))):
+            continue
+        if re.fullmatch(r"\d{4}\s?-\s?\d{2,4}", raw.strip()):  # a span of years
+            continue
+        if digits.startswith("44") and raw.startswith("+"):
+            digits = "0" + digits[2:]
+        found.setdefault(digits, raw.strip())
+    return found
+
+
+def figures_in(text: str, limit: int = 3000) -> list[Figure]:
+    """Figures in ``text`` (phone numbers left out), each with the words around it."""
+    masked = _PHONE.sub(lambda m: " " * len(m.group(0)) if len(re.sub(r"\D", "", m.group(0))) >= 7
+                        and re.search(r"[ ()-]", m.group(0)) else m.group(0), text)
+    figures: list[Figure] = []
+    for match in _FIGURE.finditer(masked):
+        number, scale, percent = match.group(1), (match.group(2) or "").lower(), match.group(3)
+        try:
+            value = float(number.replace(",", "")) * _SCALES.get(scale, 1.0)
+        except ValueError:
+            continue
+        tail = masked[match.end():match.end() + 80]
+        head = masked[max(match.start() - 80, 0):match.start()]
+        after = _WORD.findall(re.split(r"[.;:!?()]", tail, maxsplit=1)[0].lower())[:_CONTEXT]
+        before = _WORD.findall(re.split(r"[.;:!?()]", head)[-1].lower())[-_CONTEXT:]
+        shown = match.group(0).strip()
+        raw_after = _WORD.findall(re.split(r"[.;:!?(),]", tail, maxsplit=1)[0])[:3]
+        unit_words: list[str] = []
+        for word in raw_after[:2]:
+            if word.lower() in STOP or word.lower() in _SCALES:
+                break
+            unit_words.append(word)
+        label = " ".join([shown, *unit_words])
+        figures.append(Figure(shown, value, _context(after), _context(before), bool(percent), label))
+        if len(figures) >= limit:
+            break
+    return figures
