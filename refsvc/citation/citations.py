@@ -172,8 +172,8 @@ def render_citation(engine: Engine, items: list[tuple], mode: str = "") -> tuple
         body = join([p for p, _ in pieces], "")
     else:
         body = join(seqs, delim)
-    if mode == "author-only":
-        return body
+    if mode == "author-only" or all(it[0].get("author-only") for it in items):
+        return body  # citeproc-js: a citation of author-only cites is bare names, no layout affixes
     return layout_seq(body, lay, engine.lang)
 
 
