@@ -25,6 +25,7 @@ BLUEPRINTS = [
     "refsvc.api.health",
     "refsvc.api.styles",
     "refsvc.api.citations", "refsvc.web.cite_block",
+    "refsvc.api.references",
     "refsvc.api.audits", "refsvc.web.block",
     "refsvc.api.resources",
     "refsvc.api.reports",

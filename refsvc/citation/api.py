@@ -140,8 +140,12 @@ def citation(items: list[dict], cites: list[dict], style_id: str, locale: str = 
 
 def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes: list[int] | None = None,
                  mode: str = "", force_position: tuple | None = None, strict: bool = True,
-                 cited_only: bool = False, number_by_citation: bool = False) -> list[tuple]:
-    """Render citation clusters in document order (positions, disambiguation, collapsing)."""
+                 cited_only: bool = False, number_by_citation: bool = False,
+                 document: bool = False) -> list[tuple]:
+    """Render citation clusters in document order (positions, disambiguation, collapsing).
+
+    ``document``: the clusters are a document's citations (citeproc-js processCitationCluster, whose
+    cite sorting sees names added for disambiguation), not one-off clusters (makeCitationCluster)."""
     by_id = {r.id: r for r in refs}
     clusters = [[dict(c, id=str(c["id"])) if isinstance(c, dict) and c.get("id") is not None else c for c in cl]
                 for cl in clusters]
@@ -168,7 +172,8 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
     for r in refs:
         params.setdefault(r.id, Params())
     cache: dict = {}
-    clusters = [sort_cites(eng, list(cl), by_id, numbers, cache) for cl in clusters]
+    clusters = [sort_cites(eng, list(cl), by_id, numbers, cache, params if document else None)
+                for cl in clusters]
     dist = int(eng.style.citation.options.get("near-note-distance", 5))
     pos = positions(clusters, notes or list(range(1, len(clusters) + 1)), dist)
     if force_position is not None:

@@ -58,8 +58,10 @@ def positions(citations: list[list[dict]], notes: list[int], distance: int) -> l
     return out
 
 
-def sort_cites(engine: Engine, cites: list[dict], refs: dict, numbers: dict, cache: dict) -> list[dict]:
-    """Cites sorted by the citation's sort keys (keys cached per item)."""
+def sort_cites(engine: Engine, cites: list[dict], refs: dict, numbers: dict, cache: dict,
+               params: dict | None = None) -> list[dict]:
+    """Cites sorted by the citation's sort keys (keys cached per item); with ``params`` the keys see
+    each item's disambiguation (names added), as citeproc-js's processCitationCluster sorts."""
     area = engine.style.citation
     if area is None or not area.sort or len(cites) < 2:
         return cites
@@ -68,7 +70,8 @@ def sort_cites(engine: Engine, cites: list[dict], refs: dict, numbers: dict, cac
         k = cache.get(c["id"])
         if k is None:
             ref = refs[c["id"]]
-            k = item_key(area, lambda rr: engine.ctx(rr, "citation", number=numbers.get(rr.id)), ref)
+            k = item_key(area, lambda rr: engine.ctx(rr, "citation", number=numbers.get(rr.id),
+                                                     params=(params or {}).get(rr.id)), ref)
             cache[c["id"]] = k
         keys.append(k)
 
@@ -172,8 +175,8 @@ def render_citation(engine: Engine, items: list[tuple], mode: str = "") -> tuple
         body = join([p for p, _ in pieces], "")
     else:
         body = join(seqs, delim)
-    if mode == "author-only":
-        return body
+    if mode == "author-only" or all(it[0].get("author-only") for it in items):
+        return body  # citeproc-js: a citation of author-only cites is bare names, no layout affixes
     return layout_seq(body, lay, engine.lang)
 
 

@@ -74,7 +74,7 @@ def citation_key(item: dict) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", unicodedata.normalize("NFKD", raw)).lower() or "item"
 
 
-def to_bibtex(item: dict) -> str:
+def to_bibtex(item: dict, key: str | None = None) -> str:
     """One BibTeX entry (biblatex-compatible field names where BibTeX has none)."""
     kind = _BIBTEX_TYPES.get(item.get("type", ""), "misc")
     if kind == "phdthesis" and "master" in str(item.get("genre", "")).lower():
@@ -107,7 +107,7 @@ def to_bibtex(item: dict) -> str:
     add("issn", item.get("ISSN"))
     add("language", item.get("language"))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@{kind}{{{citation_key(item)},\n{body}\n}}\n"
+    return f"@{kind}{{{key or citation_key(item)},\n{body}\n}}\n"
 
 
 # ---- RIS --------------------------------------------------------------------------------------
@@ -156,3 +156,34 @@ def to_csl_json(item: dict) -> str:
 
 EXPORTERS: dict[str, Callable[[dict], str]] = {"bibtex": to_bibtex, "ris": to_ris,
                                                 "csl-json": to_csl_json}
+
+
+def bibtex_list(items: list[dict]) -> str:
+    """A .bib file of many items; keys made unique (smith2021attachment, smith2021attachmentb)."""
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        base = key = citation_key(item)
+        n = 1
+        while key in seen:
+            n += 1
+            key = base + _suffix(n)
+        seen.add(key)
+        out.append(to_bibtex(item, key))
+    return "\n".join(out)
+
+
+def _suffix(n: int) -> str:
+    """2 -> "b", 27 -> "ab": letters as year suffixes go."""
+    letters = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(97 + rest) + letters
+    return letters
+
+
+LIST_EXPORTERS: dict[str, Callable[[list[dict]], str]] = {
+    "bibtex": bibtex_list,
+    "ris": lambda items: "".join(to_ris(item) for item in items),
+    "csl-json": lambda items: json.dumps(items, ensure_ascii=False, indent=2) + "\n",
+}

@@ -71,7 +71,8 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
     if ctx.sort_mode:
         keys = []
         for var, names in lists:
-            seq, _ = render_list(names, opts, src, ctx)
+            # names added to tell cites apart count in a document's cite sort keys (citeproc-js)
+            seq, _ = render_list(names, opts, src, ctx, None, ctx.add_names)
             keys.append(rt.plain(seq))
         return ("L", (" ".join(keys),))
     # editor and translator with the same names print once, labelled editortranslator

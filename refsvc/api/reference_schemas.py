@@ -1,0 +1,79 @@
+"""Marshmallow schemas of POST /v1/references: a list of works, the document's citations, the answer."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from refsvc.api.citation_schemas import FormsSchema, OptionsSchema, StyleRefSchema
+from refsvc.citation.reflist import LOCATOR_LABELS
+
+MAX_ITEMS = 500
+MAX_CITATIONS = 2000
+
+
+class CiteSchema(Schema):
+    """One work cited, with its locator ("page 12") and affixes."""
+
+    class Meta:
+        unknown = RAISE
+
+    id = fields.Raw(required=True, metadata={"description": "The id of one of `items`"})
+    locator = fields.String(validate=validate.Length(max=200), metadata={"example": "12-14"})
+    label = fields.String(metadata={"description": "A CSL locator term: " + ", ".join(LOCATOR_LABELS),
+                                    "example": "page"})
+    prefix = fields.String(validate=validate.Length(max=500))
+    suffix = fields.String(validate=validate.Length(max=500))
+    suppress_author = fields.Boolean(data_key="suppress-author", attribute="suppress-author")
+    author_only = fields.Boolean(data_key="author-only", attribute="author-only")
+
+    @validates_schema
+    def known_label(self, data, **kwargs):
+        label = data.get("label")
+        if label is not None and label not in LOCATOR_LABELS:
+            raise ValidationError(f"Unknown locator label {label!r}; use one of "
+                                  f"{', '.join(LOCATOR_LABELS)}.", "label")
+        if not isinstance(data.get("id"), (str, int)) or isinstance(data.get("id"), bool):
+            raise ValidationError("An id is text or a number.", "id")
+
+
+class CitationInSchema(Schema):
+    """One citation of the document: the works it cites, and the footnote it sits in."""
+
+    class Meta:
+        unknown = RAISE
+
+    cites = fields.List(fields.Nested(CiteSchema), required=True,
+                        validate=validate.Length(min=1, max=100))
+    note_number = fields.Integer(validate=validate.Range(min=0, max=1_000_000), metadata={
+        "description": "The footnote holding the citation; 0 = in the running text. "
+                       "Absent: the citation's place in the list (1, 2, ...)."})
+
+
+class ReferencesRequestSchema(OptionsSchema):
+    """The works of a document (CSL-JSON items, or {"metadata": ...}) and its citations in order."""
+
+    class Meta:
+        unknown = RAISE
+
+    items = fields.List(fields.Dict(), required=True,
+                        validate=validate.Length(min=1, max=MAX_ITEMS),
+                        metadata={"description": "CSL-JSON items, each with an `id`, or "
+                                  "`{\"metadata\": {...}}` entries as POST /v1/citations takes them "
+                                  "(the metadata's `id` is the item's id)"})
+    citations = fields.List(fields.Nested(CitationInSchema), load_default=list,
+                            validate=validate.Length(max=MAX_CITATIONS))
+
+
+class EntrySchema(FormsSchema):
+    id = fields.String()
+
+
+class StyleBibliographySchema(Schema):
+    style = fields.Nested(StyleRefSchema)
+    entries = fields.List(fields.Nested(EntrySchema))
+
+
+class ReferencesResponseSchema(Schema):
+    items = fields.List(fields.Dict())
+    bibliography = fields.Dict(keys=fields.String(), values=fields.Nested(StyleBibliographySchema))
+    citations = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(FormsSchema)))
+    exports = fields.Dict(keys=fields.String(), values=fields.String())
