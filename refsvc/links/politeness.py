@@ -5,7 +5,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 
@@ -109,3 +109,9 @@ class HostPolicy:
         with self._cond:
             state = self._hosts.get(host)
             return state.active if state else 0
+
+
+def policy_for(settings: Any, database: Any = None) -> HostPolicy:
+    """The host policy of a checker process, from the settings."""
+    return HostPolicy(per_host=int(settings["CHECK_PER_HOST"]),
+                      spacing=float(settings["CHECK_HOST_SPACING"]))
