@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text,
                         TypeDecorator)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -137,3 +137,25 @@ class Report(Base):
     last_reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class PolitenessHost(Base):
+    """A host's shared spacing: no request to it starts before ``next_start`` (epoch seconds)."""
+
+    __tablename__ = "politeness_hosts"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    next_start: Mapped[float] = mapped_column(Float, default=0.0)
+    spacing: Mapped[float] = mapped_column(Float, default=0.0)  # wider than the base after a 429
+    spacing_until: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class PolitenessSlot(Base):
+    """One of a host's request slots, held by one request of any checker until it ends or lapses."""
+
+    __tablename__ = "politeness_slots"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    holder: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    expires_at: Mapped[float] = mapped_column(Float, default=0.0)
