@@ -55,13 +55,19 @@ SETTINGS: dict[str, tuple[type, Any]] = {
     "CHECK_PER_HOST": (int, 2),
     "CHECK_HOST_SPACING": (float, 1.0),
     "CHECK_TIMEOUT": (float, 20.0),
+    # a claim's lease, renewed by a heartbeat every quarter of it: a dead checker's claims lapse this soon
+    "CHECK_LEASE_SECONDS": (float, 60.0),
     "CHECK_INTERVAL": (float, 24 * 3600.0),
     "CHECK_JITTER": (float, 0.1),  # fraction of the interval
     "CHECK_RETRY_INTERVALS": (list, ["3600", "21600"]),  # failing resources: 1 h, then 6 h
     "CHECK_RETRY_AFTER_MAX": (float, 10.0),
     "CHECK_SLOW_SECONDS": (float, 5.0),
     "CERT_WARNING_DAYS": (int, 14),
-    "CHECK_CANARY_URLS": (list, []),  # answering sites that prove the checker itself is online
+    # sites that answer whenever the checker's machine is online: when a failed check's host and all
+    # of these are unreachable, the checker is offline and health stays (empty: sites last seen working)
+    "CHECK_CANARY_URLS": (list, ["https://www.google.com/generate_204",
+                                 "https://www.cloudflare.com/cdn-cgi/trace",
+                                 "https://www.wikipedia.org/"]),
     "BROKEN_AFTER_FAILURES": (int, 3),
     "BROKEN_AFTER_HOURS": (float, 24.0),
     "HEALTHY_AFTER_SUCCESSES": (int, 2),

@@ -13,6 +13,10 @@ from refsvc.storage import get_database
 
 EDITOR_TOKEN = "test-editor-token"
 
+# The checker's default canaries are public sites: no test (nor a process a test starts) may ask
+# them. Empty means "no canary; sites last seen working serve"; tests that need one serve it on loopback.
+os.environ.setdefault("REFSVC_CHECK_CANARY_URLS", "")
+
 
 def pytest_generate_tests(metafunc):
     # Tests marked both_databases run once on SQLite and once on PostgreSQL.
@@ -63,6 +67,7 @@ def settings(tmp_path, database_url):
         "DOI_RESOLVER": dead,
         "CROSSREF_API": dead,
         "WAYBACK_API": f"{dead}/wayback/available",
+        "CHECK_CANARY_URLS": "",
     }
 
 
@@ -139,7 +144,7 @@ def postgres_url():
 
 @pytest.fixture
 def redis_url():
-    """Redis database 15, emptied before and after the test."""
+    """Redis database 15 (or REFSVC_TEST_REDIS_URL / REFSVC_TEST_REDIS), emptied before and after."""
     import redis
 
     url = (os.environ.get("REFSVC_TEST_REDIS_URL") or os.environ.get("REFSVC_TEST_REDIS")

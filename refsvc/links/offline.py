@@ -2,12 +2,13 @@
 
 When the checker's own machine loses its network, every check fails at the network level (the name
 does not resolve, no route, no answer) and, taken one by one, every link would look dead. So a batch
-in which no server answered at all is judged as a whole before its failures count:
+in which no server answered at all is judged as a whole before its failures count, however few its
+checks (a round of one link, a visitor's report, an editor's "check now"):
 
-1. a canary is configured (``--canary URL``, or the CHECK_CANARY_URLS setting): probe it; it is
-   unreachable too -> the checker is offline; it answers -> the failures count;
-2. else resources last seen working on other hosts serve as canaries (the sites the checker visits
-   anyway, so no outside default is needed);
+1. a canary is configured (``--canary URL``, or the CHECK_CANARY_URLS setting, which by default
+   names a few large, always-up sites on different networks): probe them; none answers -> the
+   checker is offline; one answers -> the failures count;
+2. else (CHECK_CANARY_URLS set empty) resources last seen working on other hosts serve as canaries;
 3. else (nothing known to work) several distinct hosts (``min_hosts``) all unreachable -> offline.
 
 Checks of an offline run are recorded with the outcome ``checker_offline``, which health ignores
@@ -35,6 +36,10 @@ BASES = {"links": "links' own hosts", "canary": "canary either",
 Probe = Callable[[str], "bool | None"]
 
 
+class _NoSlot(Exception):
+    """No polite moment to probe the host came before the probe's deadline."""
+
+
 def canaries_from(settings: Any) -> list[str]:
     """The CHECK_CANARY_URLS setting as a list (given as a list or comma-separated; absent: none)."""
     value = settings.get("CHECK_CANARY_URLS") if hasattr(settings, "get") else None
@@ -59,15 +64,26 @@ def kind_of(outcome: str | None) -> str:
     return "reached"  # any HTTP answer, even a 404 or a bot wall, or a TLS handshake, needs a network
 
 
-def client_probe(client: Any, timeout: float = 5.0) -> Probe:
-    """A Probe through the guarded client: one HEAD, no redirects, a short deadline."""
+def client_probe(client: Any, timeout: float = 5.0, hosts: Any = None) -> Probe:
+    """A Probe through the guarded client: one HEAD, no redirects, a short deadline, under the
+    same per-host limits as the checks (``hosts``, a HostPolicy) when given."""
     from refsvc.metadata.http import (ConnectFailure, DNSFailure, FetchError, FetchTimeout,
                                       RefusedAddress)
 
+    def fetch(url: str, deadline: float) -> None:
+        if hosts is None:
+            client.fetch(url, method="HEAD", follow_redirects=False, max_bytes=1024, deadline=deadline)
+            return
+        with hosts.slot(host_of(url), deadline) as got:
+            if not got:
+                raise _NoSlot()
+            client.fetch(url, method="HEAD", follow_redirects=False, max_bytes=1024, deadline=deadline)
+
     def probe(url: str) -> bool | None:
         try:
-            client.fetch(url, method="HEAD", follow_redirects=False, max_bytes=1024,
-                         deadline=time.monotonic() + timeout)
+            fetch(url, time.monotonic() + timeout)
+        except _NoSlot:  # the host is busy with our own checks: it tells nothing either way
+            return None
         except (DNSFailure, ConnectFailure, FetchTimeout):
             return False
         except RefusedAddress:

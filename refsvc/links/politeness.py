@@ -1,12 +1,23 @@
-"""Politeness per host: at most N requests at once, a minimum spacing, and slowing down after a 429."""
+"""Politeness per host: at most N requests at once, a minimum spacing, and slowing down after a 429.
+
+``HostPolicy`` keeps the limits within one process. ``SharedHostPolicy`` (what ``policy_for`` gives a
+checker, a Celery worker or the API's "check now") also holds them across every process sharing a
+Redis (REFSVC_REDIS_URL) or, without one, the database: each request takes a slot in a gate
+(refsvc.links.gates) after its local one. A slot is leased, so a process that dies frees its slots
+within the lease. When the gate itself cannot be reached, the local limits still hold and the log
+says so once.
+"""
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 from urllib.parse import urlsplit
+
+log = logging.getLogger(__name__)
 
 
 def host_of(url: str) -> str:
@@ -109,3 +120,83 @@ class HostPolicy:
         with self._cond:
             state = self._hosts.get(host)
             return state.active if state else 0
+
+
+class SharedHostPolicy(HostPolicy):
+    """A HostPolicy whose limits also hold across processes, through a ``gate`` (Redis or the database)."""
+
+    def __init__(self, gate: Any, *, per_host: int = 2, spacing: float = 1.0, max_spacing: float = 60.0,
+                 lease: float = 60.0) -> None:
+        super().__init__(per_host=per_host, spacing=spacing, max_spacing=max_spacing)
+        self.gate, self.lease = gate, lease
+        self._holders: dict[str, list[str]] = {}
+        self._gate_down = False
+
+    def acquire(self, host: str, deadline: float | None = None) -> bool:
+        """A local slot, then a shared one; False (holding neither) if ``deadline`` passes first."""
+        if not super().acquire(host, deadline):
+            return False
+        while True:
+            try:
+                holder, wait = self.gate.try_acquire(host, self.per_host, self.spacing_of(host), self.lease)
+            except Exception as exc:  # the gate is away: the local limits are all there is
+                self._down(exc)
+                return True
+            self._gate_down = False
+            if holder is not None:
+                with self._cond:
+                    self._holders.setdefault(host, []).append(holder)
+                return True
+            now = time.monotonic()
+            if deadline is not None and now + wait > deadline:
+                super().release(host)
+                return False
+            time.sleep(min(wait, 0.05))
+
+    def release(self, host: str) -> None:
+        """Give back the shared slot, then the local one."""
+        with self._cond:
+            holders = self._holders.get(host)
+            holder = holders.pop() if holders else None
+            if holders == []:
+                del self._holders[host]
+        if holder is not None:
+            try:
+                self.gate.release(host, holder)
+            except Exception as exc:  # it lapses with its lease
+                self._down(exc)
+        super().release(host)
+
+    def slow_down(self, host: str, retry_after: float | None = None) -> None:
+        """A 429: slow ``host`` here and for every other process."""
+        super().slow_down(host, retry_after)
+        try:
+            self.gate.slow(host, self.spacing_of(host), min(max(retry_after or 0.0, 0.0), self.max_spacing))
+        except Exception as exc:
+            self._down(exc)
+
+    def _down(self, exc: BaseException) -> None:
+        if not self._gate_down:
+            log.warning("shared politeness unavailable (%s); per-host limits hold in this process only",
+                        str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
+        self._gate_down = True
+
+
+def policy_for(settings: Any, database: Any = None) -> HostPolicy:
+    """The host policy of a checker process: shared through Redis when REFSVC_REDIS_URL is set, else
+    through ``database`` (a refsvc Database) when given, else this process's own."""
+    per_host, spacing = int(settings["CHECK_PER_HOST"]), float(settings["CHECK_HOST_SPACING"])
+    # a slot outlives no request: a check's deadline and a margin
+    lease = float(settings["CHECK_TIMEOUT"]) + 30.0
+    gate: Any = None
+    if settings.get("REDIS_URL"):
+        from refsvc.links.gates import RedisGate
+
+        gate = RedisGate(settings["REDIS_URL"])
+    elif database is not None:
+        from refsvc.storage.hostslots import DatabaseGate
+
+        gate = DatabaseGate(database.url)
+    if gate is None:
+        return HostPolicy(per_host=per_host, spacing=spacing)
+    return SharedHostPolicy(gate, per_host=per_host, spacing=spacing, lease=lease)

@@ -64,10 +64,13 @@ class Tracker:
             self._client = make_client(self.settings)
         return self._client
 
-    def record(self, resource_id: str, result: dict[str, Any]) -> Check | None:
-        """Store one result (``CheckResult.to_dict()``); None if the resource has gone meanwhile."""
+    def record(self, resource_id: str, result: dict[str, Any], token: str | None = None) -> Check | None:
+        """Store one result (``CheckResult.to_dict()``); None if the resource has gone meanwhile,
+        or if ``token`` (the claim the check was made under) no longer holds it."""
         now = self.clock()
         with self.database.transaction() as session:
+            if token is not None and not check_store.end_claim(session, resource_id, token):
+                return None  # another checker holds it now: its result will be the one written
             row = check_store.get_state(session, resource_id, for_update=True)
             if row is None:
                 return None
@@ -121,10 +124,9 @@ class Tracker:
     def hosts(self) -> Any:
         """Per-host limits shared by every check this tracker runs (a 429 slows later checks too)."""
         if self._hosts is None:
-            from refsvc.links.politeness import HostPolicy
+            from refsvc.links.politeness import policy_for
 
-            self._hosts = HostPolicy(per_host=int(self.settings["CHECK_PER_HOST"]),
-                                     spacing=float(self.settings["CHECK_HOST_SPACING"]))
+            self._hosts = policy_for(self.settings, self.database)
         return self._hosts
 
     @property
@@ -140,7 +142,7 @@ class Tracker:
     def connectivity(self) -> offline.Connectivity:
         """How to tell that the checker itself is offline: the canaries, else known-good sites."""
         if self._connectivity is None:
-            self._connectivity = offline.Connectivity(offline.client_probe(self.client),
+            self._connectivity = offline.Connectivity(offline.client_probe(self.client, hosts=self.hosts),
                                                       offline.canaries_from(self.settings))
         return self._connectivity
 
@@ -158,13 +160,20 @@ class Tracker:
                     witnesses += [r.url for r in found if r.id not in ids]
         return connectivity.judge([url for _, url in failed], witnesses)
 
-    def check_now(self, resource_id: str) -> Check | None:
-        """Check one resource at once (the API's "check now") and record the result."""
+    def check_now(self, resource_id: str, token: str | None = None) -> Check | None:
+        """Check one resource at once and record the result: under ``token``'s claim (a queued
+        task: nothing is done if the claim was lost), or under a claim taken now ("check now")."""
         from refsvc.links.check import check_link
 
+        lease = float(self.settings["CHECK_LEASE_SECONDS"])
         with self.database.transaction() as session:
+            if token is None:
+                token, _ = check_store.claim_ids(session, "check-now", [resource_id], self.clock(),
+                                                 lease_seconds=lease, force=True)
+            elif not check_store.hold(session, resource_id, token, self.clock(), lease_seconds=lease):
+                return None
             row = check_store.get_state(session, resource_id)
-            if row is None:
+            if row is None or row.claimed_by != token:
                 return None
             resource = row.resource
             url, name, description = resource.url, resource.name, resource.description
@@ -180,7 +189,7 @@ class Tracker:
                 log.warning("%s (the check of %s recorded as %s)", verdict.message(), resource_id,
                             health_rules.CHECKER_OFFLINE)
                 record = offline.inconclusive(record, verdict)
-        return self.record(resource_id, record)
+        return self.record(resource_id, record, token)
 
     def close(self) -> None:
         """Deliver queued webhooks (a few seconds at most) and close the client."""

@@ -1,11 +1,17 @@
-"""The checker's storage: claiming due resources, recording checks and health, history, pruning."""
+"""The checker's storage: claiming due resources, recording checks and health, history, pruning.
+
+A claim is a token in ``health_states.claimed_by`` with a lease (``claim_expires_at``) that the holder
+renews while it works. A result is written only by the token's holder, and writing it ends the claim
+in the same conditional UPDATE (``end_claim``), so a checker that lost its claim (lease over, taken
+over by another) can never write a second result for the same due check.
+"""
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from refsvc.storage.db import row_offset
@@ -16,6 +22,11 @@ def _claimable(now: datetime):
     return or_(HealthState.claim_expires_at.is_(None), HealthState.claim_expires_at < now)
 
 
+def new_token(worker: str) -> str:
+    """A claim token for ``worker``: unique per claim, and it says who holds it (fits the column)."""
+    return f"{worker[:50]}:{uuid.uuid4().hex[:12]}"
+
+
 def claim_due(session: Session, worker: str, now: datetime, *, limit: int,
               lease_seconds: float) -> tuple[str, list[Resource]]:
     """Claim up to ``limit`` due resources for ``worker``; returns (claim token, resources).
@@ -23,7 +34,7 @@ def claim_due(session: Session, worker: str, now: datetime, *, limit: int,
     One conditional UPDATE takes them: a row already claimed by another checker (claim not
     expired) no longer matches, so two checkers never take the same resource.
     """
-    token = f"{worker[:50]}:{uuid.uuid4().hex[:12]}"
+    token = new_token(worker)
     due = (select(HealthState.resource_id).join(Resource)
            .where(Resource.active.is_(True), HealthState.next_check_at <= now, _claimable(now))
            .order_by(HealthState.next_check_at).limit(limit))
@@ -37,6 +48,82 @@ def claim_due(session: Session, worker: str, now: datetime, *, limit: int,
         select(Resource).join(HealthState).where(HealthState.claimed_by == token)
         .order_by(HealthState.next_check_at)).unique())
     return token, resources
+
+
+def claim_ids(session: Session, worker: str, ids: Iterable[str] | None, now: datetime, *,
+              lease_seconds: float, force: bool = False) -> tuple[str, list[Resource]]:
+    """Claim the resources ``ids`` (None: every active one) whether due or not ("check now").
+
+    A resource claimed by a live checker is left to it, unless ``force``: then the claim moves to
+    the new token and the old holder's result will not be written (still one result per claim).
+    """
+    token = new_token(worker)
+    query = update(HealthState)
+    if ids is None:
+        query = query.where(HealthState.resource_id.in_(
+            select(Resource.id).where(Resource.active.is_(True)).scalar_subquery()))
+    else:
+        query = query.where(HealthState.resource_id.in_(list(ids)))
+    if not force:
+        query = query.where(_claimable(now))
+    session.execute(query.values(claimed_by=token,
+                                 claim_expires_at=now + timedelta(seconds=lease_seconds))
+                    .execution_options(synchronize_session=False))
+    resources = list(session.scalars(select(Resource).join(HealthState)
+                                     .where(HealthState.claimed_by == token)
+                                     .order_by(Resource.id)).unique())
+    return token, resources
+
+
+def renew(session: Session, tokens: Iterable[str], now: datetime, *, lease_seconds: float) -> dict[str, int]:
+    """Extend the leases of ``tokens`` (the heartbeat); how many claims each still holds.
+
+    Only rows still holding the token move, so a claim taken over or ended stays so.
+    """
+    tokens = list(tokens)
+    if not tokens:
+        return {}
+    session.execute(update(HealthState).where(HealthState.claimed_by.in_(tokens))
+                    .values(claim_expires_at=now + timedelta(seconds=lease_seconds))
+                    .execution_options(synchronize_session=False))
+    held = dict(session.execute(select(HealthState.claimed_by, func.count())
+                                .where(HealthState.claimed_by.in_(tokens))
+                                .group_by(HealthState.claimed_by)).all())
+    return {token: int(held.get(token, 0)) for token in tokens}
+
+
+def hold(session: Session, resource_id: str, token: str, now: datetime, *, lease_seconds: float) -> bool:
+    """Renew one claim if ``token`` still holds it (a queued task starting); False when it does not."""
+    result = session.execute(update(HealthState)
+                             .where(HealthState.resource_id == resource_id,
+                                    HealthState.claimed_by == token)
+                             .values(claim_expires_at=now + timedelta(seconds=lease_seconds))
+                             .execution_options(synchronize_session=False))
+    return bool(result.rowcount)
+
+
+def end_claim(session: Session, resource_id: str, token: str) -> bool:
+    """End ``token``'s claim on a resource before its result is written (compare-and-set).
+
+    True only for the claim's holder, expired or not, as long as nobody took it over; the UPDATE
+    locks the row (and takes SQLite's write lock), so the write that follows is the only one.
+    """
+    result = session.execute(update(HealthState)
+                             .where(HealthState.resource_id == resource_id,
+                                    HealthState.claimed_by == token)
+                             .values(claimed_by=None, claim_expires_at=None)
+                             .execution_options(synchronize_session=False))
+    return bool(result.rowcount)
+
+
+def claimed_elsewhere(session: Session, now: datetime) -> dict[str, tuple[str, datetime]]:
+    """Due active resources under a live claim: resource id -> (token, lease end)."""
+    rows = session.execute(select(HealthState.resource_id, HealthState.claimed_by,
+                                  HealthState.claim_expires_at).join(Resource)
+                           .where(Resource.active.is_(True), HealthState.next_check_at <= now,
+                                  HealthState.claimed_by.is_not(None),
+                                  HealthState.claim_expires_at >= now)).all()
+    return {rid: (token, expires) for rid, token, expires in rows}
 
 
 def count_due(session: Session, now: datetime) -> int:
@@ -129,6 +216,12 @@ def make_due(session: Session, resource_id: str, at: datetime) -> bool:
 
 
 def next_due_at(session: Session) -> datetime | None:
-    """When the next active resource falls due (None when there is none)."""
-    return session.scalar(select(func.min(HealthState.next_check_at)).join(Resource)
-                          .where(Resource.active.is_(True)))
+    """When the next active resource can be claimed (None when there is none).
+
+    A due resource under another checker's claim counts from the end of that lease (renewed by
+    its heartbeat), so an idle checker sleeps instead of polling while the work is taken.
+    """
+    claimed = HealthState.claim_expires_at.is_not(None) & \
+        (HealthState.claim_expires_at > HealthState.next_check_at)
+    when = case((claimed, HealthState.claim_expires_at), else_=HealthState.next_check_at)
+    return session.scalar(select(func.min(when)).join(Resource).where(Resource.active.is_(True)))

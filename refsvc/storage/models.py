@@ -222,3 +222,25 @@ class DescriptionState(Base):
     suggested: Mapped[str] = mapped_column(Text, default="")  # a description drawn from the page
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     rebaseline: Mapped[bool] = mapped_column(Boolean, default=False)  # an editor asked for a new one
+
+
+class PolitenessHost(Base):
+    """A host's shared spacing: no request to it starts before ``next_start`` (epoch seconds)."""
+
+    __tablename__ = "politeness_hosts"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    next_start: Mapped[float] = mapped_column(Float, default=0.0)
+    spacing: Mapped[float] = mapped_column(Float, default=0.0)  # wider than the base after a 429
+    spacing_until: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class PolitenessSlot(Base):
+    """One of a host's request slots, held by one request of any checker until it ends or lapses."""
+
+    __tablename__ = "politeness_slots"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    holder: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    expires_at: Mapped[float] = mapped_column(Float, default=0.0)

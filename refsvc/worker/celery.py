@@ -1,11 +1,14 @@
 """Optional: run checks on Celery workers instead of in the checker process.
 
 Used only when REFSVC_CELERY_BROKER_URL is set (the embedded default needs no broker). Then
-``flask --app wsgi check-links`` still claims due resources (so two schedulers never take the same
-one), but queues one ``refsvc.check_resource`` task per resource instead of checking it itself, and
-``celery -A refsvc.worker.celery worker`` runs them. A task records its result, which ends the claim;
-a task lost with its worker leaves the claim to expire, and the resource is claimed again.
-Politeness limits then hold per worker process, not across workers.
+``flask --app wsgi check-links`` is the one scheduler (there is no Celery beat): it claims due
+resources and queues one ``refsvc.check_resource`` task per resource, carrying the claim's token,
+and ``celery -A refsvc.worker.celery worker`` runs them. The scheduler keeps no more than two batches
+queued and its heartbeat renews their leases until the workers record them, so a long queue never
+outlives its claims. A task starts by renewing its claim (skipped when the claim passed to another
+checker), and writing its result ends the claim (compare-and-set): each due check is written once.
+A task lost with its worker leaves the claim to lapse, and the resource is claimed again.
+Politeness limits hold across every worker and checker (refsvc.links.politeness: Redis or the database).
 """
 from __future__ import annotations
 
@@ -44,11 +47,12 @@ def _flask_app() -> Any:
 
 
 @celery.task(name="refsvc.check_resource", ignore_result=True)
-def check_resource(resource_id: str) -> str | None:
-    """Check one resource and record the result; its outcome (None if the resource is gone)."""
+def check_resource(resource_id: str, token: str | None = None) -> str | None:
+    """Check one resource under the claim ``token`` and record the result; its outcome (None if
+    the resource is gone or its claim passed to another checker)."""
     from refsvc.links.tracking import tracker_for
 
-    check = tracker_for(_flask_app()).check_now(resource_id)
+    check = tracker_for(_flask_app()).check_now(resource_id, token)
     return None if check is None else check.outcome
 
 
@@ -59,6 +63,6 @@ def configure(broker_url: str) -> Celery:
     return celery
 
 
-def enqueue(resource_id: str) -> None:
-    """Queue the check of one resource."""
-    check_resource.delay(resource_id)
+def enqueue(resource_id: str, token: str | None = None) -> None:
+    """Queue the check of one resource under the claim ``token``."""
+    check_resource.delay(resource_id, token)

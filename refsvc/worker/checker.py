@@ -1,14 +1,15 @@
 """The checker's loop: claim due resources, check them concurrently, record results, repeat.
 
-Runs in its own process (``flask --app wsgi check-links``). Claims are conditional UPDATEs with a
-lease, so several checkers can run at once and a checker killed mid-batch only delays its resources
-until the lease ends. The check function is passed in (the runner's ``check_many`` by default), so
-the claim/record/health logic is tested without the network.
+Runs in its own process (``flask --app wsgi check-links``), as many of them as wanted, on one machine
+or several. Claims carry a token and a short lease that a heartbeat renews (refsvc.worker.claims);
+a result is written only under its claim, and writing it ends the claim, so each due check is
+written once, and a checker killed mid-round loses its claims within a lease. The check function is
+passed in (the runner's ``check_many`` by default), so the claim/record logic is tested without the
+network; refsvc.worker.rounds runs one round.
 
-A batch in which no server answered at all is judged as a whole before its failures count (see
-refsvc.links.offline): when the checker itself looks offline, its checks are recorded as
-``checker_offline`` (health unchanged), the run says so loudly, and it stops instead of timing out
-on every remaining link.
+The database may go away under a running loop: results that could not be written are kept (in
+memory, bounded) and written when it returns, as long as their claim was not taken over meanwhile;
+claims not checked are given back, or lapse within a lease when even that fails.
 """
 from __future__ import annotations
 
@@ -16,15 +17,21 @@ import logging
 import os
 import socket
 import threading
+import time
+from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
 
+from sqlalchemy import exc as sa_exc
+
 from refsvc import logs
+from refsvc.links import offline
 from refsvc.links.tracking import Tracker
 from refsvc.storage import Resource
 from refsvc.storage import checks as check_store
-from refsvc.links import offline
+from refsvc.worker.claims import Heartbeat
 from refsvc.worker.progress import Progress
+from refsvc.worker.rounds import Round
 from refsvc.worker.summary import Summary
 
 __all__ = ["Checker", "Summary"]
@@ -34,6 +41,8 @@ log = logging.getLogger(__name__)
 CheckMany = Callable[..., Iterable[Any]]
 PRUNE_EVERY = timedelta(hours=1)
 OFFLINE_BACKOFF_MAX = 600.0  # seconds between tries while the checker stays offline
+OUTAGE_BACKOFF_MAX = 30.0  # seconds between tries while the database is away
+UNWRITTEN_MAX = 10_000  # results kept through an outage; past that the oldest go (they stay due)
 
 
 def _link_job(resource: Resource) -> Any:
@@ -50,6 +59,26 @@ def _default_check_many(*args: Any, **kwargs: Any) -> Iterable[Any]:
     return check_many(*args, **kwargs)
 
 
+class Unwritten:
+    """Results the database refused (it was away), by resource id, oldest first, bounded."""
+
+    def __init__(self, limit: int = UNWRITTEN_MAX) -> None:
+        self.items: OrderedDict[str, tuple[str, Any, dict[str, Any]]] = OrderedDict()
+        self.limit = limit
+
+    def add(self, token: str, result: Any, record: dict[str, Any]) -> None:
+        self.items[result.key] = (token, result, record)
+        while len(self.items) > self.limit:
+            key, _ = self.items.popitem(last=False)
+            log.warning("dropped the unwritten check of %s (over %d kept); it stays due", key, self.limit)
+
+    def holds(self, token: str) -> bool:
+        return any(item[0] == token for item in self.items.values())
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
 class Checker:
     """Claims, checks and records due resources, as a one-off run or a loop until stopped."""
 
@@ -57,9 +86,9 @@ class Checker:
                  make_job: Callable[[Resource], Any] = _link_job, worker_id: str | None = None,
                  batch_size: int | None = None, clock: Callable[[], datetime] | None = None,
                  progress: Progress | None = None,
-                 enqueue: Callable[[str], None] | None = None,
+                 enqueue: Callable[[str, str], None] | None = None,
                  connectivity: offline.Connectivity | None = None,
-                 canaries: Iterable[str] | None = None) -> None:
+                 canaries: Iterable[str] | None = None, lease_seconds: float | None = None) -> None:
         self.tracker, self.database, self.settings = tracker, tracker.database, tracker.settings
         self.check_many = check_many or _default_check_many
         self.make_job = make_job
@@ -69,7 +98,11 @@ class Checker:
         self.clock = clock or tracker.clock
         self.progress = progress
         self.enqueue = enqueue  # set: claimed resources go to Celery workers, who record them
+        self.lease_seconds = float(lease_seconds or self.settings["CHECK_LEASE_SECONDS"])
+        self.heartbeat = Heartbeat(self.database, self.lease_seconds, self.clock)
+        self.unwritten = Unwritten()
         self._last_prune: datetime | None = None
+        self._down_since: float | None = None
         if connectivity is None:
             # Probes use the network, so only when the checks do (a stand-in check_many has none).
             real = self.check_many is _default_check_many
@@ -77,114 +110,258 @@ class Checker:
                 connectivity = tracker.connectivity
             else:
                 connectivity = offline.Connectivity(
-                    offline.client_probe(tracker.client) if real else None,
+                    offline.client_probe(tracker.client, hosts=tracker.hosts) if real else None,
                     offline.canaries_from(self.settings) if canaries is None else list(canaries))
         self.connectivity = connectivity
         self.last_verdict: offline.Verdict | None = None
 
-    @property
-    def lease_seconds(self) -> float:
-        """How long a claim holds: long enough for a whole batch, short enough to recover from a crash."""
-        timeout = float(self.settings["CHECK_TIMEOUT"])
-        spacing = float(self.settings["CHECK_HOST_SPACING"])
-        per_host = max(int(self.settings["CHECK_PER_HOST"]), 1)
-        # The worst batch: every link on one host, checked per_host at a time, each to its deadline.
-        return timeout * -(-self.batch_size // per_host) + self.batch_size * spacing + 60
+    # -- the runs ---------------------------------------------------------------------------------
 
     def run_once(self, stop: threading.Event | None = None) -> Summary:
-        """Check everything due now, batch by batch, then return."""
+        """Check everything due now, then return; waits out the leases of a checker that died."""
         summary = Summary()
-        self.prune(summary)
+        self._guarded(self.prune, summary)
+        watched: dict[str, tuple[str, datetime]] | None = None
+        give_up = time.monotonic() + self.lease_seconds * 1.5  # a dead holder's lease ends sooner
         while not (stop and stop.is_set()):
-            claimed, recorded = self.run_batch(summary)
-            if not claimed or not recorded:  # nothing due, or nothing could be recorded
-                break
+            claimed, recorded = self.run_round(summary, stop, capped=False)
             if self.last_verdict is not None and self.last_verdict.offline:
-                break  # the rest would only time out too: it stays due for the next run
+                break
+            if claimed and recorded:
+                continue
+            if self.enqueue is not None:
+                break  # queued: the workers record them
+            if claimed or not self._flush(summary, deadline=time.monotonic() + self.lease_seconds):
+                break  # nothing could be recorded: it stays due for the next run
+            # Nothing claimable: due resources under other claims are waited for while those
+            # claims are not renewed (their holder died); a renewed one is a live checker's.
+            current = self._guarded(self._claimed_elsewhere, summary) or {}
+            watched = current if watched is None else \
+                {rid: claim for rid, claim in current.items() if watched.get(rid) == claim}
+            if not watched or time.monotonic() > give_up:
+                break
+            lapse = min(expires for _, expires in watched.values())
+            # look again each heartbeat: a live holder shows itself by renewing within one
+            wait = min((lapse - self.clock()).total_seconds() + 0.1, self.heartbeat.interval + 0.1)
+            if stop is not None:
+                stop.wait(min(max(wait, 0.05), self.lease_seconds))
+            else:
+                time.sleep(min(max(wait, 0.05), self.lease_seconds))
+        self._flush(summary, deadline=time.monotonic() + self.lease_seconds)
+        self.heartbeat.stop()
         return summary
 
     def run_forever(self, stop: threading.Event, poll_seconds: float = 30.0) -> Summary:
-        """Check what falls due until ``stop`` is set (SIGTERM), sleeping between batches."""
+        """Check what falls due until ``stop`` is set (SIGTERM), sleeping between rounds."""
         summary = Summary()
-        backoff = poll_seconds
+        backoff, outage = poll_seconds, 1.0
         while not stop.is_set():
+            if not self._flush(summary):
+                stop.wait(outage)  # the database is away: keep the results, try again later
+                outage = min(outage * 2, OUTAGE_BACKOFF_MAX)
+                continue
             if self._last_prune is None or self.clock() - self._last_prune >= PRUNE_EVERY:
-                self.prune(summary)
-            claimed, recorded = self.run_batch(summary)
+                self._guarded(self.prune, summary)
+            claimed, recorded = self.run_round(summary, stop)
+            if self._down_since is not None:
+                stop.wait(outage)
+                outage = min(outage * 2, OUTAGE_BACKOFF_MAX)
+                continue
+            outage = 1.0
             if self.last_verdict is not None and self.last_verdict.offline:
                 stop.wait(backoff)  # offline: try again later, less often while it lasts
                 backoff = min(backoff * 2, max(OFFLINE_BACKOFF_MAX, poll_seconds))
                 continue
             backoff = poll_seconds
             if claimed and recorded:
-                continue  # more may be due; an all-failed batch waits below instead of spinning
-            with self.database.transaction() as session:
-                due = check_store.next_due_at(session)
+                continue  # more may be due; an all-failed round waits below instead of spinning
+            due = self._guarded(self._next_due, summary)
             wait = poll_seconds if due is None else (due - self.clock()).total_seconds()
+            if self.enqueue is not None and self.heartbeat.held():
+                wait = min(wait, 1.0)  # top the queue up as the workers finish what it holds
             stop.wait(min(max(wait, 0.5), poll_seconds))
+        self._flush(summary)
+        self.heartbeat.stop()
         return summary
 
-    def run_batch(self, summary: Summary) -> tuple[int, int]:
-        """Claim one batch, check it, record each result as it arrives; (claimed, recorded)."""
-        logs.new_request_id("batch-")  # this batch's log lines and queued tasks share one id
-        now = self.clock()
+    def run_round(self, summary: Summary, stop: threading.Event | None = None, *,
+                  capped: bool = True) -> tuple[int, int]:
+        """Claim and check what is due now, recording as results come; (claimed, recorded).
+
+        With Celery, ``capped`` queues no more than twice a batch beyond what is still queued.
+        """
+        logs.new_request_id("round-")  # this round's log lines and queued tasks share one id
         self.last_verdict = None
-        with self.database.transaction() as session:
-            token, resources = check_store.claim_due(session, self.worker_id, now,
-                                                     limit=self.batch_size,
-                                                     lease_seconds=self.lease_seconds)
-            jobs = [self.make_job(r) for r in resources]
-        if not jobs:
-            return 0, 0
-        if self.progress:
-            self.progress.at_least(self.progress.done + len(jobs))
         if self.enqueue is not None:
-            return len(jobs), self._queue(token, jobs, summary)
-        pending = {job.key for job in jobs}
-        recorded = 0
-        # Network-level failures wait until some server answers (the network works: they count)
-        # or the batch ends with none answering (then the batch is judged: is the checker offline?).
-        held: list[Any] = []
-        reached = False
+            return self._queue_round(summary, stop, capped=capped)
 
-        def keep(result: Any, verdict: offline.Verdict | None = None) -> None:
-            nonlocal recorded
-            if self._record(result, summary, verdict):
-                recorded += 1
-                pending.discard(result.key)
-        try:
-            for result in self.check_many(jobs, **self._check_options()):
-                kind = offline.kind_of(getattr(result, "outcome", None))
-                if kind == "unreachable" and not reached:
-                    held.append(result)
-                    self._waiting(len(held))
-                    continue
-                if kind == "reached" and not reached:
-                    reached, waiting, held = True, held, []
-                    self._waiting(0)
-                    for earlier in waiting:
-                        keep(earlier)
-                keep(result)
-            if held:
-                verdict = self._judge(held, summary)
-                self._waiting(0)
-                for result in held:
-                    keep(result, verdict if verdict.offline else None)
-        except Exception:  # the runner itself failed: keep what was recorded, give back the rest
-            log.exception("a batch of %d checks failed part-way", len(jobs))
-        finally:
-            self._waiting(0)
-            if pending:
+        def claim(session: Any, limit: int) -> tuple[str, list[Resource]]:
+            return check_store.claim_due(session, self.worker_id, self.clock(), limit=limit,
+                                         lease_seconds=self.lease_seconds)
+        return Round(self, claim, stop=stop).run(summary)
+
+    run_batch = run_round  # the name of earlier releases
+
+    def run_ids(self, ids: list[str] | None, summary: Summary) -> tuple[int, int, int]:
+        """Check ``ids`` (None: every active resource) now, due or not; (asked, claimed, recorded).
+
+        One already being checked by another checker is left to it.
+        """
+        self.last_verdict = None
+        asked = len(ids) if ids is not None else None
+
+        def claim(session: Any, limit: int) -> tuple[str, list[Resource]]:
+            return check_store.claim_ids(session, self.worker_id, ids, self.clock(),
+                                         lease_seconds=self.lease_seconds)
+        claimed, recorded = Round(self, claim, one_shot=True).run(summary)
+        self._flush(summary, deadline=time.monotonic() + self.lease_seconds)
+        self.heartbeat.stop()
+        return (claimed if asked is None else asked), claimed, recorded
+
+    def _queue_round(self, summary: Summary, stop: threading.Event | None, *,
+                     capped: bool) -> tuple[int, int]:
+        """Claim due resources and queue them for the Celery workers, no more than they can start
+        soon (the heartbeat keeps the queued claims alive until the workers record them).
+
+        Uncapped (``--once``): everything due is queued and the run ends; a queued task whose
+        lease lapsed still runs if nobody took its claim over, and is skipped if somebody did.
+        """
+        queued_total = 0
+        while not (stop and stop.is_set()):
+            room = self.batch_size
+            if capped:
+                self.heartbeat.beat()  # fresh counts of what is still queued or running
+                room = self.batch_size * 2 - self.heartbeat.held()
+                if room <= 0:
+                    break
+            try:
                 with self.database.transaction() as session:
-                    check_store.release(session, token, pending)
-        return len(jobs), recorded
+                    token, resources = check_store.claim_due(
+                        session, self.worker_id, self.clock(), limit=min(room, self.batch_size),
+                        lease_seconds=self.lease_seconds)
+                    keys = [r.id for r in resources]
+            except Exception as exc:
+                if not self.is_outage(exc):
+                    raise
+                self.outage(exc, "claim due resources")
+                break
+            if not keys:
+                break
+            self.heartbeat.add(token, len(keys))
+            queued_total += self._queue(token, keys, summary)
+        return queued_total, queued_total
 
-    def _waiting(self, held: int) -> None:
+    def _queue(self, token: str, keys: list[str], summary: Summary) -> int:
+        queued: list[str] = []
+        try:
+            for key in keys:
+                self.enqueue(key, token)
+                queued.append(key)
+        except Exception:  # the broker is unreachable: give the rest back
+            log.exception("could not queue checks; %d given back", len(keys) - len(queued))
+            rest = [key for key in keys if key not in queued]
+            self._guarded(lambda _s: self._release(token, rest), summary)
+        summary.queued += len(queued)
+        if self.progress and queued:
+            self.progress.note(f"queued {len(queued)} check(s) for the Celery workers")
+        return len(queued)
+
+    # -- recording ------------------------------------------------------------------------------
+
+    def record(self, token: str, result: Any, summary: Summary,
+               verdict: offline.Verdict | None = None) -> str:
+        """Write one result under its claim: "written", "lost" (claim taken over or resource gone),
+        "kept" (the database is away: written later) or "error" (the result itself is bad)."""
+        try:
+            record = result.to_dict()
+            if verdict is not None:  # the checker was offline: this check tells nothing
+                record = offline.inconclusive(record, verdict)
+        except Exception:  # one bad result must not lose the others
+            log.exception("could not record the check of %s", result.key)
+            summary.errors += 1
+            return "error"
+        return self._write(token, result, record, summary)
+
+    def _write(self, token: str, result: Any, record: dict[str, Any], summary: Summary) -> str:
+        try:
+            with self.database.transaction() as session:
+                before = check_store.get_state(session, result.key)
+                before_health = before.health if before else None
+            check = self.tracker.record(result.key, record, token)
+        except Exception as exc:
+            if self.is_outage(exc):
+                self.outage(exc, "write a check")
+                self.unwritten.add(token, result, record)
+                return "kept"
+            log.exception("could not record the check of %s", result.key)
+            summary.errors += 1
+            return "error"
+        self._recovered()
+        if check is None:
+            summary.lost += 1
+            return "lost"
+        summary.checked += 1
+        summary.outcomes[check.outcome] += 1
+        if before_health != check.health:
+            summary.changes.append((result.key, before_health or "unknown", check.health))
+        if self.progress:
+            self.progress.item(result.key, check.outcome, f"({check.health}) {check.reason}")
+        return "written"
+
+    def _flush(self, summary: Summary, deadline: float | None = None) -> bool:
+        """Write the results kept through an outage; True when none is left (trying until ``deadline``)."""
+        while self.unwritten:
+            for key, (token, result, record) in list(self.unwritten.items.items()):
+                if self._write(token, result, record, summary) == "kept":
+                    break
+                self.unwritten.items.pop(key, None)
+                if not self.unwritten.holds(token):
+                    self.heartbeat.discard(token)
+            if not self.unwritten or deadline is None or time.monotonic() >= deadline:
+                break
+            time.sleep(min(1.0, max(deadline - time.monotonic(), 0)))
+        return not self.unwritten
+
+    # -- the database going away --------------------------------------------------------------
+
+    @staticmethod
+    def is_outage(exc: BaseException) -> bool:
+        """True for a database that cannot be reached or did not answer in time (not a bad query)."""
+        return isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError))
+
+    def outage(self, exc: BaseException, doing: str) -> None:
+        """Note a database failure (logged once per outage)."""
+        if self._down_since is None:
+            self._down_since = time.monotonic()
+            log.warning("the database is unavailable (could not %s: %s); results are kept and "
+                        "written when it returns", doing, str(exc).splitlines()[0][:200])
+
+    def _recovered(self) -> None:
+        if self._down_since is not None:
+            log.warning("the database is back after %.1f s; %d kept result(s) to write",
+                        time.monotonic() - self._down_since, len(self.unwritten))
+            self._down_since = None
+
+    def _guarded(self, action: Callable[[Summary], Any], summary: Summary) -> Any:
+        """Run a database action; on an outage, note it and return None."""
+        try:
+            found = action(summary)
+        except Exception as exc:
+            if not self.is_outage(exc):
+                raise
+            self.outage(exc, getattr(action, "__name__", "reach it"))
+            return None
+        return found
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def waiting(self, held: int) -> None:
+        """Show how many failures wait for the offline judgement."""
         if self.progress:
             self.progress.waiting(held)
 
-    def _judge(self, held: list[Any], summary: Summary) -> offline.Verdict:
-        """Is the checker offline, given a batch whose every answer was a network failure?"""
+    def judge(self, held: list[Any], summary: Summary) -> offline.Verdict:
+        """Is the checker offline, given results whose every answer was a network failure?"""
         verdict = self.tracker.judge_offline([(r.key, r.url) for r in held], self.connectivity)
         self.last_verdict = verdict
         if verdict.offline:
@@ -195,22 +372,8 @@ class Checker:
                         offline.CHECKER_OFFLINE)
         return verdict
 
-    def _queue(self, token: str, jobs: list[Any], summary: Summary) -> int:
-        queued = []
-        try:
-            for job in jobs:
-                self.enqueue(job.key)
-                queued.append(job.key)
-        except Exception:  # the broker is unreachable: give the rest back
-            log.exception("could not queue checks; %d given back", len(jobs) - len(queued))
-            with self.database.transaction() as session:
-                check_store.release(session, token, [j.key for j in jobs if j.key not in queued])
-        summary.queued += len(queued)
-        if self.progress and queued:
-            self.progress.note(f"queued {len(queued)} check(s) for the Celery workers")
-        return len(queued)
-
-    def _check_options(self) -> dict[str, Any]:
+    def check_options(self) -> dict[str, Any]:
+        """The runner's options from the settings (and this checker's shared host limits)."""
         s = self.settings
         options = {"client": self.tracker.client, "concurrency": int(s["CHECK_CONCURRENCY"]),
                    "per_host": int(s["CHECK_PER_HOST"]), "host_spacing": float(s["CHECK_HOST_SPACING"]),
@@ -218,33 +381,21 @@ class Checker:
                    "retry_after_max": float(s["CHECK_RETRY_AFTER_MAX"])}
         if self.check_many is _default_check_many:
             # The tracker's host limits and soft-404 cache live as long as the checker: a host that
-            # answered 429 stays slowed for later batches, and a probe is made once per prefix.
+            # answered 429 stays slowed for later rounds, and a probe is made once per prefix.
             options.update(hosts=self.tracker.hosts, soft404=self.tracker.soft404)
         return options
 
-    def _record(self, result: Any, summary: Summary,
-                verdict: offline.Verdict | None = None) -> int:
-        try:
-            with self.database.transaction() as session:
-                before = check_store.get_state(session, result.key)
-                before_health = before.health if before else None
-            record = result.to_dict()
-            if verdict is not None:  # the checker was offline: this check tells nothing
-                record = offline.inconclusive(record, verdict)
-            check = self.tracker.record(result.key, record)
-        except Exception:  # one bad record must not lose the others
-            log.exception("could not record the check of %s", result.key)
-            summary.errors += 1
-            return 0
-        if check is None:
-            return 0
-        summary.checked += 1
-        summary.outcomes[check.outcome] += 1
-        if before_health != check.health:
-            summary.changes.append((result.key, before_health or "unknown", check.health))
-        if self.progress:
-            self.progress.item(result.key, check.outcome, f"({check.health}) {check.reason}")
-        return 1
+    def _release(self, token: str, keys: list[str]) -> None:
+        with self.database.transaction() as session:
+            check_store.release(session, token, keys)
+
+    def _claimed_elsewhere(self, _summary: Summary) -> dict[str, tuple[str, datetime]]:
+        with self.database.transaction() as session:
+            return check_store.claimed_elsewhere(session, self.clock())
+
+    def _next_due(self, _summary: Summary) -> datetime | None:
+        with self.database.transaction() as session:
+            return check_store.next_due_at(session)
 
     def count_due(self) -> int:
         """How many resources are due now (the total a progress bar starts from)."""
@@ -260,4 +411,3 @@ class Checker:
         self._last_prune = now
         summary.pruned += pruned
         return pruned
-

@@ -135,22 +135,39 @@ def export_registry(file: Path | None) -> None:
 @click.command("check-links")
 @click.option("--once", is_flag=True, help="Check what is due now, then exit.")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Resources claimed at a time.")
+@click.option("--id", "ids", multiple=True, metavar="ID",
+              help="Check this resource now, due or not (repeatable), then exit.")
+@click.option("--all", "check_all", is_flag=True, help="Check every active resource now, then exit.")
 @click.option("--canary", "canaries", multiple=True, metavar="URL",
               help="A URL that answers whenever this machine is online; if it does not either, "
                    "failures count for nothing (checker offline). Repeatable; default: the "
                    "CHECK_CANARY_URLS setting, else sites last seen working.")
 @with_appcontext
-def check_links(once: bool, batch_size: int | None, canaries: tuple[str, ...]) -> None:
-    """Check due resources: once, or in a loop until SIGTERM/Ctrl-C.
+def check_links(once: bool, batch_size: int | None, ids: tuple[str, ...], check_all: bool,
+                canaries: tuple[str, ...]) -> None:
+    """Check due resources: once, or in a loop until SIGTERM/Ctrl-C (the scheduler, with Celery too).
 
-    With --once, the exit status is 75 (try again later) when the checker looked offline.
+    With --once, --id or --all, the exit status is 75 (try again later) when the checker looked
+    offline.
     """
     from refsvc.links.tracking import Tracker
     from refsvc.worker.checker import Checker
+    from refsvc.worker.summary import Summary
 
-    tracker = Tracker(get_database(current_app), current_app.config)
+    if ids and check_all:
+        raise click.UsageError("Give --id or --all, not both.")
+    forced = bool(ids) or check_all
+    database = get_database(current_app)
+    if ids:
+        with database.transaction() as session:
+            unknown = [i for i in dict.fromkeys(ids) if store.get_resource(session, i) is None]
+        if unknown:
+            raise click.ClickException(
+                f"No resource with id {', '.join(unknown)}. `flask --app wsgi registry export` "
+                "lists the ids.")
+    tracker = Tracker(database, current_app.config)
     enqueue = None
-    if current_app.config["CELERY_BROKER_URL"]:  # optional: Celery workers do the checking
+    if current_app.config["CELERY_BROKER_URL"] and not forced:  # optional: Celery workers check
         from refsvc.worker import celery
 
         celery.configure(current_app.config["CELERY_BROKER_URL"])
@@ -158,13 +175,19 @@ def check_links(once: bool, batch_size: int | None, canaries: tuple[str, ...]) -
     checker = Checker(tracker, batch_size=batch_size, enqueue=enqueue,
                       canaries=list(canaries) if canaries else None)
     # A bar for a one-off run on a terminal; the loop (a service, usually) logs plain lines.
-    checker.progress = (_progress("Checking links", checker.count_due()) if once
+    total = len(set(ids)) if ids else 0 if check_all else checker.count_due() if once else 0
+    checker.progress = (_progress("Checking links", total) if once or forced
                         else _progress("Checking links", tty=False))
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
                 for sig in (signal.SIGTERM, signal.SIGINT)}
+    busy = 0
     try:
-        if once:
+        if forced:
+            summary = Summary()
+            asked, claimed, _ = checker.run_ids(list(dict.fromkeys(ids)) if ids else None, summary)
+            busy = asked - claimed
+        elif once:
             summary = checker.run_once(stop)
         else:
             click.echo(f"Checking links as {checker.worker_id}; stop with SIGTERM or Ctrl-C.")
@@ -175,7 +198,10 @@ def check_links(once: bool, batch_size: int | None, canaries: tuple[str, ...]) -
         checker.progress.close()
         tracker.close()  # sends queued webhooks (a few seconds at most)
     click.echo(summary.text())
-    if once and summary.looked_offline:
+    if busy:
+        click.echo(f"{busy} resource(s) were being checked by another checker just now; its result "
+                   "counts.")
+    if (once or forced) and summary.looked_offline:
         click.get_current_context().exit(OFFLINE_EXIT)
 
 

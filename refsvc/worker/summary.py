@@ -17,6 +17,7 @@ class Summary:
     errors: int = 0
     pruned: int = 0
     queued: int = 0
+    lost: int = 0  # results not written: their claim was taken over (another checker's result counts)
     offline: list[str] = field(default_factory=list)  # what each offline verdict said
 
     @property
@@ -46,6 +47,9 @@ class Summary:
             line += " Health changed: " + ", ".join(f"{i} {a} -> {b}" for i, a, b in self.changes) + "."
         if self.errors:
             line += f" {self.errors} result(s) could not be recorded (see the log); they stay due."
+        if self.lost:
+            line += (f" {self.lost} result(s) not written: their claim had passed to another "
+                     "checker, whose result counts.")
         if self.pruned:
             line += f" Pruned {self.pruned} old check(s)."
         return line

@@ -61,11 +61,11 @@ class FakeChecks:
         # kept for the test to check: an assert here would be caught by the checker's guard
         # against a runner that fails, and logged rather than fail the test
         self.options = options
-        if self.started:
-            self.started.set()
-        if self.pause:
-            self.pause.wait(10)
         for n, job in enumerate(jobs):
+            if n == 0 and self.started:  # jobs are claimed as they are read: the first is claimed
+                self.started.set()
+            if n == 0 and self.pause:
+                self.pause.wait(10)
             if self.crash_after is not None and n == self.crash_after:
                 raise RuntimeError("the runner fell over")
             self.seen.append(job.key)
@@ -139,7 +139,7 @@ def test_two_checkers_never_take_the_same_resource(app, clock, database):
     thread.start()
     assert started.wait(10)  # the first checker holds its claims and is checking
     second = FakeChecks()
-    checker(app, clock, second, worker_id="two").run_once()
+    assert checker(app, clock, second, worker_id="two").run_round(Summary()) == (0, 0)
     pause.set()
     thread.join(10)
     assert second.seen == []
@@ -151,7 +151,7 @@ def test_a_dead_checkers_claims_are_taken_over_when_their_lease_ends(app, clock,
         check_store.claim_due(session, "crashed", clock.now, limit=10, lease_seconds=300)
     assert FakeChecks().seen == []
     nothing = FakeChecks()
-    checker(app, clock, nothing).run_once()
+    assert checker(app, clock, nothing).run_round(Summary()) == (0, 0)
     assert nothing.seen == []
     clock.advance(seconds=301)
     later = FakeChecks()

@@ -75,6 +75,7 @@ def test_export_writes_what_import_reads(app, runner, tmp_path):
 
 
 def test_db_upgrade_reports_the_revision(runner):
-    result = runner.invoke(args=["db", "upgrade"])
     from refsvc.storage.db import head_revision
+
+    result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0 and f"revision {head_revision()}" in result.output
