@@ -54,18 +54,11 @@ def json_formatter() -> logging.Formatter:
 
 
 class _StderrHandler(logging.StreamHandler):
-    """Writes to whatever ``sys.stderr`` is at the time (test runners swap it)."""
+    """Writes to the process's standard error itself, not to a ``sys.stderr`` swapped in later: a
+    command's output captured by a runner (click's CliRunner) stays free of log lines."""
 
     def __init__(self) -> None:
-        super().__init__()
-
-    @property
-    def stream(self):  # type: ignore[override]
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, _value) -> None:
-        pass
+        super().__init__(sys.__stderr__ or sys.stderr)
 
 
 def configure(level: str = "INFO", fmt: str = "json") -> None:
