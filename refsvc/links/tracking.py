@@ -13,6 +13,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping
 
+from refsvc import metrics
 from refsvc.links import health as health_rules
 from refsvc.links import offline
 from refsvc.links.wayback import closest_snapshot
@@ -102,6 +103,7 @@ class Tracker:
                                                   "timestamp": snapshot.timestamp}
         if event is not None:
             self.webhooks.notify(event)
+        metrics.check_recorded(check.outcome)
         return check
 
     def suggest_replacement(self, resource_id: str, url: str, when: datetime):

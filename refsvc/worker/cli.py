@@ -11,6 +11,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from refsvc import metrics
 from refsvc.links.registry import RegistryError, dump_registry, parse_registry
 from refsvc.storage import get_database
 from refsvc.storage import resources as store
@@ -119,6 +120,7 @@ def check_links(once: bool, batch_size: int | None, canaries: tuple[str, ...]) -
         enqueue = celery.enqueue
     checker = Checker(tracker, batch_size=batch_size, enqueue=enqueue,
                       canaries=list(canaries) if canaries else None)
+    metrics.serve(current_app.config["METRICS_LISTEN"])  # its checks and outbound requests
     # A bar for a one-off run on a terminal; the loop (a service, usually) logs plain lines.
     checker.progress = (_progress("Checking links", checker.count_due()) if once
                         else _progress("Checking links", tty=False))

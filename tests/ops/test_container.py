@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from refsvc.storage.db import head_revision
-from tests.ops.servers import ROOT, Process, answers, base_env, free_port
+from tests.ops.servers import ROOT, Process, answers, base_env, free_port, get
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
@@ -158,16 +158,29 @@ def test_the_web_role_imports_the_registry_serves_and_passes_its_health_check(tm
         assert web.stop() == 0  # SIGTERM reaches gunicorn itself (exec), which stops cleanly
 
 
-def test_the_checker_role_runs_the_loop_and_passes_its_health_check(tmp_path):
-    env = base_env(tmp_path)
+def test_the_checker_role_checks_serves_its_metrics_and_passes_its_health_check(tmp_path):
+    site = _status_server(200, b"<html><title>Mind</title><body>Mind, the charity</body></html>")
+    registry = tmp_path / "registry.yaml"
+    registry.write_text(f"resources:\n- id: mind\n  name: Mind\n  url: http://127.0.0.1:"
+                        f"{site.server_address[1]}/mind\n  description: A charity.\n")
+    metrics_port = free_port()
+    env = base_env(tmp_path, REFSVC_METRICS_LISTEN=f"127.0.0.1:{metrics_port}")
+    subprocess.run(entrypoint("flask", "--app", "wsgi", "registry", "import", str(registry)),
+                   cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
     checker = Process(role("checker"), env, tmp_path / "checker")
     try:
         checker.wait_for(lambda: "Checking links as" in checker.out, what="the checker loop")
         done = subprocess.run(compose_test("checker"), cwd=ROOT, env=env, capture_output=True,
                               text=True, timeout=60)
         assert done.returncode == 0, done.stderr
+        url = f"http://127.0.0.1:{metrics_port}/metrics"
+        checker.wait_for(lambda: answers(url) and 'refsvc_checks_total{outcome="ok"} 1.0' in
+                         get(url)[2].decode(), what="the checker's metrics to show its check")
+        assert f'host="127.0.0.1",outcome="2xx"' in get(url)[2].decode()
     finally:
         assert checker.stop() == 0
+        site.shutdown()
+        site.server_close()
     broken = dict(env, REFSVC_DATABASE_URL=f"postgresql://nobody@127.0.0.1:{free_port()}/none")
     done = subprocess.run(compose_test("checker"), cwd=ROOT, env=broken, capture_output=True,
                           text=True, timeout=60)
