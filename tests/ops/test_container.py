@@ -86,6 +86,9 @@ def test_compose_yaml_follows_the_compose_specification():
     for name in ("web", "checker", "worker"):
         assert services[name]["build"] == "." and services[name]["command"][0] == name
         assert services[name]["environment"]["REFSVC_DATABASE_URL"].startswith("postgresql://")
+        assert services[name]["environment"]["REFSVC_CELERY_BROKER_URL"].startswith("redis://")
+    for name in ("checker", "worker"):  # no web server of their own: they serve their metrics
+        assert services[name]["environment"]["REFSVC_METRICS_LISTEN"].endswith(":9101")
 
 
 def test_the_compose_file_schema_catches_a_mistake():
@@ -187,21 +190,36 @@ def test_the_checker_role_checks_serves_its_metrics_and_passes_its_health_check(
     assert done.returncode == 1 and "did not answer" in done.stderr and "nobody" in done.stderr
 
 
-def test_the_worker_role_answers_its_health_check_and_carries_the_request_id(tmp_path, redis_url):
-    env = base_env(tmp_path, REFSVC_CELERY_BROKER_URL=redis_url)
-    worker = Process(role("worker"), env, tmp_path / "worker")
+def test_the_worker_role_answers_its_health_check_carries_the_request_id_and_sums_its_metrics(
+        tmp_path, redis_url):
+    site = _status_server(200, b"<html><title>Mind</title><body>Mind, the charity</body></html>")
+    registry = tmp_path / "registry.yaml"
+    registry.write_text(f"resources:\n- id: mind\n  name: Mind\n  url: http://127.0.0.1:"
+                        f"{site.server_address[1]}/mind\n  description: A charity.\n")
+    metrics_port = free_port()
+    env = base_env(tmp_path, REFSVC_CELERY_BROKER_URL=redis_url,
+                   REFSVC_METRICS_LISTEN=f"127.0.0.1:{metrics_port}")
+    subprocess.run(entrypoint("flask", "--app", "wsgi", "registry", "import", str(registry)),
+                   cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+    worker = Process(role("worker") + ["--concurrency", "2"], env, tmp_path / "worker")
     try:
         worker.wait_for(lambda: subprocess.run(compose_test("worker"), cwd=ROOT, env=env,
                                                capture_output=True, timeout=60).returncode == 0,
                         timeout=90, what="the worker to answer a ping")
         queue = ("from refsvc import logs; from refsvc.worker import celery; "
                  f"celery.configure({redis_url!r}); logs.request_id.set('trace-to-celery-42'); "
-                 "celery.enqueue('no-such-resource')")
+                 "celery.enqueue('mind')")
         subprocess.run([sys.executable, "-c", queue], cwd=ROOT, env=env, check=True, timeout=60)
         worker.wait_for(lambda: "trace-to-celery-42" in worker.err, timeout=60,
                         what="a task log line with the request id")
+        # The task ran in a pool process; the worker's main process serves the sum.
+        url = f"http://127.0.0.1:{metrics_port}/metrics"
+        worker.wait_for(lambda: 'refsvc_checks_total{outcome="ok"} 1.0' in get(url)[2].decode(),
+                        timeout=60, what="the pool's check in the worker's metrics")
     finally:
         assert worker.stop() == 0
+        site.shutdown()
+        site.server_close()
     lines = worker.json_lines(worker.err)  # every line JSON, Celery's own included
     traced = [line for line in lines if line.get("request_id") == "trace-to-celery-42"]
     assert any("succeeded" in line["message"] for line in traced), traced
