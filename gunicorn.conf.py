@@ -62,6 +62,8 @@ class JsonLogger(Logger):
 
     def setup(self, cfg):
         super().setup(cfg)
+        if os.environ.get("REFSVC_LOG_FORMAT", "json") != "json":
+            return  # plain lines for a terminal, as the app's own (refsvc/logs.py)
         for log in (self.error_log, self.access_log):
             for handler in log.handlers:
                 handler.setFormatter(json_formatter())
