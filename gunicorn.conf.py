@@ -110,6 +110,11 @@ def on_starting(server):
     server.log.info("database schema %s", done)
 
 
+def post_worker_init(worker):
+    """Say when a worker has loaded the app and takes requests (startup checks wait for it)."""
+    worker.log.info("worker %s ready", worker.pid)
+
+
 def child_exit(server, worker):
     """A worker has gone: drop its live gauges (its counters still count)."""
     from prometheus_client import multiprocess

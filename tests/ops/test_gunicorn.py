@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -35,6 +36,12 @@ def samples(url: str) -> dict:
             for family in text_string_to_metric_families(body.decode()) for s in family.samples}
 
 
+def ready_workers(proc: Process) -> int:
+    """How many workers said they had loaded the app (gunicorn.conf.py's post_worker_init)."""
+    return sum(re.fullmatch(r"worker \d+ ready", line["message"]) is not None
+               for line in proc.json_lines(proc.err))
+
+
 def workers_of(master: int) -> list[int]:
     found = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True,
                            text=True).stdout.split()
@@ -63,6 +70,7 @@ def served(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("gunicorn")
     pages = SlowPages(delay=1.5)
     proc, url = start_gunicorn(tmp_path, REFSVC_WORKERS="2", REFSVC_THREADS="1")
+    proc.wait_for(lambda: ready_workers(proc) >= 2, what="both workers")
     yield proc, url, pages
     proc.stop()
     pages.close()
