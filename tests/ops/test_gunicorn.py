@@ -64,6 +64,13 @@ def test_workers_and_threads_come_from_the_core_count_or_the_environment(tmp_pat
     assert int(timeout) > 0 and int(graceful) > 0
 
 
+def test_a_bad_worker_count_stops_gunicorn_with_one_line(tmp_path):
+    done = subprocess.run(GUNICORN, cwd=ROOT, env=base_env(tmp_path, REFSVC_WORKERS="lots"),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "refsvc: REFSVC_WORKERS must be a whole number, not 'lots'"
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """Two sync workers (one request each at a time) and a slow loopback site to look up."""
