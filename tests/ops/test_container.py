@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
-import signal
 import sqlite3
 import subprocess
 import sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jsonschema
 import pytest
@@ -22,7 +20,6 @@ from tests.ops.servers import ROOT, Process, answers, base_env, free_port, get
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
-ROUTES_PATH = "/readyz"
 
 
 def instruction(name: str) -> list[str]:

@@ -2,7 +2,6 @@
 JSON access logs without credentials, graceful shutdown."""
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
