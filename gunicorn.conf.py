@@ -62,6 +62,8 @@ class JsonLogger(Logger):
 
     def setup(self, cfg):
         super().setup(cfg)
+        if os.environ.get("REFSVC_LOG_FORMAT", "json") != "json":
+            return  # plain lines for a terminal, as the app's own (refsvc/logs.py)
         for log in (self.error_log, self.access_log):
             for handler in log.handlers:
                 handler.setFormatter(json_formatter())
@@ -106,6 +108,11 @@ def on_starting(server):
     finally:
         database.dispose()  # no connection may be shared with the forked workers
     server.log.info("database schema %s", done)
+
+
+def post_worker_init(worker):
+    """Say when a worker has loaded the app and takes requests (startup checks wait for it)."""
+    worker.log.info("worker %s ready", worker.pid)
 
 
 def child_exit(server, worker):

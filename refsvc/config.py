@@ -29,6 +29,7 @@ SETTINGS: dict[str, tuple[type, Any]] = {
     "PROXY_COUNT": (int, 0),  # reverse proxies in front whose X-Forwarded-* headers are trusted
     # operating
     "METRICS_TOKEN": (str, ""),  # empty: /metrics is open; set: it needs 'Authorization: Bearer <token>'
+    "METRICS_LISTEN": (str, ""),  # e.g. 127.0.0.1:9101: the check-links loop serves its metrics there
     "LOG_LEVEL": (str, "INFO"),
     "LOG_FORMAT": (str, "json"),  # json: one JSON object a line; text: plain lines for a terminal
     # outbound HTTP (the one guarded client)

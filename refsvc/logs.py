@@ -11,7 +11,6 @@ import re
 import sys
 import uuid
 from contextvars import ContextVar
-from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -19,7 +18,7 @@ request_id: ContextVar[str | None] = ContextVar("refsvc_request_id", default=Non
 
 # What a client may send as X-Request-ID: short, and nothing a log reader could misread.
 _VALID_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
-_HEADER = "refsvc_request_id"  # the Celery message header
+HEADER = "refsvc_request_id"  # the Celery message header carrying it
 _NOISY = ("alembic.runtime.plugins",)
 
 
@@ -54,18 +53,11 @@ def json_formatter() -> logging.Formatter:
 
 
 class _StderrHandler(logging.StreamHandler):
-    """Writes to whatever ``sys.stderr`` is at the time (test runners swap it)."""
+    """Writes to the process's standard error itself, not to a ``sys.stderr`` swapped in later: a
+    command's output captured by a runner (click's CliRunner) stays free of log lines."""
 
     def __init__(self) -> None:
-        super().__init__()
-
-    @property
-    def stream(self):  # type: ignore[override]
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, _value) -> None:
-        pass
+        super().__init__(sys.__stderr__ or sys.stderr)
 
 
 def configure(level: str = "INFO", fmt: str = "json") -> None:
@@ -85,33 +77,3 @@ def configure(level: str = "INFO", fmt: str = "json") -> None:
     logging.captureWarnings(True)  # warnings become log lines like any other, not bare stderr text
     for noisy in _NOISY:  # a line per plugin at every start tells an operator nothing
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
-
-
-def connect_celery() -> None:
-    """Carry the request id from whoever queues a task into the task's log lines, in JSON."""
-    from celery import signals
-
-    from refsvc.config import load_settings
-
-    def _configure(**_: Any) -> None:
-        settings = load_settings()
-        configure(settings["LOG_LEVEL"], settings["LOG_FORMAT"])
-
-    _configure()  # now: the worker warns (e.g. about running as root) before it sets up logging
-    signals.setup_logging.connect(_configure, weak=False)  # connected: Celery leaves logging to us
-
-    @signals.before_task_publish.connect(weak=False)
-    def _publish(headers: dict | None = None, **_: Any) -> None:
-        if headers is not None and request_id.get():
-            headers[_HEADER] = request_id.get()
-
-    @signals.task_prerun.connect(weak=False)
-    def _prerun(task: Any = None, **_: Any) -> None:
-        sent = getattr(getattr(task, "request", None), _HEADER, None)
-        if sent is None and task is not None:
-            sent = (getattr(task.request, "headers", None) or {}).get(_HEADER)
-        request_id.set(accept_request_id(sent))
-
-    @signals.task_postrun.connect(weak=False)
-    def _postrun(**_: Any) -> None:
-        request_id.set(None)

@@ -8,6 +8,7 @@ most ``MAX_HOSTS`` host names a process), so no request can grow the number of s
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from functools import lru_cache, wraps
@@ -19,6 +20,7 @@ from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry,
 
 disable_created_metrics()  # the *_created series double the output and no dashboard reads them
 
+log = logging.getLogger(__name__)
 MAX_HOSTS = 500  # distinct outbound host labels a process keeps; later hosts count as "other"
 
 REQUESTS = Counter("refsvc_http_requests_total", "HTTP requests answered, by endpoint (the route "
@@ -32,6 +34,9 @@ CACHE = Counter("refsvc_cache_lookups_total", "Lookups in the render caches (rep
 OUTBOUND = Counter("refsvc_outbound_requests_total", "Requests sent by the guarded HTTP client, by "
                    "host and outcome (a status class such as 2xx, cached, or the error kind).",
                    ["host", "outcome"])
+CHECKS = Counter("refsvc_checks_total", "Link checks recorded by this process, by outcome (the "
+                 "web's 'check now'; the checker's loop serves its own, see METRICS_LISTEN).",
+                 ["outcome"])
 REPORTS = Counter("refsvc_reports_received_total", "Visitors' reports accepted, by reason.",
                   ["reason"])
 
@@ -111,6 +116,11 @@ def counted_send(send: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def check_recorded(outcome: str) -> None:
+    """Count one recorded link check."""
+    CHECKS.labels(outcome).inc()
+
+
 def report_received(reason: str) -> None:
     """Count one accepted visitor report."""
     REPORTS.labels(reason).inc()
@@ -125,6 +135,31 @@ class _Collectors:
     def collect(self):
         for collector in self.collectors:
             yield from collector.collect()
+
+
+def serve(listen: str) -> tuple[str, int] | None:
+    """Serve this process's metrics over HTTP at ``listen`` ("host:port"; empty: not at all).
+
+    For a process without a web server of its own: the link checker's loop. Returns the address
+    bound (port 0 picks a free one).
+    """
+    if not listen:
+        return None
+    from prometheus_client import start_http_server
+
+    host, _, port = listen.rpartition(":")
+    registry = CollectorRegistry(auto_describe=False)
+    if multiprocess_dir():
+        from prometheus_client import multiprocess
+
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry.register(_Collectors([REGISTRY]))
+    server, _thread = start_http_server(int(port), addr=host.strip("[]") or "127.0.0.1",
+                                        registry=registry)
+    address = server.server_address[:2]
+    log.info("metrics at http://%s:%d/metrics", *address)
+    return address
 
 
 def exposition(extra: Iterable[Any] = ()) -> tuple[bytes, str]:

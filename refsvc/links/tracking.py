@@ -13,6 +13,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping
 
+from refsvc import metrics
 from refsvc.links import description_check
 from refsvc.links import health as health_rules
 from refsvc.links import offline
@@ -108,6 +109,7 @@ class Tracker:
         for news in (event, described):
             if news is not None:
                 self.webhooks.notify(news)
+        metrics.check_recorded(check.outcome)
         return check
 
     def suggest_replacement(self, resource_id: str, url: str, when: datetime):

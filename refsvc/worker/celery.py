@@ -17,14 +17,14 @@ from typing import Any
 
 from celery import Celery
 
-from refsvc import logs
+from refsvc.worker import signals
 from refsvc.config import load_settings
 
 _settings = load_settings()
 celery = Celery("refsvc", broker=_settings["CELERY_BROKER_URL"] or "memory://")
 celery.conf.update(task_acks_late=True, task_reject_on_worker_lost=True,
                    worker_prefetch_multiplier=1, broker_connection_retry_on_startup=True)
-logs.connect_celery()  # JSON log lines carrying the id of whoever queued the task
+signals.connect()  # JSON logs with the request id, metrics; before prometheus_client is imported
 
 _app: Any = None
 _lock = threading.Lock()

@@ -12,6 +12,7 @@ from flask import current_app
 from ruamel.yaml import YAMLError
 from flask.cli import AppGroup, with_appcontext
 
+from refsvc import metrics
 from refsvc.links.registry import (RegistryError, describe_diff, diff_entries, dump_registry,
                                    parse_registry, update_document)
 from refsvc.storage import get_database
@@ -174,6 +175,7 @@ def check_links(once: bool, batch_size: int | None, ids: tuple[str, ...], check_
         enqueue = celery.enqueue
     checker = Checker(tracker, batch_size=batch_size, enqueue=enqueue,
                       canaries=list(canaries) if canaries else None)
+    metrics.serve(current_app.config["METRICS_LISTEN"])  # its checks and outbound requests
     # A bar for a one-off run on a terminal; the loop (a service, usually) logs plain lines.
     total = len(set(ids)) if ids else 0 if check_all else checker.count_due() if once else 0
     checker.progress = (_progress("Checking links", total) if once or forced

@@ -5,24 +5,21 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
-import signal
 import sqlite3
 import subprocess
 import sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jsonschema
 import pytest
 import yaml
 
 from refsvc.storage.db import head_revision
-from tests.ops.servers import ROOT, Process, answers, base_env, free_port
+from tests.ops.servers import ROOT, Process, answers, base_env, free_port, get
 
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
-ROUTES_PATH = "/readyz"
 
 
 def instruction(name: str) -> list[str]:
@@ -86,6 +83,9 @@ def test_compose_yaml_follows_the_compose_specification():
     for name in ("web", "checker", "worker"):
         assert services[name]["build"] == "." and services[name]["command"][0] == name
         assert services[name]["environment"]["REFSVC_DATABASE_URL"].startswith("postgresql://")
+        assert services[name]["environment"]["REFSVC_CELERY_BROKER_URL"].startswith("redis://")
+    for name in ("checker", "worker"):  # no web server of their own: they serve their metrics
+        assert services[name]["environment"]["REFSVC_METRICS_LISTEN"].endswith(":9101")
 
 
 def test_the_compose_file_schema_catches_a_mistake():
@@ -158,37 +158,65 @@ def test_the_web_role_imports_the_registry_serves_and_passes_its_health_check(tm
         assert web.stop() == 0  # SIGTERM reaches gunicorn itself (exec), which stops cleanly
 
 
-def test_the_checker_role_runs_the_loop_and_passes_its_health_check(tmp_path):
-    env = base_env(tmp_path)
+def test_the_checker_role_checks_serves_its_metrics_and_passes_its_health_check(tmp_path):
+    site = _status_server(200, b"<html><title>Mind</title><body>Mind, the charity</body></html>")
+    registry = tmp_path / "registry.yaml"
+    registry.write_text(f"resources:\n- id: mind\n  name: Mind\n  url: http://127.0.0.1:"
+                        f"{site.server_address[1]}/mind\n  description: A charity.\n")
+    metrics_port = free_port()
+    env = base_env(tmp_path, REFSVC_METRICS_LISTEN=f"127.0.0.1:{metrics_port}")
+    subprocess.run(entrypoint("flask", "--app", "wsgi", "registry", "import", str(registry)),
+                   cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
     checker = Process(role("checker"), env, tmp_path / "checker")
     try:
         checker.wait_for(lambda: "Checking links as" in checker.out, what="the checker loop")
         done = subprocess.run(compose_test("checker"), cwd=ROOT, env=env, capture_output=True,
                               text=True, timeout=60)
         assert done.returncode == 0, done.stderr
+        url = f"http://127.0.0.1:{metrics_port}/metrics"
+        checker.wait_for(lambda: answers(url) and 'refsvc_checks_total{outcome="ok"} 1.0' in
+                         get(url)[2].decode(), what="the checker's metrics to show its check")
+        assert f'host="127.0.0.1",outcome="2xx"' in get(url)[2].decode()
     finally:
         assert checker.stop() == 0
+        site.shutdown()
+        site.server_close()
     broken = dict(env, REFSVC_DATABASE_URL=f"postgresql://nobody@127.0.0.1:{free_port()}/none")
     done = subprocess.run(compose_test("checker"), cwd=ROOT, env=broken, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 1 and "did not answer" in done.stderr and "nobody" in done.stderr
 
 
-def test_the_worker_role_answers_its_health_check_and_carries_the_request_id(tmp_path, redis_url):
-    env = base_env(tmp_path, REFSVC_CELERY_BROKER_URL=redis_url)
-    worker = Process(role("worker"), env, tmp_path / "worker")
+def test_the_worker_role_answers_its_health_check_carries_the_request_id_and_sums_its_metrics(
+        tmp_path, redis_url):
+    site = _status_server(200, b"<html><title>Mind</title><body>Mind, the charity</body></html>")
+    registry = tmp_path / "registry.yaml"
+    registry.write_text(f"resources:\n- id: mind\n  name: Mind\n  url: http://127.0.0.1:"
+                        f"{site.server_address[1]}/mind\n  description: A charity.\n")
+    metrics_port = free_port()
+    env = base_env(tmp_path, REFSVC_CELERY_BROKER_URL=redis_url,
+                   REFSVC_METRICS_LISTEN=f"127.0.0.1:{metrics_port}")
+    subprocess.run(entrypoint("flask", "--app", "wsgi", "registry", "import", str(registry)),
+                   cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
+    worker = Process(role("worker") + ["--concurrency", "2"], env, tmp_path / "worker")
     try:
         worker.wait_for(lambda: subprocess.run(compose_test("worker"), cwd=ROOT, env=env,
                                                capture_output=True, timeout=60).returncode == 0,
                         timeout=90, what="the worker to answer a ping")
         queue = ("from refsvc import logs; from refsvc.worker import celery; "
                  f"celery.configure({redis_url!r}); logs.request_id.set('trace-to-celery-42'); "
-                 "celery.enqueue('no-such-resource')")
+                 "celery.enqueue('mind')")
         subprocess.run([sys.executable, "-c", queue], cwd=ROOT, env=env, check=True, timeout=60)
         worker.wait_for(lambda: "trace-to-celery-42" in worker.err, timeout=60,
                         what="a task log line with the request id")
+        # The task ran in a pool process; the worker's main process serves the sum.
+        url = f"http://127.0.0.1:{metrics_port}/metrics"
+        worker.wait_for(lambda: 'refsvc_checks_total{outcome="ok"} 1.0' in get(url)[2].decode(),
+                        timeout=60, what="the pool's check in the worker's metrics")
     finally:
         assert worker.stop() == 0
+        site.shutdown()
+        site.server_close()
     lines = worker.json_lines(worker.err)  # every line JSON, Celery's own included
     traced = [line for line in lines if line.get("request_id") == "trace-to-celery-42"]
     assert any("succeeded" in line["message"] for line in traced), traced

@@ -2,8 +2,8 @@
 JSON access logs without credentials, graceful shutdown."""
 from __future__ import annotations
 
-import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -35,6 +35,12 @@ def samples(url: str) -> dict:
             for family in text_string_to_metric_families(body.decode()) for s in family.samples}
 
 
+def ready_workers(proc: Process) -> int:
+    """How many workers said they had loaded the app (gunicorn.conf.py's post_worker_init)."""
+    return sum(re.fullmatch(r"worker \d+ ready", line["message"]) is not None
+               for line in proc.json_lines(proc.err))
+
+
 def workers_of(master: int) -> list[int]:
     found = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True,
                            text=True).stdout.split()
@@ -57,12 +63,20 @@ def test_workers_and_threads_come_from_the_core_count_or_the_environment(tmp_pat
     assert int(timeout) > 0 and int(graceful) > 0
 
 
+def test_a_bad_worker_count_stops_gunicorn_with_one_line(tmp_path):
+    done = subprocess.run(GUNICORN, cwd=ROOT, env=base_env(tmp_path, REFSVC_WORKERS="lots"),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "refsvc: REFSVC_WORKERS must be a whole number, not 'lots'"
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """Two sync workers (one request each at a time) and a slow loopback site to look up."""
     tmp_path = tmp_path_factory.mktemp("gunicorn")
     pages = SlowPages(delay=1.5)
     proc, url = start_gunicorn(tmp_path, REFSVC_WORKERS="2", REFSVC_THREADS="1")
+    proc.wait_for(lambda: ready_workers(proc) >= 2, what="both workers")
     yield proc, url, pages
     proc.stop()
     pages.close()

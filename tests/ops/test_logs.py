@@ -72,7 +72,7 @@ def test_a_checker_batch_has_one_id_for_its_log_lines_and_the_tasks_it_queues(ap
                                             f"https://{name}.example.org/"})
     queued = []
 
-    def enqueue(key: str) -> None:
+    def enqueue(key: str, token: str | None = None) -> None:
         logging.getLogger("refsvc.test").info("queued %s", key)
         queued.append((key, logs.request_id.get()))
     tracker = Tracker(database, app.config, client=object())
@@ -83,7 +83,7 @@ def test_a_checker_batch_has_one_id_for_its_log_lines_and_the_tasks_it_queues(ap
     ids = {batch for _, batch in queued}
     assert sorted(key for key, _ in queued) == ["alpha", "beta"] and len(ids) == 1
     batch = ids.pop()
-    assert batch.startswith("batch-")
+    assert batch.startswith("round-")
     lines = [line for line in json_lines(capfd.readouterr().err) if line["logger"] == "refsvc.test"]
     assert [line["request_id"] for line in lines] == [batch, batch]
 
