@@ -248,7 +248,10 @@ class Checker:
             if not keys:
                 break
             self.heartbeat.add(token, len(keys))
-            queued_total += self._queue(token, keys, summary)
+            queued = self._queue(token, keys, summary)
+            queued_total += queued
+            if queued < len(keys):
+                break  # the broker refused some: the rest waits for the next round, not a spin
         return queued_total, queued_total
 
     def _queue(self, token: str, keys: list[str], summary: Summary) -> int:

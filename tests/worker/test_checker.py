@@ -224,3 +224,30 @@ def test_failures_on_too_few_hosts_to_tell_still_count_without_a_canary(app, clo
                                               "gamma": "refused_address"})).run_once()
     assert not summary.looked_offline  # two unreachable hosts: not enough to blame the checker
     assert state(database, "alpha").health == "failing" and state(database, "beta").health == "failing"
+
+
+def test_it_gives_claims_back_and_stops_when_the_broker_refuses(app):
+    """A --once run with the broker down ends (it used to claim, fail and re-claim for ever)."""
+    from types import SimpleNamespace
+
+    from refsvc.links.tracking import Tracker
+    from refsvc.storage import get_database
+    from refsvc.storage import checks as check_store
+    from refsvc.storage import resources as store
+    from refsvc.worker.checker import Checker
+
+    database = get_database(app)
+    with database.transaction() as session:
+        for name in ("alpha", "beta"):
+            store.create_resource(session, {"id": name, "name": name,
+                                            "url": f"https://{name}.example.org/"})
+
+    def enqueue(key, token):
+        raise ConnectionError("broker down")
+    checker = Checker(Tracker(database, app.config, client=object()),
+                      check_many=lambda jobs, **_: [],
+                      make_job=lambda r: SimpleNamespace(key=r.id, url=r.url), enqueue=enqueue)
+    summary = checker.run_once()
+    assert summary.queued == 0
+    with database.transaction() as session:  # nothing stranded: both are due again at once
+        assert check_store.count_due(session, checker.clock()) == 2
