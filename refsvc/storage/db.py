@@ -163,13 +163,31 @@ class Database:
         self.url = normalize_url(url)
         self.timeouts = timeouts
         self.engine = make_engine(self.url, timeouts)
+        sqlite = make_url(self.url).get_backend_name() == "sqlite"
+        self._lock: threading.RLock | None = threading.RLock() if sqlite else None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any error."""
-        with self.sessions() as session, session.begin():
+        with self._turn(), self.sessions() as session, session.begin():
             yield session
+
+    @contextlib.contextmanager
+    def _turn(self) -> Iterator[None]:
+        # SQLite takes one writer at a time (BEGIN IMMEDIATE); its busy handler lets waiting
+        # connections poll with growing sleeps, so under contention one may starve past its
+        # timeout while later ones get in. Queueing this process's threads on a lock first makes
+        # the wait fair; other processes still meet the busy timeout.
+        if self._lock is None:
+            yield
+            return
+        if not self._lock.acquire(timeout=self.timeouts.statement):
+            raise exc.TimeoutError(f"the database stayed busy for {self.timeouts.statement:g} s")
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     def upgrade(self) -> bool:
         """Bring the schema to the Alembic head; True when a migration ran."""

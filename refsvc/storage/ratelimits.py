@@ -47,9 +47,17 @@ class DatabaseStorage(Storage):
                 "expires_at": case((ended, now + expiry), else_=RateLimit.expires_at),
             }).returning(RateLimit.count)
             count = int(session.execute(statement).scalar_one())
-            if next(self._hits) % _PRUNE_EVERY == 0:
-                session.execute(delete(RateLimit).where(RateLimit.expires_at < now))
+        if next(self._hits) % _PRUNE_EVERY == 0:
+            self._prune(now)
         return count
+
+    def _prune(self, now: float) -> None:
+        # its own transaction, and allowed to fail: a prune racing another never costs a hit
+        try:
+            with self.database.transaction() as session:
+                session.execute(delete(RateLimit).where(RateLimit.expires_at < now))
+        except SQLAlchemyError:
+            pass
 
     def _row(self, key: str) -> tuple[int, float] | None:
         with self.database.transaction() as session:

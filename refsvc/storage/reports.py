@@ -57,7 +57,10 @@ def add_report(session: Session, *, url: str, reason: str, resource_id: str | No
         counted = session.execute(
             _insert(session, ReportVisit).values(report_id=report.id, visitor=visitor, day=day)
             .on_conflict_do_nothing().returning(ReportVisit.day)).first() is not None
-        session.execute(delete(ReportVisit).where(ReportVisit.day < day))  # yesterday's are done
+        # Yesterday's visits of this group are done with. Only this group's: its row lock is held,
+        # so concurrent reports of other groups never wait on (or deadlock over) the same rows.
+        session.execute(delete(ReportVisit).where(ReportVisit.report_id == report.id,
+                                                  ReportVisit.day < day))
     if counted:
         session.execute(update(Report).where(Report.id == report.id)
                         .values(count=Report.count + 1, last_reported_at=now))
@@ -100,6 +103,8 @@ def update_report(session: Session, report: Report, changes: dict[str, Any],
     if "status" in changes and changes["status"] != report.status:
         report.status = changes["status"]
         report.resolved_at = None if report.status == "open" else now
+        if report.status != "open":  # a closed group counts no one again: its visits can go
+            session.execute(delete(ReportVisit).where(ReportVisit.report_id == report.id))
     if "note" in changes:
         report.note = changes["note"]
     session.flush()
