@@ -4,7 +4,8 @@
     models.py               Resource, HealthState, Check, Report
     resources.py            registry reads and writes
     checks.py               claiming due resources, recording checks, history, pruning
-    reports.py              visitors' reports, grouped
+    reports.py              visitors' reports, grouped; one visitor counted once a day
+    ratelimits.py           rate-limit counters shared by every worker when there is no Redis
 """
 from __future__ import annotations
 

@@ -46,6 +46,16 @@ def text_key(value: str) -> bool:
     return True
 
 
+def insert_or_skip(session: Session, model: Any) -> Any:
+    """An INSERT of ``model`` that takes ON CONFLICT clauses (do nothing, do update) on either
+    database: the atomic way to create a row once however many try at the same time."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)
+
+
 def normalize_url(url: str) -> str:
     """Use psycopg 3 for ``postgresql://`` URLs (SQLAlchemy would pick the absent psycopg2)."""
     for prefix in ("postgresql://", "postgres://"):

@@ -10,9 +10,8 @@ from limits.storage import Storage
 from sqlalchemy import case, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from refsvc.storage.db import Database
+from refsvc.storage.db import Database, insert_or_skip
 from refsvc.storage.models import RateLimit
-from refsvc.storage.reports import _insert
 
 SCHEME = "refsvc+db"
 _PRUNE_EVERY = 200  # hits between deletions of expired counters (keeps the table small)
@@ -40,7 +39,7 @@ class DatabaseStorage(Storage):
         now = time.time()
         with self.database.transaction() as session:
             ended = RateLimit.expires_at <= now
-            statement = _insert(session, RateLimit).values(
+            statement = insert_or_skip(session, RateLimit).values(
                 key=key, count=amount, expires_at=now + expiry)
             statement = statement.on_conflict_do_update(index_elements=["key"], set_={
                 "count": case((ended, amount), else_=RateLimit.count + amount),
