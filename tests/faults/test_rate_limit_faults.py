@@ -41,11 +41,13 @@ def test_reports_go_through_with_redis_down_and_limits_move_to_memory(
            else request.getfixturevalue("hung_redis"))
     client = _app(settings, tmp_path, monkeypatch, url).test_client()
     caplog.set_level(logging.WARNING)
-    statuses = []
+    statuses, took = [], []
     for _ in range(3):
         start = time.monotonic()
         statuses.append(client.post("/v1/reports", json=REPORT).status_code)
-        assert time.monotonic() - start < budget
+        took.append(time.monotonic() - start)
+    print(f"Redis {failure}: reports answered in {', '.join(f'{t:.2f}' for t in took)} s")
+    assert max(took) < budget
     assert statuses == [202, 202, 429]  # the limit still holds, in this worker's memory
     assert any("falling back to in-memory" in r.getMessage() for r in caplog.records)
     start = time.monotonic()
