@@ -172,6 +172,7 @@ class Database:
     def __init__(self, url: str, timeouts: Timeouts = Timeouts()) -> None:
         self.url = normalize_url(url)
         self.timeouts = timeouts
+        self.upgrade_pending = False  # set when the database was down at start
         self.engine = make_engine(self.url, timeouts)
         sqlite = make_url(self.url).get_backend_name() == "sqlite"
         self._lock: threading.RLock | None = threading.RLock() if sqlite else None
@@ -180,8 +181,16 @@ class Database:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any error."""
+        self._catch_up()
         with self._turn(), self.sessions() as session, session.begin():
             yield session
+
+    def _catch_up(self) -> None:
+        # The database was down when the app started: migrate before first use (raises the
+        # database's error, a 503, while it is still down).
+        if self.upgrade_pending:
+            self.upgrade(bounded=True)
+            self.upgrade_pending = False
 
     @contextlib.contextmanager
     def _turn(self) -> Iterator[None]:
@@ -199,13 +208,18 @@ class Database:
         finally:
             self._lock.release()
 
-    def upgrade(self) -> bool:
-        """Bring the schema to the Alembic head; True when a migration ran."""
-        with _migration_lock(self.url), _unwatched(), self.engine.begin() as connection:
+    def upgrade(self, *, bounded: bool = False) -> bool:
+        """Bring the schema to the Alembic head; True when a migration ran.
+
+        At start a migration may take as long as it needs; ``bounded`` (inside a request) keeps
+        the usual timeouts, so a database that hangs meanwhile is a 503, not a stuck thread.
+        """
+        unbounded = contextlib.nullcontext() if bounded else _unwatched()
+        with _migration_lock(self.url), unbounded, self.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
-                # a migration (or waiting for another worker's) may take longer than a request may
-                connection.execute(text("SET LOCAL statement_timeout = 0"))
-                connection.execute(text("SET LOCAL lock_timeout = 0"))
+                if not bounded:  # a migration (or waiting for another worker's) may take long
+                    connection.execute(text("SET LOCAL statement_timeout = 0"))
+                    connection.execute(text("SET LOCAL lock_timeout = 0"))
                 connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
             if current_revision(connection) == head_revision():
                 return False
@@ -214,6 +228,7 @@ class Database:
 
     def ping(self) -> None:
         """Run one trivial query; raises the database's error when it cannot."""
+        self._catch_up()
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 

@@ -136,3 +136,25 @@ def test_healthz_is_liveness_and_readyz_names_a_redis_that_is_down(settings, tmp
 def test_readyz_is_ok_when_everything_answers(client):
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json["database"] == "ok" and "redis" not in ready.json
+
+
+def test_an_app_started_while_postgresql_is_down_serves_citations_and_catches_up(
+        settings, proxy, postgres_url, tmp_path, monkeypatch, editor):
+    monkeypatch.setenv("REFSVC_INSTANCE_PATH", str(tmp_path / "instance"))
+    parts = urlsplit(postgres_url)
+    proxy.refuse()
+    app = create_app({**settings, "DATABASE_URL": parts._replace(
+        netloc=f"{parts.username}@{proxy.address}").geturl()})  # a worker booting mid-outage
+    try:
+        client = app.test_client()
+        assert_still_serving(client)
+        assert_database_503(client.get("/v1/resources", headers=editor))
+        assert client.get("/readyz").status_code == 503
+        proxy.forward()
+        deadline = time.monotonic() + 30
+        while client.get("/v1/resources", headers=editor).status_code != 200:
+            assert time.monotonic() < deadline, "the schema was not brought up within 30 s"
+            time.sleep(0.5)
+        assert client.get("/readyz").status_code == 200
+    finally:
+        get_database(app).dispose()
