@@ -85,6 +85,16 @@ class Timeouts:
                    pool=float(settings["DATABASE_POOL_TIMEOUT"]))
 
 
+_WRITER_LOCKS: dict[str, Any] = {}  # SQLite file -> the lock this process's writers queue on
+_WRITER_LOCKS_GUARD = threading.Lock()
+
+
+def _writer_lock(url: str) -> Any:
+    # one per file, shared by every Database on it (the app's, the rate limiter's)
+    with _WRITER_LOCKS_GUARD:
+        return _WRITER_LOCKS.setdefault(url, threading.RLock())
+
+
 _NO_WATCH = threading.local()  # set while migrating: a long ALTER must not be cut off
 
 
@@ -175,7 +185,7 @@ class Database:
         self.upgrade_pending = False  # set when the database was down at start
         self.engine = make_engine(self.url, timeouts)
         sqlite = make_url(self.url).get_backend_name() == "sqlite"
-        self._lock: threading.RLock | None = threading.RLock() if sqlite else None
+        self._lock = _writer_lock(self.url) if sqlite else None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextlib.contextmanager
