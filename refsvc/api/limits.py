@@ -67,5 +67,8 @@ def init_app(app) -> None:
     # One limiter serves every app a process builds (tests build many): flask-limiter would merge
     # this app's storage options into the last app's and keep its dead-storage flag.
     limiter._storage_options = {}
+    from refsvc.errors import keep_retry_after
+
+    app.after_request(keep_retry_after)  # registered first, so it runs after the limiter's hook
     limiter.init_app(app)
     limiter._storage_dead = False
