@@ -44,7 +44,7 @@ def _database_store(app) -> tuple[str, dict]:
     # second or two before the limits move to memory, never the request's whole budget.
     quick = Timeouts(connect=min(2.0, main.timeouts.connect),
                      statement=min(1.0, main.timeouts.statement), pool=min(0.5, main.timeouts.pool))
-    return f"{SCHEME}://", {"database": Database(main.url, quick)}
+    return f"{SCHEME}://", {"database": Database(main.url, quick, pool_size=2)}  # one short UPSERT each
 
 
 def _redis_store(url: str) -> tuple[str, dict]:

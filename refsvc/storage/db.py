@@ -122,14 +122,14 @@ class _BoundedConnection(psycopg.Connection):
                 f"the database did not answer within {limit:g} s") from None
 
 
-def make_engine(url: str, timeouts: Timeouts = Timeouts()) -> Engine:
+def make_engine(url: str, timeouts: Timeouts = Timeouts(), pool_size: int = 5) -> Engine:
     """An engine with the settings each backend needs: timeouts everywhere; on SQLite WAL, foreign
     keys and write transactions begun at once (BEGIN IMMEDIATE)."""
     url = normalize_url(url)
     if make_url(url).get_backend_name() != "sqlite":
-        return _postgresql_engine(url, timeouts)
+        return _postgresql_engine(url, timeouts, pool_size)
     engine = create_engine(url, connect_args={"timeout": timeouts.statement},
-                           pool_timeout=timeouts.pool)
+                           pool_timeout=timeouts.pool, pool_size=pool_size, max_overflow=2 * pool_size)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -153,8 +153,9 @@ def make_engine(url: str, timeouts: Timeouts = Timeouts()) -> Engine:
     return engine
 
 
-def _postgresql_engine(url: str, timeouts: Timeouts) -> Engine:
-    engine = create_engine(url, pool_pre_ping=True, pool_timeout=timeouts.pool, connect_args={
+def _postgresql_engine(url: str, timeouts: Timeouts, pool_size: int) -> Engine:
+    engine = create_engine(url, pool_pre_ping=True, pool_timeout=timeouts.pool, pool_size=pool_size,
+                           max_overflow=2 * pool_size, connect_args={
         "connect_timeout": max(2, int(round(timeouts.connect))),  # libpq takes whole seconds, >= 2
         "options": f"-c statement_timeout={int(timeouts.statement * 1000)}"
                    f" -c lock_timeout={int(timeouts.statement * 1000)}"})
@@ -179,11 +180,11 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (exc.OperationalError, exc.Interf
 class Database:
     """One app's engine and session factory; ``transaction()`` is the unit of work."""
 
-    def __init__(self, url: str, timeouts: Timeouts = Timeouts()) -> None:
+    def __init__(self, url: str, timeouts: Timeouts = Timeouts(), pool_size: int = 5) -> None:
         self.url = normalize_url(url)
         self.timeouts = timeouts
         self.upgrade_pending = False  # set when the database was down at start
-        self.engine = make_engine(self.url, timeouts)
+        self.engine = make_engine(self.url, timeouts, pool_size)
         sqlite = make_url(self.url).get_backend_name() == "sqlite"
         self._lock = _writer_lock(self.url) if sqlite else None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
