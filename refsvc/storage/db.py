@@ -96,6 +96,8 @@ def _writer_lock(url: str) -> Any:
 
 
 _NO_WATCH = threading.local()  # set while migrating: a long ALTER must not be cut off
+# psycopg's own (internal) exception for an expired wait
+_WAIT_TIMEOUT: type[Exception] = getattr(psycopg.errors, "_WaitTimeout", psycopg.errors.OperationalError)
 
 
 class _BoundedConnection(psycopg.Connection):
@@ -111,15 +113,14 @@ class _BoundedConnection(psycopg.Connection):
     wait_limit: float | None = None
 
     def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:  # type: ignore[override]
-        limit = None if getattr(_NO_WATCH, "on", False) else self.wait_limit
+        if timeout is None and not getattr(_NO_WATCH, "on", False):
+            timeout = self.wait_limit
         try:
-            return super().wait(gen, interval=interval, timeout=timeout if timeout is not None else limit)
-        except psycopg.errors.OperationalError as exc:
-            if type(exc).__name__ != "_WaitTimeout":
-                raise
+            return super().wait(gen, interval=interval, timeout=timeout)
+        except _WAIT_TIMEOUT:
             self.pgconn.finish()
             raise psycopg.OperationalError(
-                f"the database did not answer within {limit:g} s") from None
+                f"the database did not answer within {timeout:g} s") from None
 
 
 def make_engine(url: str, timeouts: Timeouts = Timeouts(), pool_size: int = 5) -> Engine:
