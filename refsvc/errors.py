@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify
+from flask import Flask, Response, current_app, g, jsonify
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
@@ -146,7 +146,16 @@ def _database_unavailable(exc: Exception):
     retry = str(current_app.config.get("DATABASE_RETRY_AFTER", 10))
     response = error_response(503, "database_unavailable", "The database is not answering; try "
                               f"again in {retry} seconds. Citations still work meanwhile.")
-    response.headers["Retry-After"] = retry
+    response.headers["Retry-After"] = g.retry_after = retry  # g: see keep_retry_after
+    return response
+
+
+def keep_retry_after(response: Response) -> Response:
+    """After-request hook: a Retry-After this module set stays (flask-limiter's header injection
+    would put its rate-limit window's in its place on a rate-limited endpoint's 503)."""
+    retry = g.pop("retry_after", None)
+    if retry is not None:
+        response.headers["Retry-After"] = retry
     return response
 
 

@@ -35,10 +35,13 @@ def _database_problem() -> str | None:
 def _redis_problem(url: str) -> str | None:
     from refsvc.metadata.cache import redis_client
 
+    client = redis_client(url)
     try:
-        redis_client(url).ping()
+        client.ping()
     except Exception as exc:  # any failure of the ping is the answer, not an error
         return f"unavailable: {exc.__class__.__name__}: {str(exc)[:200]}"
+    finally:
+        client.close()
     return None
 
 

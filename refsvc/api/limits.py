@@ -44,7 +44,7 @@ def _database_store(app) -> tuple[str, dict]:
     # second or two before the limits move to memory, never the request's whole budget.
     quick = Timeouts(connect=min(2.0, main.timeouts.connect),
                      statement=min(1.0, main.timeouts.statement), pool=min(0.5, main.timeouts.pool))
-    return f"{SCHEME}://", {"database": Database(main.url, quick)}
+    return f"{SCHEME}://", {"database": Database(main.url, quick, pool_size=2)}  # one short UPSERT each
 
 
 def _redis_store(url: str) -> tuple[str, dict]:
@@ -67,5 +67,8 @@ def init_app(app) -> None:
     # One limiter serves every app a process builds (tests build many): flask-limiter would merge
     # this app's storage options into the last app's and keep its dead-storage flag.
     limiter._storage_options = {}
+    from refsvc.errors import keep_retry_after
+
+    app.after_request(keep_retry_after)  # registered first, so it runs after the limiter's hook
     limiter.init_app(app)
     limiter._storage_dead = False

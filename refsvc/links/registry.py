@@ -10,7 +10,7 @@ import unicodedata
 from typing import Any, Iterable
 import yaml
 
-from refsvc.metadata.urls import MAX_URL, link_key, normalize_url, url_problem
+from refsvc.metadata.urls import link_key, normalize_url, url_problem  # the one place URLs are read
 from refsvc.storage.models import ENTRY_FIELDS
 
 __all__ = ["RegistryError", "slug_problem", "url_problem", "slugify", "normalize_url", "link_key",

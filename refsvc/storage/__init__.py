@@ -4,10 +4,12 @@
     models.py               Resource, HealthState, Check, Report
     resources.py            registry reads and writes
     checks.py               claiming due resources, recording checks, history, pruning
-    reports.py              visitors' reports, grouped
+    reports.py              visitors' reports, grouped; one visitor counted once a day
+    ratelimits.py           rate-limit counters shared by every worker when there is no Redis
 """
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from refsvc.storage.db import UNAVAILABLE, Database, Timeouts
@@ -17,13 +19,24 @@ __all__ = ["Database", "Timeouts", "UNAVAILABLE", "Check", "HealthState", "Repor
            "get_database"]
 
 _KEY = "refsvc.storage"
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Any) -> None:
-    """Give the app its Database and bring a new or old database up to the current schema."""
+    """Give the app its Database and bring a new or old database up to the current schema.
+
+    A database that is down at start does not stop the app (a worker that fails to boot takes
+    gunicorn down with it): citations are served, requests that need the database answer 503, and
+    the first one after the database returns brings the schema up to date.
+    """
     database = Database(app.config["DATABASE_URL"], Timeouts.from_settings(app.config))
-    database.upgrade()
     app.extensions[_KEY] = database
+    try:
+        database.upgrade()
+    except UNAVAILABLE as exc:
+        log.warning("database unavailable at start (%s); the schema is checked again on first use",
+                    str(exc).splitlines()[0][:200])
+        database.upgrade_pending = True
 
 
 def get_database(app: Any) -> Database:

@@ -52,6 +52,16 @@ def text_key(value: str) -> bool:
     return True
 
 
+def insert_or_skip(session: Session, model: Any) -> Any:
+    """An INSERT of ``model`` that takes ON CONFLICT clauses (do nothing, do update) on either
+    database: the atomic way to create a row once however many try at the same time."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)
+
+
 def normalize_url(url: str) -> str:
     """Use psycopg 3 for ``postgresql://`` URLs (SQLAlchemy would pick the absent psycopg2)."""
     for prefix in ("postgresql://", "postgres://"):
@@ -81,7 +91,19 @@ class Timeouts:
                    pool=float(settings["DATABASE_POOL_TIMEOUT"]))
 
 
+_WRITER_LOCKS: dict[str, Any] = {}  # SQLite file -> the lock this process's writers queue on
+_WRITER_LOCKS_GUARD = threading.Lock()
+
+
+def _writer_lock(url: str) -> Any:
+    # one per file, shared by every Database on it (the app's, the rate limiter's)
+    with _WRITER_LOCKS_GUARD:
+        return _WRITER_LOCKS.setdefault(url, threading.RLock())
+
+
 _NO_WATCH = threading.local()  # set while migrating: a long ALTER must not be cut off
+# psycopg's own (internal) exception for an expired wait
+_WAIT_TIMEOUT: type[Exception] = getattr(psycopg.errors, "_WaitTimeout", psycopg.errors.OperationalError)
 
 
 class _BoundedConnection(psycopg.Connection):
@@ -97,25 +119,24 @@ class _BoundedConnection(psycopg.Connection):
     wait_limit: float | None = None
 
     def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:  # type: ignore[override]
-        limit = None if getattr(_NO_WATCH, "on", False) else self.wait_limit
+        if timeout is None and not getattr(_NO_WATCH, "on", False):
+            timeout = self.wait_limit
         try:
-            return super().wait(gen, interval=interval, timeout=timeout if timeout is not None else limit)
-        except psycopg.errors.OperationalError as exc:
-            if type(exc).__name__ != "_WaitTimeout":
-                raise
+            return super().wait(gen, interval=interval, timeout=timeout)
+        except _WAIT_TIMEOUT:
             self.pgconn.finish()
             raise psycopg.OperationalError(
-                f"the database did not answer within {limit:g} s") from None
+                f"the database did not answer within {timeout:g} s") from None
 
 
-def make_engine(url: str, timeouts: Timeouts = Timeouts()) -> Engine:
+def make_engine(url: str, timeouts: Timeouts = Timeouts(), pool_size: int = 5) -> Engine:
     """An engine with the settings each backend needs: timeouts everywhere; on SQLite WAL, foreign
     keys and write transactions begun at once (BEGIN IMMEDIATE)."""
     url = normalize_url(url)
     if make_url(url).get_backend_name() != "sqlite":
-        return _postgresql_engine(url, timeouts)
+        return _postgresql_engine(url, timeouts, pool_size)
     engine = create_engine(url, connect_args={"timeout": timeouts.statement},
-                           pool_timeout=timeouts.pool)
+                           pool_timeout=timeouts.pool, pool_size=pool_size, max_overflow=2 * pool_size)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -139,8 +160,9 @@ def make_engine(url: str, timeouts: Timeouts = Timeouts()) -> Engine:
     return engine
 
 
-def _postgresql_engine(url: str, timeouts: Timeouts) -> Engine:
-    engine = create_engine(url, pool_pre_ping=True, pool_timeout=timeouts.pool, connect_args={
+def _postgresql_engine(url: str, timeouts: Timeouts, pool_size: int) -> Engine:
+    engine = create_engine(url, pool_pre_ping=True, pool_timeout=timeouts.pool, pool_size=pool_size,
+                           max_overflow=2 * pool_size, connect_args={
         "connect_timeout": max(2, int(round(timeouts.connect))),  # libpq takes whole seconds, >= 2
         "options": f"-c statement_timeout={int(timeouts.statement * 1000)}"
                    f" -c lock_timeout={int(timeouts.statement * 1000)}"})
@@ -165,32 +187,62 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (exc.OperationalError, exc.Interf
 class Database:
     """One app's engine and session factory; ``transaction()`` is the unit of work."""
 
-    def __init__(self, url: str, timeouts: Timeouts = Timeouts()) -> None:
+    def __init__(self, url: str, timeouts: Timeouts = Timeouts(), pool_size: int = 5) -> None:
         self.url = normalize_url(url)
         self.timeouts = timeouts
-        self.engine = make_engine(self.url, timeouts)
+        self.upgrade_pending = False  # set when the database was down at start
+        self.engine = make_engine(self.url, timeouts, pool_size)
+        sqlite = make_url(self.url).get_backend_name() == "sqlite"
+        self._lock = _writer_lock(self.url) if sqlite else None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any error."""
-        with self.sessions() as session, session.begin():
+        self._catch_up()
+        with self._turn(), self.sessions() as session, session.begin():
             yield session
 
-    def upgrade(self) -> bool:
-        """Bring the schema to the Alembic head; True when it changed (see ``prepare``)."""
-        return self.prepare() != "current"
+    def _catch_up(self) -> None:
+        # The database was down when the app started: migrate before first use (raises the
+        # database's error, a 503, while it is still down).
+        if self.upgrade_pending:
+            self.upgrade(bounded=True)
+            self.upgrade_pending = False
 
-    def prepare(self) -> str:
+    @contextlib.contextmanager
+    def _turn(self) -> Iterator[None]:
+        # SQLite takes one writer at a time (BEGIN IMMEDIATE); its busy handler lets waiting
+        # connections poll with growing sleeps, so under contention one may starve past its
+        # timeout while later ones get in. Queueing this process's threads on a lock first makes
+        # the wait fair; other processes still meet the busy timeout.
+        if self._lock is None:
+            yield
+            return
+        if not self._lock.acquire(timeout=self.timeouts.statement):
+            raise exc.TimeoutError(f"the database stayed busy for {self.timeouts.statement:g} s")
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def upgrade(self, *, bounded: bool = False) -> bool:
+        """Bring the schema to the Alembic head; True when it changed (see ``prepare``)."""
+        return self.prepare(bounded=bounded) != "current"
+
+    def prepare(self, *, bounded: bool = False) -> str:
         """Apply the migrations policy: "created", "upgraded", "adopted" or "current".
 
         Raises SchemaError (one line saying what to do) for a database this code must not touch.
+        At start a migration may take as long as it needs; ``bounded`` (inside a request) keeps
+        the usual timeouts, so a database that hangs meanwhile is a 503, not a stuck thread.
         """
-        with _migration_lock(self.url), _unwatched(), self.engine.begin() as connection:
+        unbounded = contextlib.nullcontext() if bounded else _unwatched()
+        with _migration_lock(self.url), unbounded, self.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
-                # a migration (or waiting for another worker's) may take longer than a request may
-                connection.execute(text("SET LOCAL statement_timeout = 0"))
-                connection.execute(text("SET LOCAL lock_timeout = 0"))
+                if not bounded:  # a migration (or waiting for another worker's) may take long
+                    connection.execute(text("SET LOCAL statement_timeout = 0"))
+                    connection.execute(text("SET LOCAL lock_timeout = 0"))
                 connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
             head = head_revision()
             current = current_heads(connection)
@@ -233,6 +285,7 @@ class Database:
 
     def ping(self) -> None:
         """Run one trivial query; raises the database's error when it cannot."""
+        self._catch_up()
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 

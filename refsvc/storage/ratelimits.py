@@ -10,9 +10,8 @@ from limits.storage import Storage
 from sqlalchemy import case, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from refsvc.storage.db import Database
+from refsvc.storage.db import Database, insert_or_skip
 from refsvc.storage.models import RateLimit
-from refsvc.storage.reports import _insert
 
 SCHEME = "refsvc+db"
 _PRUNE_EVERY = 200  # hits between deletions of expired counters (keeps the table small)
@@ -40,16 +39,24 @@ class DatabaseStorage(Storage):
         now = time.time()
         with self.database.transaction() as session:
             ended = RateLimit.expires_at <= now
-            statement = _insert(session, RateLimit).values(
+            statement = insert_or_skip(session, RateLimit).values(
                 key=key, count=amount, expires_at=now + expiry)
             statement = statement.on_conflict_do_update(index_elements=["key"], set_={
                 "count": case((ended, amount), else_=RateLimit.count + amount),
                 "expires_at": case((ended, now + expiry), else_=RateLimit.expires_at),
             }).returning(RateLimit.count)
             count = int(session.execute(statement).scalar_one())
-            if next(self._hits) % _PRUNE_EVERY == 0:
-                session.execute(delete(RateLimit).where(RateLimit.expires_at < now))
+        if next(self._hits) % _PRUNE_EVERY == 0:
+            self._prune(now)
         return count
+
+    def _prune(self, now: float) -> None:
+        # its own transaction, and allowed to fail: a prune racing another never costs a hit
+        try:
+            with self.database.transaction() as session:
+                session.execute(delete(RateLimit).where(RateLimit.expires_at < now))
+        except SQLAlchemyError:
+            pass
 
     def _row(self, key: str) -> tuple[int, float] | None:
         with self.database.transaction() as session:

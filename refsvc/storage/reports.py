@@ -11,20 +11,11 @@ from typing import Any
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from refsvc.storage.db import row_id, row_offset
+from refsvc.storage.db import insert_or_skip, row_id, row_offset
 from refsvc.storage.models import Report, ReportVisit, utcnow
 
 MAX_KEPT = 20  # comments and pages kept per group: enough to judge, bounded against floods
 OPEN = text("status = 'open'")  # the predicate of the partial unique index uq_reports_open_group
-
-
-def _insert(session: Session, model: Any):
-    """An INSERT that can skip a row conflicting with a unique key, on either database."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model)
 
 
 def visitor_key(address: str) -> str:
@@ -44,7 +35,7 @@ def add_report(session: Session, *, url: str, reason: str, resource_id: str | No
     """
     now = now or utcnow()
     created = session.execute(
-        _insert(session, Report).values(
+        insert_or_skip(session, Report).values(
             url=url, reason=reason, resource_id=resource_id, status="open", count=0, comments=[],
             pages=[], first_reported_at=now, last_reported_at=now, note="")
         .on_conflict_do_nothing(index_elements=["url", "reason"], index_where=OPEN)
@@ -55,9 +46,12 @@ def add_report(session: Session, *, url: str, reason: str, resource_id: str | No
     if visitor:
         day = now.date().isoformat()
         counted = session.execute(
-            _insert(session, ReportVisit).values(report_id=report.id, visitor=visitor, day=day)
+            insert_or_skip(session, ReportVisit).values(report_id=report.id, visitor=visitor, day=day)
             .on_conflict_do_nothing().returning(ReportVisit.day)).first() is not None
-        session.execute(delete(ReportVisit).where(ReportVisit.day < day))  # yesterday's are done
+        # Yesterday's visits of this group are done with. Only this group's: its row lock is held,
+        # so concurrent reports of other groups never wait on (or deadlock over) the same rows.
+        session.execute(delete(ReportVisit).where(ReportVisit.report_id == report.id,
+                                                  ReportVisit.day < day))
     if counted:
         session.execute(update(Report).where(Report.id == report.id)
                         .values(count=Report.count + 1, last_reported_at=now))
@@ -100,6 +94,8 @@ def update_report(session: Session, report: Report, changes: dict[str, Any],
     if "status" in changes and changes["status"] != report.status:
         report.status = changes["status"]
         report.resolved_at = None if report.status == "open" else now
+        if report.status != "open":  # a closed group counts no one again: its visits can go
+            session.execute(delete(ReportVisit).where(ReportVisit.report_id == report.id))
     if "note" in changes:
         report.note = changes["note"]
     session.flush()

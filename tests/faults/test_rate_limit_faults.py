@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -40,11 +41,13 @@ def test_reports_go_through_with_redis_down_and_limits_move_to_memory(
            else request.getfixturevalue("hung_redis"))
     client = _app(settings, tmp_path, monkeypatch, url).test_client()
     caplog.set_level(logging.WARNING)
-    statuses = []
+    statuses, took = [], []
     for _ in range(3):
         start = time.monotonic()
         statuses.append(client.post("/v1/reports", json=REPORT).status_code)
-        assert time.monotonic() - start < budget
+        took.append(time.monotonic() - start)
+    print(f"Redis {failure}: reports answered in {', '.join(f'{t:.2f}' for t in took)} s")
+    assert max(took) < budget
     assert statuses == [202, 202, 429]  # the limit still holds, in this worker's memory
     assert any("falling back to in-memory" in r.getMessage() for r in caplog.records)
     start = time.monotonic()
@@ -53,11 +56,14 @@ def test_reports_go_through_with_redis_down_and_limits_move_to_memory(
 
 
 def test_one_clients_limit_holds_across_two_gunicorn_workers_without_redis(tmp_path):
+    # single-threaded workers and concurrent clients: both workers take requests
     server = Gunicorn(tmp_path, {"DATABASE_URL": f"sqlite:///{tmp_path / 'refsvc.sqlite'}",
-                                 "REPORT_RATE_LIMIT": "10 per minute", "REDIS_URL": ""})
+                                 "REPORT_RATE_LIMIT": "10 per minute", "REDIS_URL": ""},
+                      workers=2, threads=1)
     try:
-        statuses = [requests.post(server.url + "/v1/reports", json=REPORT, timeout=10).status_code
-                    for _ in range(30)]
+        with ThreadPoolExecutor(6) as pool:
+            statuses = list(pool.map(lambda _: requests.post(
+                server.url + "/v1/reports", json=REPORT, timeout=10).status_code, range(30)))
         time.sleep(0.5)  # the access log line follows the response
         pids = {line.split()[0] for line in server.access_lines() if "/v1/reports" in line}
     finally:

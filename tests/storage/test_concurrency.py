@@ -59,3 +59,14 @@ def test_concurrent_failed_checks_each_extend_the_failure_streak(app, client, ed
     assert all(recorded)
     with get_database(app).transaction() as session:
         assert check_store.get_state(session, "gone").failures == 64
+
+
+def test_rate_limit_counters_in_the_database_count_every_concurrent_hit_once(app):
+    from refsvc.storage.ratelimits import DatabaseStorage
+
+    storage = DatabaseStorage(database=get_database(app))
+    counts = _run_together(120, lambda _: storage.incr("LIMITS/report/10.0.0.1", 60))
+    assert sorted(counts) == list(range(1, 121))  # each hit saw its own count: none lost
+    assert storage.get("LIMITS/report/10.0.0.1") == 120
+    assert storage.incr("LIMITS/other", 0) == 1 and storage.get("LIMITS/other") == 0  # expired
+    assert storage.check()
