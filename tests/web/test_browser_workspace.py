@@ -136,6 +136,8 @@ def test_one_banner_when_the_checker_is_offline_and_no_response_time_without_an_
     assert len(banner) == 1 and "Checker offline since" in banner[0].text
     assert driver.find_element(By.CSS_SELECTOR, "#resource-nhs .metric-response").text == "–"
     screenshot(driver, "dashboard-checker-offline")
+    driver.set_window_size(420, 900)  # a phone: the table scrolls inside its box, the page does not
+    assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_the_accessibility_check_itself_catches_a_serious_problem(page):
