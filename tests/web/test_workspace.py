@@ -204,3 +204,12 @@ def test_the_dashboard_export_gives_editors_their_report_counts(client, registry
 
 def test_unknown_resource_pages_are_a_404_page(client):
     assert client.get("/dashboard/resources/nope").status_code == 404
+
+
+@pytest.mark.both_databases
+@pytest.mark.parametrize("path", ["/dashboard?sort=zzz&dir=up&health=%00&q=%00&tag=" + "x" * 3000,
+                                  "/dashboard/reports?status=zz&resource=%00",
+                                  "/dashboard/resources/%00", "/dashboard/reports/99999999999999999999",
+                                  "/dashboard/export.xlsx", "/cite?url=javascript:alert(1)", "/cite"])
+def test_odd_addresses_get_a_page_never_a_server_error(client, editor, path):
+    assert client.get(path, headers=editor).status_code < 500
