@@ -26,7 +26,8 @@ DASHBOARD_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-s
 
 
 @bp.after_request
-def _headers(response):
+def workspace_headers(response):
+    """Headers of every workspace page: a strict CSP, no caching, no sniffing."""
     response.headers.setdefault("Content-Security-Policy", DASHBOARD_CSP)
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Content-Type-Options"] = "nosniff"

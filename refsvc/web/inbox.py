@@ -10,11 +10,11 @@ from refsvc.storage import get_database
 from refsvc.storage import reports as report_store
 from refsvc.storage import resources as store
 from refsvc.web import views
-from refsvc.web.dashboard import _headers
+from refsvc.web.dashboard import workspace_headers
 from refsvc.web.editor import editor_post, is_editor
 
 bp = Blueprint("inbox", __name__, template_folder="templates")
-bp.after_request(_headers)
+bp.after_request(workspace_headers)
 
 MAX_GROUPS = 500
 
