@@ -213,3 +213,16 @@ def test_unknown_resource_pages_are_a_404_page(client):
                                   "/dashboard/export.xlsx", "/cite?url=javascript:alert(1)", "/cite"])
 def test_odd_addresses_get_a_page_never_a_server_error(client, editor, path):
     assert client.get(path, headers=editor).status_code < 500
+
+
+def test_an_editor_audits_a_pages_links_from_the_dashboard(client, editor, registry, httpserver):
+    httpserver.expect_request("/page.htm").respond_with_data(
+        '<html><body><a href="https://www.nhs.uk/">NHS</a> <a href="https://unknown.example/">?</a>'
+        "</body></html>", content_type="text/html")
+    assert client.get("/dashboard/audit").status_code == 200  # read-only: asked to sign in
+    assert client.post("/dashboard/audit", data={"url": httpserver.url_for("/page.htm")}).status_code == 403
+    response = client.post("/dashboard/audit", data={"url": httpserver.url_for("/page.htm")}, headers=editor)
+    page = doc(response)
+    assert "2 outbound links: 1 not registered" in " ".join(page.get_element_by_id("audit-summary").text_content().split())
+    rows = page.xpath("//div[@id='audit-results']//tbody/tr")
+    assert "NHS" in rows[0].text_content() and "not registered" in rows[1].text_content()
