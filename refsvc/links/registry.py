@@ -207,7 +207,7 @@ def diff_entries(current: dict[str, dict[str, Any]], entries: list[dict[str, Any
         old = current.get(entry["id"])
         if old is None:
             changes.append(("create", entry["id"], [(k, None, entry[k]) for k in ENTRY_FIELDS
-                                                    if k in entry and k != "id"]))
+                                                    if k in _plain(entry) and k != "id"]))
             continue
         fields = [(k, old.get(k), entry[k]) for k in ENTRY_FIELDS
                   if k in entry and k != "id" and old.get(k) != entry[k]]
@@ -223,7 +223,14 @@ def describe_diff(changes: list[tuple[str, str, list[tuple[str, Any, Any]]]],
                   current: dict[str, dict[str, Any]]) -> str:
     """The diff as lines for a terminal: + created, ~ updated (old -> new per field), - deleted."""
     def show(value: Any) -> str:
-        text = repr(value) if not isinstance(value, str) else f'"{value}"'
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, list):
+            text = "[" + ", ".join(str(v) for v in value) + "]"
+        elif value is None:
+            text = "(none)"
+        else:
+            text = f'"{value}"'
         return text if len(text) <= 80 else text[:77] + "..."
     lines = []
     for action, rid, fields in changes:
