@@ -103,6 +103,7 @@ def test_first_start_prints_a_token_once_and_it_signs_the_editor_in(clone, brows
         assert output.count(token) == 1  # printed once, never logged again
         assert f"http://127.0.0.1:{port}/dashboard" in output
 
+        browser.execute_cdp_cmd("Network.clearBrowserCookies", {})  # no sign-in from other tests
         browser.get(f"http://127.0.0.1:{port}/dashboard")
         browser.find_element(By.ID, "sign-in").click()
         visible(browser, "#token-input").send_keys(token)
