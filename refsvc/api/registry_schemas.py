@@ -93,6 +93,8 @@ class ResourceOut(Schema):
         "description": "Editors only: the closest Wayback Machine snapshot of a broken link."})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+    open_reports = fields.Integer(metadata={
+        "description": "Editors only: visitors' open reports about the resource."})
 
 
 class ResourceQuery(Schema):

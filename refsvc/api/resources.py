@@ -118,6 +118,10 @@ def list_resources(query: dict[str, Any], pagination_parameters):
         checks = check_store.last_checks(session, resources)
         editor = is_editor_request()
         views = [resource_view(r, checks.get(r.id), editor=editor) for r in resources]
+        if editor:  # the JSON export carries what the CSV does
+            counts = report_store.open_counts(session)
+            for view in views:
+                view["open_reports"] = counts.get(view["id"], 0)
     return one_page(views, page, total, "resources.list_resources", **query)
 
 
