@@ -78,6 +78,7 @@ def dashboard_rows(session, query: dict[str, Any], editor: bool) -> list[dict[st
             "reason": check.reason if check else "", "checked_at": check.checked_at if check else None,
             "response_ms": views.response_ms(outcome, status, check.elapsed_ms if check else None),
             "open_reports": reports.get(resource.id, 0) if editor else None,
+            "warnings": views.warning_words(state.warnings if state else None),
         })
     return rows
 

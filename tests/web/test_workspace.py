@@ -226,3 +226,14 @@ def test_an_editor_audits_a_pages_links_from_the_dashboard(client, editor, regis
     assert "2 outbound links: 1 not registered" in " ".join(page.get_element_by_id("audit-summary").text_content().split())
     rows = page.xpath("//div[@id='audit-results']//tbody/tr")
     assert "NHS" in rows[0].text_content() and "not registered" in rows[1].text_content()
+
+
+def test_warnings_are_shown_in_words_on_the_dashboard_and_the_resource_page(app, client):
+    with get_database(app).transaction() as session:
+        create_resource(session, {"id": "bbc", "name": "The BBC", "url": "https://www.bbc.co.uk/"})
+    for _ in range(2):
+        record(app, "bbc", "https://www.bbc.co.uk/", "redirected", final_url="https://www.bbc.com/")
+    row = doc(client.get("/dashboard")).get_element_by_id("resource-bbc").text_content()
+    assert "redirected within the site" in row or "moved to another site" in row
+    page = doc(client.get("/dashboard/resources/bbc"))
+    assert page.get_element_by_id("warnings").text_content().strip()
