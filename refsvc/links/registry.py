@@ -271,6 +271,8 @@ def update_document(text: str, entries: list[dict[str, Any]]) -> str:
     if document is None:
         document = {"resources": []}
     items = document["resources"] if isinstance(document, dict) and "resources" in document else document
+    if not isinstance(items, list):
+        raise RegistryError("The file holds no list under 'resources:'; it is not a registry file.")
     wanted = {entry["id"]: _plain(entry) for entry in entries}
     for index in reversed(range(len(items))):  # from the end, so comments stay with their items
         item = items[index]
