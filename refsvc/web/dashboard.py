@@ -37,15 +37,16 @@ def workspace_headers(response):
     return response
 
 
-def verdict_choices() -> list[str] | None:
+def verdict_choices(schema: Any = None) -> list[str] | None:
     """The description verdicts GET /v1/resources filters by, when the API lists a ``verdict``
     filter (None when it does not: the dashboard then shows no such control)."""
-    field = ResourceQuery().fields.get("verdict")
+    field = (schema or ResourceQuery()).fields.get("verdict")
     if field is None:
         return None
-    choices = getattr(field.validate, "choices", None) or next(
-        (getattr(v, "choices", None) for v in getattr(field, "validators", []) if hasattr(v, "choices")), None)
-    return list(choices or [])
+    for validator in getattr(field, "validators", []) or []:
+        if getattr(validator, "choices", None):
+            return [str(choice) for choice in validator.choices]
+    return []
 
 
 def checker_offline_since(session) -> Any:

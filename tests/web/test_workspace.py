@@ -237,3 +237,22 @@ def test_warnings_are_shown_in_words_on_the_dashboard_and_the_resource_page(app,
     assert "redirected within the site" in row or "moved to another site" in row
     page = doc(client.get("/dashboard/resources/bbc"))
     assert page.get_element_by_id("warnings").text_content().strip()
+
+
+def test_the_verdict_filter_appears_only_when_the_api_lists_one():
+    from marshmallow import Schema, fields, validate
+
+    from refsvc.web.dashboard import verdict_choices
+
+    class WithVerdict(Schema):
+        verdict = fields.String(validate=validate.OneOf(["matches", "differs"]))
+
+    assert verdict_choices(WithVerdict()) == ["matches", "differs"]
+    assert verdict_choices(Schema()) is None
+
+
+def test_without_a_verdict_filter_in_the_api_the_dashboard_has_no_verdict_control(client):
+    from refsvc.api.registry_schemas import ResourceQuery
+
+    page = doc(client.get("/dashboard"))
+    assert bool(page.xpath("//select[@id='verdict-filter']")) == ("verdict" in ResourceQuery().fields)
