@@ -256,3 +256,17 @@ def test_without_a_verdict_filter_in_the_api_the_dashboard_has_no_verdict_contro
 
     page = doc(client.get("/dashboard"))
     assert bool(page.xpath("//select[@id='verdict-filter']")) == ("verdict" in ResourceQuery().fields)
+
+
+def test_the_token_make_run_kept_is_the_editors_when_no_tokens_are_set(settings, tmp_path, monkeypatch):
+    from refsvc import create_app
+
+    instance = tmp_path / "kept"
+    instance.mkdir()
+    (instance / "editor-token").write_text("kept-token\n")
+    monkeypatch.setenv("REFSVC_INSTANCE_PATH", str(instance))
+    app = create_app({**settings, "EDITOR_TOKENS": ""})
+    client = app.test_client()
+    assert client.get("/v1/reports", headers={"Authorization": "Bearer kept-token"}).status_code == 200
+    configured = create_app({**settings, "EDITOR_TOKENS": "other"}).test_client()
+    assert configured.get("/v1/reports", headers={"Authorization": "Bearer kept-token"}).status_code == 403
