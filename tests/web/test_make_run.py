@@ -131,7 +131,7 @@ def test_a_deployments_own_tokens_are_used_and_no_token_is_made(clone):
     try:
         wait_until_serving(port, process, lines)
         assert not (clone / "instance" / "editor-token").exists()
-        ok = requests.get(f"http://127.0.0.1:{port}/dashboard/reports", timeout=10,
+        ok = requests.get(f"http://127.0.0.1:{port}/dashboard/reports", timeout=60,  # workers may still boot
                           headers={"Authorization": "Bearer deployment-token"})
         assert ok.status_code == 200
     finally:
