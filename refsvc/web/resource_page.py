@@ -12,7 +12,7 @@ from refsvc.storage import events as event_store
 from refsvc.storage import resources as store
 from refsvc.web import chart, timeline, views
 from refsvc.web.dashboard import workspace_headers
-from refsvc.web.editor import editor_post, is_editor
+from refsvc.web.editor import editor_post
 
 bp = Blueprint("resource_page", __name__, template_folder="templates")
 bp.after_request(workspace_headers)
