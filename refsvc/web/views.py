@@ -59,6 +59,18 @@ def ago(when: datetime | None, now: datetime | None = None) -> str:
     return ""
 
 
+def duration(since: datetime | None, now: datetime | None = None) -> str:
+    """How long since ``since``: 'under a minute', '5 minutes', '3 days' ('' for None)."""
+    if since is None:
+        return ""
+    seconds = ((now or datetime.now(timezone.utc)) - since).total_seconds()
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            n = int(seconds // size)
+            return f"{n} {unit}{'' if n == 1 else 's'}"
+    return "under a minute"
+
+
 def stamp(when: datetime | None) -> str:
     """A UTC time as '2026-12-07 10:42 UTC' ('' for None)."""
     return when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if when else ""

@@ -270,3 +270,8 @@ def test_the_token_make_run_kept_is_the_editors_when_no_tokens_are_set(settings,
     assert client.get("/v1/reports", headers={"Authorization": "Bearer kept-token"}).status_code == 200
     configured = create_app({**settings, "EDITOR_TOKENS": "other"}).test_client()
     assert configured.get("/v1/reports", headers={"Authorization": "Bearer kept-token"}).status_code == 403
+
+
+def test_the_last_change_says_how_long_a_resource_has_been_in_its_health(app, client, registry):
+    row = doc(client.get("/dashboard")).get_element_by_id("resource-bbc")
+    assert "Failing for under a minute" in row.text_content()
