@@ -98,6 +98,8 @@ class ResourceOut(Schema):
     updated_at = fields.DateTime()
     description_check = fields.Nested(DescriptionCheckOut, allow_none=True, metadata={
         "description": "Does the page still say what the description says (null before its first check)."})
+    open_reports = fields.Integer(metadata={
+        "description": "Editors only: visitors' open reports about the resource."})
 
 
 class ResourceQuery(Schema):

@@ -101,6 +101,13 @@ def export_response(query: dict[str, Any], kind: str, *, editor: bool):
 @blp.response(200, ResourceOut(many=True), description="JSON by default; text/csv or "
               "text/markdown with ?format=csv|markdown.")
 @blp.paginate(page_size=50, max_page_size=500)
+@blp.doc(responses={"200": {  # the whole answer: a manual doc replaces the generated one
+    "description": "JSON by default (paged); text/csv or text/markdown with ?format=csv|markdown.",
+    "content": {"application/json": {"schema": {"type": "array",
+                                                "items": {"$ref": "#/components/schemas/ResourceOut"}}},
+                "text/csv": {"schema": {"type": "string"}},
+                "text/markdown": {"schema": {"type": "string"}}},
+    "headers": {"X-Pagination": {"$ref": "#/components/headers/PAGINATION"}}}})
 def list_resources(query: dict[str, Any], pagination_parameters):
     """List resources (public), by name; filter by tag, health or active; or export them."""
     page = pagination_parameters
@@ -117,6 +124,10 @@ def list_resources(query: dict[str, Any], pagination_parameters):
         editor = is_editor_request()
         views = _with_description_checks(session, resources, [
             resource_view(r, checks.get(r.id), editor=editor) for r in resources])
+        if editor:  # the JSON export carries what the CSV does
+            counts = report_store.open_counts(session)
+            for view in views:
+                view["open_reports"] = counts.get(view["id"], 0)
     if verdict is not None:
         query["verdict"] = verdict
     return one_page(views, page, total, "resources.list_resources", **query)

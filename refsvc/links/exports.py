@@ -77,7 +77,8 @@ def to_markdown(rows: list[dict[str, Any]], generated_at: datetime) -> str:
         for row in shown:
             status = f"[{row['last_status_code']}] " if row["last_status_code"] else ""
             detail = _md(row["last_reason"] or row["last_outcome"] or "not checked yet")
-            since = f" · since {row['health_since'][:16].replace('T', ' ')}" if row["health_since"] else ""
+            since = (f" · since {row['health_since'][:16].replace('T', ' ')}"
+                     if row["health_since"] and health != "unknown" else "")
             reports = (f" · {row['open_reports']} open report(s)" if row["open_reports"] not in ("", 0)
                        else "")
             lines.append(f"* {status}<{_autolink(row['url'])}> {_md(row['name'])} (`{row['id']}`): "

@@ -173,7 +173,7 @@ def diff_entries(current: dict[str, dict[str, Any]], entries: list[dict[str, Any
         old = current.get(entry["id"])
         if old is None:
             changes.append(("create", entry["id"], [(k, None, entry[k]) for k in ENTRY_FIELDS
-                                                    if k in entry and k != "id"]))
+                                                    if k in _plain(entry) and k != "id"]))
             continue
         fields = [(k, old.get(k), entry[k]) for k in ENTRY_FIELDS
                   if k in entry and k != "id" and old.get(k) != entry[k]]
@@ -189,7 +189,14 @@ def describe_diff(changes: list[tuple[str, str, list[tuple[str, Any, Any]]]],
                   current: dict[str, dict[str, Any]]) -> str:
     """The diff as lines for a terminal: + created, ~ updated (old -> new per field), - deleted."""
     def show(value: Any) -> str:
-        text = repr(value) if not isinstance(value, str) else f'"{value}"'
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, list):
+            text = "[" + ", ".join(str(v) for v in value) + "]"
+        elif value is None:
+            text = "(none)"
+        else:
+            text = f'"{value}"'
         return text if len(text) <= 80 else text[:77] + "..."
     lines = []
     for action, rid, fields in changes:
@@ -230,6 +237,8 @@ def update_document(text: str, entries: list[dict[str, Any]]) -> str:
     if document is None:
         document = {"resources": []}
     items = document["resources"] if isinstance(document, dict) and "resources" in document else document
+    if not isinstance(items, list):
+        raise RegistryError("The file holds no list under 'resources:'; it is not a registry file.")
     wanted = {entry["id"]: _plain(entry) for entry in entries}
     for index in reversed(range(len(items))):  # from the end, so comments stay with their items
         item = items[index]

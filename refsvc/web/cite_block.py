@@ -57,7 +57,7 @@ def render_block(answer: dict[str, Any]):
             continue
         style = citation.get("style") or {}
         note = style.get("class") == "note"
-        short = citation.get("short_note" if note else "in_text") or {}
+        short = (citation.get("note") or citation.get("short_note") if note else citation.get("in_text")) or {}
         entries.append({"name": name, "label": LABELS[name], "edition": _ordinal(style.get("edition")),
                         # the engine's HTML: escaped where it was rendered (an allow-list of tags)
                         "html": Markup((citation.get("bibliography") or {}).get("html") or ""),

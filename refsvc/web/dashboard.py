@@ -26,7 +26,8 @@ DASHBOARD_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-s
 
 
 @bp.after_request
-def _headers(response):
+def workspace_headers(response):
+    """Headers of every workspace page: a strict CSP, no caching, no sniffing."""
     response.headers.setdefault("Content-Security-Policy", DASHBOARD_CSP)
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -36,15 +37,16 @@ def _headers(response):
     return response
 
 
-def verdict_choices() -> list[str] | None:
+def verdict_choices(schema: Any = None) -> list[str] | None:
     """The description verdicts GET /v1/resources filters by, when the API lists a ``verdict``
     filter (None when it does not: the dashboard then shows no such control)."""
-    field = ResourceQuery().fields.get("verdict")
+    field = (schema or ResourceQuery()).fields.get("verdict")
     if field is None:
         return None
-    choices = getattr(field.validate, "choices", None) or next(
-        (getattr(v, "choices", None) for v in getattr(field, "validators", []) if hasattr(v, "choices")), None)
-    return list(choices or [])
+    for validator in getattr(field, "validators", []) or []:
+        if getattr(validator, "choices", None):
+            return [str(choice) for choice in validator.choices]
+    return []
 
 
 def checker_offline_since(session) -> Any:
@@ -60,7 +62,16 @@ def checker_offline_since(session) -> Any:
 
 def dashboard_rows(session, query: dict[str, Any], editor: bool) -> list[dict[str, Any]]:
     """One row per resource: health, last check in words, response time, open reports."""
-    resources, _ = store.list_resources(session, **query)
+    try:
+        resources, _ = store.list_resources(session, **query)
+    except TypeError:  # the API filters verdicts itself, not its storage: filter as it shows them
+        from refsvc.api.resources import resource_view
+
+        resources, _ = store.list_resources(session)
+        wanted = query.get("verdict")
+        resources = [r for r in resources
+                     if ((resource_view(r, None, editor=True).get("description_check") or {})
+                         .get("verdict")) == wanted]
     checks = check_store.last_checks(session, resources)
     reports = report_store.open_counts(session) if editor else {}
     rows = []
@@ -77,6 +88,7 @@ def dashboard_rows(session, query: dict[str, Any], editor: bool) -> list[dict[st
             "reason": check.reason if check else "", "checked_at": check.checked_at if check else None,
             "response_ms": views.response_ms(outcome, status, check.elapsed_ms if check else None),
             "open_reports": reports.get(resource.id, 0) if editor else None,
+            "warnings": views.warning_words(state.warnings if state else None),
         })
     return rows
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 from functools import wraps
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -104,9 +105,23 @@ def sign_out():
     return response
 
 
+TOKEN_FILE = "editor-token"  # what scripts/run (make run) writes on first start
+
+
 def init_app(app: Any) -> None:
-    """Register sign-in and make ``editor`` and ``form_key`` available in every template."""
+    """Register sign-in and make ``editor`` and ``form_key`` available in every template.
+
+    Without REFSVC_EDITOR_TOKENS the token ``make run`` kept in instance/editor-token is the
+    editor's, however the app is started (gunicorn, flask run)."""
     app.register_blueprint(bp)
+    if not app.config.get("EDITOR_TOKENS"):
+        try:
+            with open(os.path.join(app.instance_path, TOKEN_FILE), encoding="utf-8") as handle:
+                token = handle.read().strip()
+        except OSError:
+            token = ""
+        if token:
+            app.config["EDITOR_TOKENS"] = [token]
 
     @app.context_processor
     def _editor_context() -> dict[str, Any]:

@@ -5,15 +5,16 @@ from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from refsvc.links.registry import slug_problem
 from refsvc.storage import get_database
 from refsvc.storage import reports as report_store
 from refsvc.storage import resources as store
 from refsvc.web import views
-from refsvc.web.dashboard import _headers
+from refsvc.web.dashboard import workspace_headers
 from refsvc.web.editor import editor_post, is_editor
 
 bp = Blueprint("inbox", __name__, template_folder="templates")
-bp.after_request(_headers)
+bp.after_request(workspace_headers)
 
 MAX_GROUPS = 500
 
@@ -40,6 +41,8 @@ def inbox():
     status = request.args.get("status", "open")
     status = status if status in {"open", "resolved", "dismissed"} else "open"
     only = request.args.get("resource") or None
+    if only is not None and slug_problem(only):  # not an id (e.g. a NUL, which PostgreSQL refuses)
+        only = None
     with get_database(current_app).transaction() as session:
         reports, _ = report_store.list_reports(session, status=status, resource_id=only,
                                                limit=MAX_GROUPS)

@@ -11,11 +11,11 @@ from refsvc.storage import get_database, utcnow
 from refsvc.storage import events as event_store
 from refsvc.storage import resources as store
 from refsvc.web import chart, timeline, views
-from refsvc.web.dashboard import _headers
-from refsvc.web.editor import editor_post, is_editor
+from refsvc.web.dashboard import workspace_headers
+from refsvc.web.editor import editor_post
 
 bp = Blueprint("resource_page", __name__, template_folder="templates")
-bp.after_request(_headers)
+bp.after_request(workspace_headers)
 
 DAYS = 90
 EDITABLE = ("name", "url", "description", "logo_url", "tags", "expect", "active")

@@ -16,6 +16,9 @@ OUTCOME_WORDS = {
 # Outcomes of a check that never reached a server: no response time to show.
 NO_ANSWER = frozenset({"dns_error", "tls_error", "connection_error", "timeout", "refused_address",
                        "checker_offline"})
+WARNING_WORDS = {"redirected": "redirected within the site", "moved": "moved to another site",
+                 "content_drifting": "content drifting from the description", "slow": "slow to answer",
+                 "certificate_expiring": "TLS certificate expiring soon", "logo_missing": "logo missing"}
 SORTS = {"health": "Health", "name": "Name", "changed": "Last change", "response": "Response time",
          "reports": "Open reports"}
 
@@ -28,6 +31,11 @@ def outcome_words(outcome: str | None, status_code: int | None = None) -> str:
     if outcome == "client_error" and status_code and status_code != 404:
         words = "Client error"
     return f"{words} ({status_code})" if status_code and outcome not in {"ok", "checker_offline"} else words
+
+
+def warning_words(warnings: Iterable[str] | None) -> str:
+    """A resource's warnings in a few words each ('' when none)."""
+    return "; ".join(WARNING_WORDS.get(w, str(w).replace("_", " ")) for w in warnings or [])
 
 
 def response_ms(outcome: str | None, status_code: int | None, elapsed_ms: int | None) -> int | None:
@@ -49,6 +57,18 @@ def ago(when: datetime | None, now: datetime | None = None) -> str:
             n = int(seconds // size)
             return f"{n} {unit}{'' if n == 1 else 's'} ago"
     return ""
+
+
+def duration(since: datetime | None, now: datetime | None = None) -> str:
+    """How long since ``since``: 'under a minute', '5 minutes', '3 days' ('' for None)."""
+    if since is None:
+        return ""
+    seconds = ((now or datetime.now(timezone.utc)) - since).total_seconds()
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            n = int(seconds // size)
+            return f"{n} {unit}{'' if n == 1 else 's'}"
+    return "under a minute"
 
 
 def stamp(when: datetime | None) -> str:

@@ -127,7 +127,7 @@ def export_registry(file: Path | None) -> None:
     except OSError as exc:
         raise click.ClickException(f"Cannot write {file}: {exc.strerror or exc}. Choose a "
                                    "writable path, or leave FILE out to print the YAML.") from None
-    except (YAMLError, TypeError, AttributeError) as exc:  # not a registry ruamel can update
+    except (YAMLError, RegistryError) as exc:  # not a registry file ruamel can update
         raise click.ClickException(f"{file} is not a registry file ruamel.yaml can update ({exc}); "
                                    "write to a new file instead.") from None
     click.echo(f"Wrote {len(entries)} resource(s) to {file}.", err=True)

@@ -87,3 +87,9 @@ def test_an_unknown_format_is_a_422_naming_the_choices(client):
     response = client.get("/v1/resources?format=xlsx")
     assert response.status_code == 422
     assert "format" in str(response.get_json()["errors"])
+
+
+def test_the_json_list_gives_editors_the_open_report_counts_too(client, editor, registry):
+    views = {v["id"]: v for v in client.get("/v1/resources", headers=editor).get_json()}
+    assert views["evil"]["open_reports"] == 2 and views["mind"]["open_reports"] == 0
+    assert all("open_reports" not in v for v in client.get("/v1/resources").get_json())

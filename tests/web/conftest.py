@@ -69,6 +69,8 @@ def page(browser, live_server):
         browser.get(live_server + path)
         return browser
     browser.set_window_size(1280, 900)
+    # Cookies belong to a host, not a port: an editor's sign-in would outlive its test's server.
+    browser.execute_cdp_cmd("Network.clearBrowserCookies", {})
     browser.get_log("browser")  # start from an empty log
     yield open_page
     errors = script_errors(browser)

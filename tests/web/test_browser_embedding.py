@@ -184,5 +184,6 @@ def test_when_refsvc_does_not_allow_the_origin_the_widget_links_to_the_citation_
     assert_accessible(browser, "#cite")
     screenshot(browser, "cite-widget-not-allowed")
     link.click()
-    text_in(browser, "h1", "Cite this page")
+    text_in(browser, "h1", "How to cite this page")
+    assert_accessible(browser)
     browser.get("about:blank")

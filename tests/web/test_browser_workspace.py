@@ -132,10 +132,13 @@ def test_one_banner_when_the_checker_is_offline_and_no_response_time_without_an_
     tracker.record("nhs", {"url": "https://www.nhs.uk/", "outcome": "checker_offline", "status_code": None,
                            "reason": "Inconclusive: the checker looked offline.", "elapsed_ms": 3000})
     driver = page("/dashboard")
+    assert driver.find_element(By.ID, "editor-state").text == "Read-only"
     banner = driver.find_elements(By.ID, "offline-banner")
     assert len(banner) == 1 and "Checker offline since" in banner[0].text
     assert driver.find_element(By.CSS_SELECTOR, "#resource-nhs .metric-response").text == "–"
     screenshot(driver, "dashboard-checker-offline")
+    driver.set_window_size(420, 900)  # a phone: the table scrolls inside its box, the page does not
+    assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_the_accessibility_check_itself_catches_a_serious_problem(page):

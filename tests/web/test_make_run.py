@@ -103,6 +103,7 @@ def test_first_start_prints_a_token_once_and_it_signs_the_editor_in(clone, brows
         assert output.count(token) == 1  # printed once, never logged again
         assert f"http://127.0.0.1:{port}/dashboard" in output
 
+        browser.execute_cdp_cmd("Network.clearBrowserCookies", {})  # no sign-in from other tests
         browser.get(f"http://127.0.0.1:{port}/dashboard")
         browser.find_element(By.ID, "sign-in").click()
         visible(browser, "#token-input").send_keys(token)
@@ -130,7 +131,7 @@ def test_a_deployments_own_tokens_are_used_and_no_token_is_made(clone):
     try:
         wait_until_serving(port, process, lines)
         assert not (clone / "instance" / "editor-token").exists()
-        ok = requests.get(f"http://127.0.0.1:{port}/dashboard/reports", timeout=10,
+        ok = requests.get(f"http://127.0.0.1:{port}/dashboard/reports", timeout=60,  # workers may still boot
                           headers={"Authorization": "Bearer deployment-token"})
         assert ok.status_code == 200
     finally:

@@ -204,3 +204,74 @@ def test_the_dashboard_export_gives_editors_their_report_counts(client, registry
 
 def test_unknown_resource_pages_are_a_404_page(client):
     assert client.get("/dashboard/resources/nope").status_code == 404
+
+
+@pytest.mark.both_databases
+@pytest.mark.parametrize("path", ["/dashboard?sort=zzz&dir=up&health=%00&q=%00&tag=" + "x" * 3000,
+                                  "/dashboard/reports?status=zz&resource=%00",
+                                  "/dashboard/resources/%00", "/dashboard/reports/99999999999999999999",
+                                  "/dashboard/export.xlsx", "/cite?url=javascript:alert(1)", "/cite"])
+def test_odd_addresses_get_a_page_never_a_server_error(client, editor, path):
+    assert client.get(path, headers=editor).status_code < 500
+
+
+def test_an_editor_audits_a_pages_links_from_the_dashboard(client, editor, registry, httpserver):
+    httpserver.expect_request("/page.htm").respond_with_data(
+        '<html><body><a href="https://www.nhs.uk/">NHS</a> <a href="https://unknown.example/">?</a>'
+        "</body></html>", content_type="text/html")
+    assert client.get("/dashboard/audit").status_code == 200  # read-only: asked to sign in
+    assert client.post("/dashboard/audit", data={"url": httpserver.url_for("/page.htm")}).status_code == 403
+    response = client.post("/dashboard/audit", data={"url": httpserver.url_for("/page.htm")}, headers=editor)
+    page = doc(response)
+    assert "2 outbound links: 1 not registered" in " ".join(page.get_element_by_id("audit-summary").text_content().split())
+    rows = page.xpath("//div[@id='audit-results']//tbody/tr")
+    assert "NHS" in rows[0].text_content() and "not registered" in rows[1].text_content()
+
+
+def test_warnings_are_shown_in_words_on_the_dashboard_and_the_resource_page(app, client):
+    with get_database(app).transaction() as session:
+        create_resource(session, {"id": "bbc", "name": "The BBC", "url": "https://www.bbc.co.uk/"})
+    for _ in range(2):
+        record(app, "bbc", "https://www.bbc.co.uk/", "redirected", final_url="https://www.bbc.com/")
+    row = doc(client.get("/dashboard")).get_element_by_id("resource-bbc").text_content()
+    assert "redirected within the site" in row or "moved to another site" in row
+    page = doc(client.get("/dashboard/resources/bbc"))
+    assert page.get_element_by_id("warnings").text_content().strip()
+
+
+def test_the_verdict_filter_appears_only_when_the_api_lists_one():
+    from marshmallow import Schema, fields, validate
+
+    from refsvc.web.dashboard import verdict_choices
+
+    class WithVerdict(Schema):
+        verdict = fields.String(validate=validate.OneOf(["matches", "differs"]))
+
+    assert verdict_choices(WithVerdict()) == ["matches", "differs"]
+    assert verdict_choices(Schema()) is None
+
+
+def test_without_a_verdict_filter_in_the_api_the_dashboard_has_no_verdict_control(client):
+    from refsvc.api.registry_schemas import ResourceQuery
+
+    page = doc(client.get("/dashboard"))
+    assert bool(page.xpath("//select[@id='verdict-filter']")) == ("verdict" in ResourceQuery().fields)
+
+
+def test_the_token_make_run_kept_is_the_editors_when_no_tokens_are_set(settings, tmp_path, monkeypatch):
+    from refsvc import create_app
+
+    instance = tmp_path / "kept"
+    instance.mkdir()
+    (instance / "editor-token").write_text("kept-token\n")
+    monkeypatch.setenv("REFSVC_INSTANCE_PATH", str(instance))
+    app = create_app({**settings, "EDITOR_TOKENS": ""})
+    client = app.test_client()
+    assert client.get("/v1/reports", headers={"Authorization": "Bearer kept-token"}).status_code == 200
+    configured = create_app({**settings, "EDITOR_TOKENS": "other"}).test_client()
+    assert configured.get("/v1/reports", headers={"Authorization": "Bearer kept-token"}).status_code == 403
+
+
+def test_the_last_change_says_how_long_a_resource_has_been_in_its_health(app, client, registry):
+    row = doc(client.get("/dashboard")).get_element_by_id("resource-bbc")
+    assert "Failing for under a minute" in row.text_content()

@@ -77,3 +77,13 @@ def test_export_into_the_file_keeps_its_comments_order_and_layout(app, runner, t
     order = [e["id"] for e in parse_registry(text)]
     assert order == [e["id"] for e in parse_registry(original) if e["id"] != "bbc"] + ["samaritans"]
     assert "tags: [further-reading, charity, mental-health]" in text  # flow style kept
+
+
+def test_export_into_a_file_that_is_no_registry_says_so_and_leaves_it_alone(runner, tmp_path):
+    runner.invoke(args=["registry", "import", str(REGISTRY)])
+    for text in ("settings:\n  a: 1\n", "key: [unclosed\n"):
+        other = tmp_path / "other.yaml"
+        other.write_text(text)
+        result = runner.invoke(args=["registry", "export", str(other)])
+        assert result.exit_code == 1 and "write to a new file instead" in result.output
+        assert other.read_text() == text
