@@ -55,7 +55,11 @@ def after_check(session: Session, resource: Resource, result: dict[str, Any], no
     data = result.pop(PAGE_KEY, None)
     if not isinstance(data, dict):
         return None
-    page = PageText.from_dict(data)
+    try:
+        page = PageText.from_dict(data)
+    except (TypeError, ValueError):  # not what page_for makes: nothing to judge
+        log.warning("check of %s carried an unreadable page record", resource.id)
+        return None
     state = store.get_state(session, resource.id, create=True)
     row = store.current_baseline(session, resource.id)
     if page.readable and (row is None or state.rebaseline):
