@@ -91,11 +91,11 @@ def read_text(body: str, *, final_url: str = "", content_type: str = "") -> Page
                                  for el in doc.xpath("//h1|//h2|//h3")[:40]) if h)
     declared = (doc.get("lang") or meta("content-language") or "").split("-")[0].lower()[:8]
     description, og_description = meta("description"), meta("og:description")
-    main = "\n".join(squash(line) for line in _main_text(body).splitlines() if line.strip())[:MAIN_CAP]
-    for el in doc.xpath("//script|//style|//noscript|//template|//head"):
+    for el in doc.xpath("//script|//style|//noscript|//template|//svg|//head"):
         el.drop_tree()
-    blocks = _block_texts(doc)
-    visible = "\n".join(blocks)[:VISIBLE_CAP]
+    visible = "\n".join(_block_texts(doc))[:VISIBLE_CAP]
+    # the same tree, already rid of scripts and styles, goes to trafilatura (one parse, and it may mutate it)
+    main = "\n".join(squash(line) for line in _main_text(doc).splitlines() if line.strip())[:MAIN_CAP]
     if len(visible) < 40 and "<script" in body[:200_000].lower():
         return unreadable("the page shows no text without running its scripts", final_url)
     if not visible:
@@ -107,24 +107,41 @@ def read_text(body: str, *, final_url: str = "", content_type: str = "") -> Page
                     main_text=main, visible_text=visible, fingerprint=fingerprint(main))
 
 
-def page_for(outcome: str, reason: str, body: str, *, final_url: str, content_type: str) -> dict[str, Any] | None:
-    """The page as the description check reads it, for a check that reached it; None otherwise."""
+def page_for(outcome: str, reason: str, body: str, *, final_url: str, content_type: str,
+             visible: str = "") -> dict[str, Any] | None:
+    """What the recorder needs to judge the page a check reached (None for a check that did not).
+
+    The page is not read here: the recorder knows whether it changed since its last reading, and
+    reads it (``read_record``) only then. ``visible`` is the text the checker already read from it;
+    its fingerprint tells a page that reads the same, whatever its dates, counters and tokens.
+    """
     try:
         if outcome == "blocked":
             return unreadable(f"the checker was blocked: {reason}", final_url).to_dict()
         if outcome not in READ_OUTCOMES:
             return None
-        return read_text(body, final_url=final_url, content_type=content_type).to_dict()
+        return {"readable": True, "html": body, "final_url": final_url, "content_type": content_type,
+                # figures count here: a changed figure must be judged again
+                "seen": hashlib.sha256(mask(visible or body[:VISIBLE_CAP], numbers=False).encode()).hexdigest()[:32]}
     except Exception as exc:  # the description check must never spoil the link check
-        log.exception("reading %s for its description failed", final_url)
+        log.exception("fingerprinting %s for its description failed", final_url)
         return unreadable(f"the page could not be read ({type(exc).__name__})", final_url).to_dict()
 
 
-def _main_text(body: str) -> str:
-    # fast: trafilatura's own extraction without its fallbacks, a few ms a page
+def read_record(record: dict[str, Any]) -> PageText:
+    """The page of a ``page_for`` record, read now (or as it was read, for an unreadable one)."""
+    if "html" not in record:
+        return PageText.from_dict(record)
+    return read_text(str(record["html"]), final_url=str(record.get("final_url") or ""),
+                     content_type=str(record.get("content_type") or ""))
+
+
+def _main_text(doc: Any) -> str:
+    # fast and precise: trafilatura's own extractor without its fallbacks and recall retries, a few
+    # ms a page; what it leaves out (menus, teaser lists) is boilerplate to a change measure anyway
     try:
-        return trafilatura.extract(body, fast=True, include_comments=False, include_tables=True,
-                                   deduplicate=False, favor_precision=False) or ""
+        return trafilatura.extract(doc, fast=True, include_comments=False, include_tables=True,
+                                   deduplicate=False, favor_precision=True) or ""
     except Exception:  # an extractor crash on a strange page leaves the visible text to judge
         return ""
 
@@ -158,11 +175,11 @@ _TOKEN = re.compile(r"[a-z0-9_-]{16,}", re.I)  # session ids, hashes, nonces (wh
 _NUMBER = re.compile(r"\d[\d,.]*")
 
 
-def mask(sentence: str) -> str:
-    """A sentence with dates, per-load tokens and numbers masked, lowercased, words only."""
+def mask(sentence: str, *, numbers: bool = True) -> str:
+    """A sentence with dates, per-load tokens and (unless told) numbers masked, lowercased, words only."""
     text = _DATE.sub(" DATE ", sentence)
     text = _TOKEN.sub(lambda m: " TOKEN " if any(c.isdigit() for c in m.group(0)) else m.group(0), text)
-    text = _NUMBER.sub("#", text.lower())
+    text = _NUMBER.sub("#", text.lower()) if numbers else text.lower()
     return " ".join(re.findall(r"[#\w]+", text))
 
 
@@ -275,5 +292,5 @@ def suggested_description(page: PageText, limit: int = 300) -> str:
     return " ".join(picked) or (page.meta_description or page.og_description)[:limit]
 
 
-__all__ = ["PageText", "Change", "read_text", "page_for", "unreadable", "compare", "fingerprint", "mask",
+__all__ = ["PageText", "Change", "read_text", "page_for", "read_record", "unreadable", "compare", "fingerprint", "mask",
            "pack", "unpack", "suggested_description"]

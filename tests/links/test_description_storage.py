@@ -113,3 +113,18 @@ def test_deleting_a_resource_deletes_its_baselines_and_verdict(app, tracked):
         assert session.scalar(select(func.count()).select_from(DescriptionBaseline)) == 0
         assert session.scalar(select(func.count()).select_from(DescriptionState)) == 0
         assert check_store.get_state(session, "ageuk") is None
+
+
+def test_a_page_that_reads_the_same_is_not_read_again_until_it_or_the_description_changes(app, tracked):
+    tracker, _ = tracked
+    tracker.record("ageuk", result(extra="<p>Updated 3 March 2026.</p>"))
+    again = tracker.record("ageuk", result(extra="<p>Updated 9 November 2026.</p>"))  # only a date
+    assert again.result["description"] == {"verdict": "supported", "unchanged": True,
+                                           "why": "the page supports every claim of the description"}
+    figure = tracker.record("ageuk", result(extra="<p>We helped 12,000 people.</p>"))
+    assert "unchanged" not in figure.result["description"]
+    with get_database(app).transaction() as session:
+        resource_store.update_resource(session, resource_store.get_resource(session, "ageuk"),
+                                       {"description": "Age UK runs 300 charity shops."})
+    edited = tracker.record("ageuk", result(extra="<p>We helped 12,000 people.</p>"))
+    assert edited.result["description"]["verdict"] == "unsupported"
