@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from refsvc.links.description import PageText
 from refsvc.links.description_words import STOP, content_words, sentences, squash, stem
-from refsvc.links.description_figures import Figure, figures_in, phones_in
+from refsvc.links.description_figures import Figure, FigureIndex, figures_in, phones_in
 
 WORDS_FOUND = 0.6  # share of a claim's words the page must hold somewhere
 WORDS_NEARBY = 0.4  # ... and in one passage (a sentence and its neighbours)
@@ -96,7 +96,7 @@ class Page:
         self.glued = self.norm.replace(" ", "")
         self.keys = _keys(whole)
         self.sentence_keys = [_keys(s) for s in self.sentences]
-        self.figures = figures_in(whole)
+        self.figures = FigureIndex(whole)
         self.phones = phones_in(whole)
         self.language = page.language
 
@@ -184,9 +184,9 @@ def _claim_keys(claim: str, name: str) -> tuple[set[str], list[str]]:
 
 def _figure_problem(page: Page, figure: Figure) -> str | None:
     """None when the page gives the figure; else what it says instead, or that it says nothing."""
-    if any(figure.same_value(other) for other in page.figures):
+    if page.figures.same(figure) is not None:
         return None
-    rivals = [other for other in page.figures if figure.counts_the_same(other) and not other.is_year]
+    rivals = page.figures.rivals(figure)
     if rivals:
         return f"description says {figure.label}; the page says {rivals[0].shown()}"
     return f"description says {figure.label}; the page does not give that figure"
@@ -206,7 +206,7 @@ def judge_claim(page: Page, claim: str, *, name: str = "", vouched: bool = False
         if problem:
             problems.append(problem)
         else:
-            facts.append(next(o.text for o in page.figures if figure.same_value(o)))
+            facts.append(page.figures.same(figure).text)
     for digits, phone in phones_in(claim).items():
         if digits not in page.phones:
             other = f"; the page gives {next(iter(page.phones.values()))}" if page.phones else ""

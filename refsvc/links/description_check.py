@@ -62,7 +62,7 @@ def after_check(session: Session, resource: Resource, result: dict[str, Any], no
     if row is not None:  # replaced baselines go with the history (REFSVC_HISTORY_DAYS); the current stays
         store.prune_replaced(session, resource.id, now - timedelta(days=int(settings.get("HISTORY_DAYS", 400))),
                              keep=row.id)
-    seen = _seen(data, resource, row)
+    seen = _seen(data, resource, row, now)
     if seen is not None and seen == state.seen and not state.rebaseline and state.observed:
         # the page reads as at the last check, for the same description and baseline: so does the verdict
         result["description"] = {"verdict": state.observed, "why": state.why, "unchanged": True}
@@ -75,7 +75,7 @@ def after_check(session: Session, resource: Resource, result: dict[str, Any], no
     if page.readable and (row is None or state.rebaseline):
         confirmed = bool(state.rebaseline)
         row = _take_baseline(session, resource, page, now, confirmed)
-        seen = _seen(data, resource, row)
+        seen = _seen(data, resource, row, now)
         state.rebaseline = False
         if confirmed:  # an editor's word starts the verdict over
             state.verdict = state.since = state.pending = None
@@ -90,11 +90,13 @@ def after_check(session: Session, resource: Resource, result: dict[str, Any], no
     return _advance(state, resource, observation.verdict, observation.why, now, state.claims)
 
 
-def _seen(data: dict[str, Any], resource: Resource, row: DescriptionBaseline | None) -> str | None:
-    """What a judgement rests on: the page as shown, the description and the baseline."""
+def _seen(data: dict[str, Any], resource: Resource, row: DescriptionBaseline | None,
+          now: datetime) -> str | None:
+    """What a judgement rests on: the page as shown, the description and the baseline (and the
+    week: the page is read in full at least weekly, past what the fingerprint sees)."""
     if not data.get("seen") or row is None:
         return None
-    key = f"{data['seen']}|{row.id}|{resource.name}|{resource.description}"
+    key = f"{data['seen']}|{row.id}|{resource.name}|{resource.description}|{now:%G-%V}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
