@@ -231,3 +231,39 @@ def test_a_verdict_change_fires_a_webhook_like_a_health_change(hooked, receiver,
     finally:
         tracker_for(app).close()
         get_database(app).dispose()
+
+
+@pytest.mark.parametrize("body", [{"description": "x" * 100_000}, {"description": "\x00" * 10}, [1, 2],
+                                  {"accept_suggestion": "maybe"}, {"description": None}])
+def test_hostile_confirmations_get_a_clear_4xx_never_a_500(client, editor, site, body):
+    _create(client, editor, site.url("/"))
+    response = client.post("/v1/resources/mind/confirm-description", json=body, headers=editor)
+    assert 400 <= response.status_code < 500 and response.json["message"]
+
+
+def test_a_hostile_description_is_judged_without_harm(client, editor, site):
+    hostile = ("<script>alert(1)</script> " + "Mind Mind 1,2,3 0300 " * 200)[:4900]
+    _create(client, editor, site.url("/"), description=hostile)
+    check = _check(client, editor)
+    assert check["description"]["verdict"] == "unsupported"
+    found = client.get("/v1/resources/mind").json["description_check"]
+    assert found["claims"][0]["text"].startswith("<script>")  # JSON carries it as text; pages escape it
+
+
+def test_the_resource_page_partial_renders_what_the_api_gives(app, client, editor, site):
+    from refsvc.links import description_check
+    from refsvc.storage import resources as store
+
+    _create(client, editor, site.url("/"))
+    _check(client, editor)
+    _serve(site, staff="900")
+    _check(client, editor)
+    with get_database(app).transaction() as session:
+        view = description_check.view(session, store.get_resource(session, "mind"))
+    with app.test_request_context("/dashboard/resources/mind"):
+        html = app.jinja_env.get_template("web/description_check.html").render(
+            description_check=view, resource={"id": "mind"})
+    assert "description says 1,200 staff; the page says 900" in html
+    assert "The last check saw <strong>unsupported</strong>" in html
+    assert "<ins>We have 900 staff and around 110 local Minds.</ins>" not in html  # numbers: no change
+    assert 'action="/v1/resources/mind/confirm-description"' in html
