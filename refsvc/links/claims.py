@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from refsvc.links.description import PageText
-from refsvc.links.description_words import STOP, content_words, sentences, squash, stem
+from refsvc.links.description_words import content_words, sentences, squash, stem
 from refsvc.links.description_figures import Figure, FigureIndex, figures_in, phones_in
 
 WORDS_FOUND = 0.6  # share of a claim's words the page must hold somewhere
