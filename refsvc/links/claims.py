@@ -99,6 +99,7 @@ class Page:
         self.figures = FigureIndex(whole)
         self.phones = phones_in(whole)
         self.language = page.language
+        self.links = frozenset(page.links)
 
     def mentions(self, name: str) -> bool:
         """Is ``name`` (or its acronym, or its expansion) on the page?"""
@@ -145,9 +146,13 @@ def _cut(text: str) -> str:
 
 
 def _markers(page: Page) -> list[tuple[str, set[str], str]]:
-    """Page sentences saying that something closed, ended, merged or was renamed (not for a holiday)."""
+    """Page sentences saying that something closed, ended, merged or was renamed (not for a holiday,
+    not in a link)."""
+    # a linked headline ("The consultation on the Mental Health Act has closed") lists news; it says
+    # nothing of the resource itself
     return [(sentence, keys, _norm(sentence)) for sentence, keys in zip(page.sentences, page.sentence_keys)
-            if _MARKER.search(sentence) and not _TEMPORARY.search(sentence)]
+            if _MARKER.search(sentence) and not _TEMPORARY.search(sentence)
+            and sentence.rstrip(".") not in page.links]
 
 
 def _overlap(marker: tuple[str, set[str], str], keys: set[str], names: list[str]) -> int:

@@ -42,6 +42,7 @@ class PageText:
     main_text: str = ""
     visible_text: str = ""
     fingerprint: str = ""
+    links: tuple[str, ...] = ()  # texts of the page's links (headlines, menus): listed, not stated
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (travels from the check to the recorder in the result dict)."""
@@ -52,6 +53,7 @@ class PageText:
         """The inverse of ``to_dict``; unknown keys are ignored."""
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["headings"] = tuple(known.get("headings") or ())
+        known["links"] = tuple(known.get("links") or ())
         return cls(**known)
 
 
@@ -83,6 +85,8 @@ def read_text(body: str, *, final_url: str = "", content_type: str = "") -> Page
 
     titles = doc.xpath("//title")
     title = squash(titles[0].text_content())[:500] if titles else meta("og:title")
+    links = tuple(dict.fromkeys(t for t in (squash(el.text_content())[:300] for el in doc.xpath("//body//a")[:400])
+                                if len(t.split()) >= 3))
     headings = tuple(h for h in (squash(el.text_content())[:300]
                                  for el in doc.xpath("//h1|//h2|//h3")[:40]) if h)
     declared = (doc.get("lang") or meta("content-language") or "").split("-")[0].lower()[:8]
@@ -104,7 +108,7 @@ def read_text(body: str, *, final_url: str = "", content_type: str = "") -> Page
     language = declared or language_of(main)
     return PageText(readable=True, final_url=final_url, title=title, meta_description=description,
                     og_description=og_description, headings=headings, language=language,
-                    main_text=main, visible_text=visible, fingerprint=fingerprint(main))
+                    main_text=main, visible_text=visible, fingerprint=fingerprint(main), links=links)
 
 
 def page_for(outcome: str, reason: str, body: str, *, final_url: str, content_type: str,
