@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from refsvc.links import description_verdict as verdicts
 from refsvc.links.claims import judge_claims
 from refsvc.links.description import PageText, pack, read_record, suggested_description, unpack
+from refsvc.storage import checks as check_store
 from refsvc.storage import descriptions as store
 from refsvc.storage.models import DescriptionBaseline, DescriptionState, Resource
 
@@ -132,6 +133,8 @@ def _advance(state: DescriptionState, resource: Resource, observed: str, why: st
 
 def request_baseline(session: Session, resource_id: str) -> None:
     """An editor confirmed the description: the next check that reads the page takes a new baseline."""
+    # the health row's lock is the one a recorder takes: no recorder makes the state row meanwhile
+    check_store.get_state(session, resource_id, for_update=True)
     store.get_state(session, resource_id, create=True).rebaseline = True
     session.flush()
 

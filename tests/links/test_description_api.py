@@ -92,6 +92,7 @@ def test_a_changed_figure_moves_the_verdict_only_after_two_checks_and_names_both
     assert twice["claims"][2]["supported"] is False
 
 
+@pytest.mark.both_databases
 def test_the_list_filters_by_verdict_and_refuses_an_unknown_one(client, editor, site, serve):
     _create(client, editor, site.url("/"))
     client.post("/v1/resources", json={"id": "gone", "name": "Gone", "url": f"http://127.0.0.1:{dead_port()}/",
@@ -106,6 +107,7 @@ def test_the_list_filters_by_verdict_and_refuses_an_unknown_one(client, editor, 
     assert bad.status_code == 422 and "verdict" in json.dumps(bad.json)
 
 
+@pytest.mark.both_databases
 def test_confirming_an_edited_description_takes_a_new_baseline_and_supports_it(client, editor, site):
     _create(client, editor, site.url("/"))
     _check(client, editor)
