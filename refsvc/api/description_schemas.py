@@ -22,6 +22,17 @@ class ReportSeenOut(Schema):
     comments = fields.List(fields.String())
 
 
+class BaselineOut(Schema):
+    """The page as it was when its description was last taken as true."""
+
+    taken_at = fields.DateTime()
+    confirmed = fields.Boolean(metadata={"description": "By an editor (else the first successful check)."})
+    title = fields.String()
+    final_url = fields.String()
+    claims = fields.List(fields.Nested(ClaimOut), metadata={
+        "description": "The description's claims as judged then, with the sentences they relied on."})
+
+
 class DescriptionCheckOut(Schema):
     """Whether the page still says what the description says, and what changed since the baseline."""
 
@@ -40,7 +51,7 @@ class DescriptionCheckOut(Schema):
                        "and title/description/language {before, after} when they changed."})
     suggested_description = fields.String(metadata={
         "description": "A description drawn from the page (meta description or opening sentences)."})
-    baseline = fields.Dict(allow_none=True)
+    baseline = fields.Nested(BaselineOut, allow_none=True)
     baseline_requested = fields.Boolean(metadata={
         "description": "An editor confirmed; the next check that reads the page takes the baseline."})
     reports = fields.List(fields.Nested(ReportSeenOut), metadata={
