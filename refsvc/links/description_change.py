@@ -61,18 +61,22 @@ class Change:
     score: float
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
-    title: tuple[str, str] | None = None  # (before, after) when it changed
-    description: tuple[str, str] | None = None
-    language: tuple[str, str] | None = None
+    title: tuple[str, str] = ("", "")  # (before, after)
+    description: tuple[str, str] = ("", "")  # the meta (else OpenGraph) description
+    language: tuple[str, str] = ("", "")
+
+    def changed(self, key: str) -> bool:
+        """Did the title, description or language change (beyond dates and numbers)?"""
+        a, b = getattr(self, key)
+        return bool(a and b and mask(a) != mask(b))
 
     def to_dict(self) -> dict[str, Any]:
-        """The API's ``change`` object."""
+        """The API's ``change`` object: score, diff, and title/description/language before and after."""
         out: dict[str, Any] = {"score": round(self.score, 3),
                                "diff": {"added": list(self.added), "removed": list(self.removed)}}
         for key in ("title", "description", "language"):
-            pair = getattr(self, key)
-            if pair is not None:
-                out[key] = {"before": pair[0], "after": pair[1]}
+            a, b = getattr(self, key)
+            out[key] = {"before": a, "after": b, "changed": self.changed(key)}
         return out
 
 
@@ -82,12 +86,9 @@ def _bag(key: str) -> set[str]:
 
 def compare(before: PageText, now: PageText) -> Change:
     """The change from ``before`` (the baseline) to ``now``, measured on the masked main text."""
-    pairs: dict[str, tuple[str, str] | None] = {}
-    for key, a, b in (("title", before.title, now.title),
-                      ("description", before.meta_description or before.og_description,
-                       now.meta_description or now.og_description),
-                      ("language", before.language, now.language)):
-        pairs[key] = (a, b) if a and b and mask(a) != mask(b) else None
+    pairs = {"title": (before.title, now.title), "language": (before.language, now.language),
+             "description": (before.meta_description or before.og_description,
+                             now.meta_description or now.og_description)}
     if before.fingerprint and before.fingerprint == now.fingerprint:
         return Change(0.0, **pairs)
     old, new = _units(before.main_text), _units(now.main_text)
@@ -113,7 +114,7 @@ def compare(before: PageText, now: PageText) -> Change:
         else:
             changed += weight(key)
     changed += sum(weight(k) for k in unmatched_new)
-    if pairs["language"]:
+    if Change(0.0, language=pairs["language"]).changed("language"):
         changed = max(changed, total * 0.5)  # the same words in another language are new words
     score = min(changed / total, 1.0)
     return Change(score, added=tuple(new[k] for k in came[:DIFF_LINES]),

@@ -93,7 +93,8 @@ def test_a_new_page_is_a_complete_change_and_the_title_and_language_are_compared
     french = page("<p>Nous aidons les personnes sans abri à trouver un logement.</p>", lang="fr")
     change = compare(page(), french)
     assert change.score >= 0.5
-    assert change.to_dict()["language"] == {"before": "en", "after": "fr"}
+    assert change.to_dict()["language"] == {"before": "en", "after": "fr", "changed": True}
+    assert change.to_dict()["title"] == {"before": "Shelter", "after": "Shelter", "changed": False}
 
 
 def test_the_main_text_is_stored_compressed():

@@ -27,7 +27,8 @@ def unsupported():
                     "evidence": "description says 1,200 staff; the page says 900"},
                    {"text": "It is loved.", "supported": None, "evidence": "an editor confirmed it"}],
         "change": {"score": 0.42, "diff": {"added": [f"We have 900 staff. {EVIL}"], "removed": ["We have 1,200 staff."]},
-                   "title": {"before": "Mind", "after": f"Mind {EVIL}"}},
+                   "title": {"before": "Mind", "after": f"Mind {EVIL}", "changed": True},
+                   "description": {"before": "Same", "after": "Same", "changed": False}},
         "suggested_description": f"We're Mind, the mental health charity. {EVIL}",
         "baseline": {"taken_at": datetime(2026, 1, 1, tzinfo=timezone.utc), "confirmed": False},
         "baseline_requested": False,
@@ -62,3 +63,8 @@ def test_everything_it_shows_is_escaped(app, unsupported):
 def test_a_pending_verdict_says_how_many_checks_it_has(app, unsupported):
     html = render(app, {**unsupported, "verdict": "supported", "pending": "unsupported", "pending_count": 1})
     assert "The last check saw <strong>unsupported</strong>" in html and "1 of 2" in html
+
+
+def test_an_unchanged_title_is_not_shown_as_a_change(app, unsupported):
+    html = render(app, unsupported)
+    assert "<strong>Title</strong>" in html and "<strong>Description</strong>" not in html
