@@ -120,6 +120,7 @@ def child(args: argparse.Namespace) -> None:
 
 
 def run(listing: Path, describe: bool, args: argparse.Namespace) -> dict:
+    """One child run over the URLs; its two passes' times."""
     cmd = [sys.executable, __file__, "--child", str(listing), "--concurrency", str(args.concurrency)]
     done = subprocess.run(cmd + (["--describe"] if describe else []), capture_output=True, text=True,
                           timeout=args.max_seconds)
@@ -129,6 +130,7 @@ def run(listing: Path, describe: bool, args: argparse.Namespace) -> dict:
 
 
 def main() -> None:
+    """Serve the pages, run the children alternately, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--links", type=int, default=500)
     parser.add_argument("--hosts", type=int, default=50)

@@ -9,6 +9,8 @@ from refsvc.storage.models import DESCRIPTION_VERDICTS
 
 
 class ClaimOut(Schema):
+    """One sentence of the description, whether the page supports it, and the evidence."""
+
     text = fields.String()
     supported = fields.Boolean(allow_none=True, metadata={
         "description": "null: not on the page, but an editor confirmed the description with it."})
@@ -16,6 +18,8 @@ class ClaimOut(Schema):
 
 
 class ReportSeenOut(Schema):
+    """Visitors' open "inaccurate" reports of the resource, shown beside the evidence."""
+
     id = fields.Integer()
     count = fields.Integer()
     last_reported_at = fields.DateTime()
