@@ -63,7 +63,7 @@ def unreadable(why: str, final_url: str = "") -> PageText:
 
 
 def read_text(body: str, *, final_url: str = "", content_type: str = "") -> PageText:
-    """Read a fetched page for the description check; never raises."""
+    """Read a fetched page for the description check."""
     kind = content_type.lower()
     if "pdf" in kind or body[:5] == "%PDF-":
         return unreadable("the link leads to a PDF, not a web page", final_url)
@@ -94,16 +94,16 @@ def read_text(body: str, *, final_url: str = "", content_type: str = "") -> Page
     for el in doc.xpath("//script|//style|//noscript|//template|//svg|//head"):
         el.drop_tree()
     visible = "\n".join(_block_texts(doc))[:VISIBLE_CAP]
+    if len(visible) < 40 and "<script" in body[:200_000].lower():
+        return unreadable("the page shows no text without running its scripts", final_url)
+    if not visible:
+        return unreadable("the page shows no text", final_url)
     # the same tree goes to trafilatura (one parse; it may mutate it), rid first of what it would
     # throw away anyway, menus and footers being most of a page's elements: a third of its time
     for el in doc.xpath("//nav|//footer|//aside|//form|//*[@role='navigation' or @aria-hidden='true']|"
                         "//header[not(ancestor::main or ancestor::article)]"):
         el.drop_tree()
     main = "\n".join(squash(line) for line in _main_text(doc).splitlines() if line.strip())[:MAIN_CAP]
-    if len(visible) < 40 and "<script" in body[:200_000].lower():
-        return unreadable("the page shows no text without running its scripts", final_url)
-    if not visible:
-        return unreadable("the page shows no text", final_url)
     main = main or visible[:MAIN_CAP]
     language = declared or language_of(main)
     return PageText(readable=True, final_url=final_url, title=title, meta_description=description,

@@ -73,6 +73,9 @@ def after_check(session: Session, resource: Resource, result: dict[str, Any], no
     except (TypeError, ValueError):  # not what page_for makes: nothing to judge
         log.warning("check of %s carried an unreadable page record", resource.id)
         return None
+    except Exception as exc:  # a page that breaks the reader must not cost the check its health
+        log.exception("reading the page of %s for its description failed", resource.id)
+        page = PageText(readable=False, why=f"the page could not be read ({type(exc).__name__})")
     if page.readable and (row is None or state.rebaseline):
         confirmed = bool(state.rebaseline)
         row = _take_baseline(session, resource, page, now, confirmed)
