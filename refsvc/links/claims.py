@@ -94,8 +94,8 @@ class Page:
         whole = " \n ".join(self.sentences)
         self.norm = _norm(whole) + _norm(page.final_url.replace(".", " "))
         self.glued = self.norm.replace(" ", "")
-        self.keys = _keys(whole)
         self.sentence_keys = [_keys(s) for s in self.sentences]
+        self.keys = set().union(*self.sentence_keys)
         self.figures = FigureIndex(whole)
         self.phones = phones_in(whole)
         self.language = page.language
