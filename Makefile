@@ -49,6 +49,8 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/engine_speed.py
 	$(BIN)/python bench/doi_batch.py
 	$(BIN)/python bench/link_check.py
+	$(BIN)/python bench/description_check.py
+	$(BIN)/python -m tests.links.description_report
 
 ## fixtures: re-render the corpus with citeproc-js (needs node and npm)
 fixtures:

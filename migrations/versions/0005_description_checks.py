@@ -54,6 +54,7 @@ def upgrade() -> None:
         sa.Column("suggested", sa.Text(), nullable=False),
         sa.Column("checked_at", sa.DateTime(), nullable=True),
         sa.Column("rebaseline", sa.Boolean(), nullable=False),
+        sa.Column("seen", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(["resource_id"], ["resources.id"],
                                 name=op.f("fk_description_states_resource_id_resources"),
                                 ondelete="CASCADE"),

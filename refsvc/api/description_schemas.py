@@ -9,6 +9,8 @@ from refsvc.storage.models import DESCRIPTION_VERDICTS
 
 
 class ClaimOut(Schema):
+    """One sentence of the description, whether the page supports it, and the evidence."""
+
     text = fields.String()
     supported = fields.Boolean(allow_none=True, metadata={
         "description": "null: not on the page, but an editor confirmed the description with it."})
@@ -16,10 +18,23 @@ class ClaimOut(Schema):
 
 
 class ReportSeenOut(Schema):
+    """Visitors' open "inaccurate" reports of the resource, shown beside the evidence."""
+
     id = fields.Integer()
     count = fields.Integer()
     last_reported_at = fields.DateTime()
     comments = fields.List(fields.String())
+
+
+class BaselineOut(Schema):
+    """The page as it was when its description was last taken as true."""
+
+    taken_at = fields.DateTime()
+    confirmed = fields.Boolean(metadata={"description": "By an editor (else the first successful check)."})
+    title = fields.String()
+    final_url = fields.String()
+    claims = fields.List(fields.Nested(ClaimOut), metadata={
+        "description": "The description's claims as judged then, with the sentences they relied on."})
 
 
 class DescriptionCheckOut(Schema):
@@ -40,7 +55,7 @@ class DescriptionCheckOut(Schema):
                        "and title/description/language {before, after} when they changed."})
     suggested_description = fields.String(metadata={
         "description": "A description drawn from the page (meta description or opening sentences)."})
-    baseline = fields.Dict(allow_none=True)
+    baseline = fields.Nested(BaselineOut, allow_none=True)
     baseline_requested = fields.Boolean(metadata={
         "description": "An editor confirmed; the next check that reads the page takes the baseline."})
     reports = fields.List(fields.Nested(ReportSeenOut), metadata={

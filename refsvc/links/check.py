@@ -264,5 +264,7 @@ def _run(record: CheckResult, fetcher: _Fetcher, url: str, *, name: str, descrip
         record.reason = (f"The site asked the checker to come back in {fetcher.retry_after:g} s (429 Too Many "
                          "Requests) — inconclusive, not a dead link; the host is now checked more slowly")
     record.details.update(verdict.details)
-    record.description_page = page_for(record.outcome, record.reason, result.text,
-                                       final_url=result.final_url, content_type=result.content_type)
+    record.description_page = page_for(
+        record.outcome, record.reason, result.text, final_url=result.final_url,
+        content_type=result.content_type, description=description,
+        visible=f"{page.title}\n{page.description}\n{' '.join(page.headings)}\n{page.text}")

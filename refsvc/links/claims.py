@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from refsvc.links.description import PageText
-from refsvc.links.description_words import STOP, content_words, sentences, squash, stem
-from refsvc.links.description_figures import Figure, figures_in, phones_in
+from refsvc.links.description_words import content_words, sentences, squash, stem
+from refsvc.links.description_figures import Figure, FigureIndex, figures_in, phones_in
 
 WORDS_FOUND = 0.6  # share of a claim's words the page must hold somewhere
 WORDS_NEARBY = 0.4  # ... and in one passage (a sentence and its neighbours)
@@ -94,11 +94,12 @@ class Page:
         whole = " \n ".join(self.sentences)
         self.norm = _norm(whole) + _norm(page.final_url.replace(".", " "))
         self.glued = self.norm.replace(" ", "")
-        self.keys = _keys(whole)
         self.sentence_keys = [_keys(s) for s in self.sentences]
-        self.figures = figures_in(whole)
+        self.keys = set().union(*self.sentence_keys)
+        self.figures = FigureIndex(whole)
         self.phones = phones_in(whole)
         self.language = page.language
+        self.links = frozenset(page.links)
 
     def mentions(self, name: str) -> bool:
         """Is ``name`` (or its acronym, or its expansion) on the page?"""
@@ -145,9 +146,13 @@ def _cut(text: str) -> str:
 
 
 def _markers(page: Page) -> list[tuple[str, set[str], str]]:
-    """Page sentences saying that something closed, ended, merged or was renamed (not for a holiday)."""
+    """Page sentences saying that something closed, ended, merged or was renamed (not for a holiday,
+    not in a link)."""
+    # a linked headline ("The consultation on the Mental Health Act has closed") lists news; it says
+    # nothing of the resource itself
     return [(sentence, keys, _norm(sentence)) for sentence, keys in zip(page.sentences, page.sentence_keys)
-            if _MARKER.search(sentence) and not _TEMPORARY.search(sentence)]
+            if _MARKER.search(sentence) and not _TEMPORARY.search(sentence)
+            and sentence.rstrip(".") not in page.links]
 
 
 def _overlap(marker: tuple[str, set[str], str], keys: set[str], names: list[str]) -> int:
@@ -184,9 +189,9 @@ def _claim_keys(claim: str, name: str) -> tuple[set[str], list[str]]:
 
 def _figure_problem(page: Page, figure: Figure) -> str | None:
     """None when the page gives the figure; else what it says instead, or that it says nothing."""
-    if any(figure.same_value(other) for other in page.figures):
+    if page.figures.same(figure) is not None:
         return None
-    rivals = [other for other in page.figures if figure.counts_the_same(other) and not other.is_year]
+    rivals = page.figures.rivals(figure)
     if rivals:
         return f"description says {figure.label}; the page says {rivals[0].shown()}"
     return f"description says {figure.label}; the page does not give that figure"
@@ -206,7 +211,7 @@ def judge_claim(page: Page, claim: str, *, name: str = "", vouched: bool = False
         if problem:
             problems.append(problem)
         else:
-            facts.append(next(o.text for o in page.figures if figure.same_value(o)))
+            facts.append(page.figures.same(figure).text)
     for digits, phone in phones_in(claim).items():
         if digits not in page.phones:
             other = f"; the page gives {next(iter(page.phones.values()))}" if page.phones else ""

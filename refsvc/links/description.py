@@ -1,15 +1,12 @@
-"""What the description check reads from a page, and how much its main text changed (pure).
+"""What the description check reads from a page (pure).
 
 ``read_text`` turns one fetched page into a ``PageText``: final URL, title, meta and OpenGraph
 descriptions, headings, language, the main text with boilerplate removed (trafilatura), everything
-a reader sees (for judging claims, see claims.py) and a fingerprint of the main text.
-``compare`` measures the change between a baseline and the page now on the main text, as sets of
-sentences with dates, numbers and per-load tokens masked: reordered menus, a new date or a counter
-do not count, a rewritten paragraph does.
+a reader sees (for judging claims, see claims.py) and a fingerprint of the main text. How much the
+main text changed is measured in description_change.py.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import zlib
@@ -20,13 +17,12 @@ import lxml.etree
 import lxml.html
 import trafilatura
 
+from refsvc.links.description_change import fingerprint, seen_key
 from refsvc.links.description_words import language_of, sentences, squash
 
 log = logging.getLogger(__name__)
 VISIBLE_CAP = 60_000  # characters of visible text kept for judging claims (contact boxes sit late)
 MAIN_CAP = 30_000  # characters of main text kept in a baseline
-DIFF_LINES = 12  # added/removed sentences shown in a diff
-PAIRED = 200  # removed sentences looked up among the added ones as edits (bounds the work per page)
 READ_OUTCOMES = frozenset({"ok", "redirected", "moved", "content_mismatch"})  # checks that reached the page
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
@@ -46,6 +42,7 @@ class PageText:
     main_text: str = ""
     visible_text: str = ""
     fingerprint: str = ""
+    links: tuple[str, ...] = ()  # texts of the page's links (headlines, menus): listed, not stated
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (travels from the check to the recorder in the result dict)."""
@@ -56,6 +53,7 @@ class PageText:
         """The inverse of ``to_dict``; unknown keys are ignored."""
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["headings"] = tuple(known.get("headings") or ())
+        known["links"] = tuple(known.get("links") or ())
         return cls(**known)
 
 
@@ -65,7 +63,7 @@ def unreadable(why: str, final_url: str = "") -> PageText:
 
 
 def read_text(body: str, *, final_url: str = "", content_type: str = "") -> PageText:
-    """Read a fetched page for the description check; never raises."""
+    """Read a fetched page for the description check."""
     kind = content_type.lower()
     if "pdf" in kind or body[:5] == "%PDF-":
         return unreadable("the link leads to a PDF, not a web page", final_url)
@@ -87,44 +85,66 @@ def read_text(body: str, *, final_url: str = "", content_type: str = "") -> Page
 
     titles = doc.xpath("//title")
     title = squash(titles[0].text_content())[:500] if titles else meta("og:title")
+    links = tuple(dict.fromkeys(t for t in (squash(el.text_content())[:300] for el in doc.xpath("//body//a")[:400])
+                                if len(t.split()) >= 3))
     headings = tuple(h for h in (squash(el.text_content())[:300]
                                  for el in doc.xpath("//h1|//h2|//h3")[:40]) if h)
     declared = (doc.get("lang") or meta("content-language") or "").split("-")[0].lower()[:8]
     description, og_description = meta("description"), meta("og:description")
-    main = "\n".join(squash(line) for line in _main_text(body).splitlines() if line.strip())[:MAIN_CAP]
-    for el in doc.xpath("//script|//style|//noscript|//template|//head"):
+    for el in doc.xpath("//script|//style|//noscript|//template|//svg|//head"):
         el.drop_tree()
-    blocks = _block_texts(doc)
-    visible = "\n".join(blocks)[:VISIBLE_CAP]
+    visible = "\n".join(_block_texts(doc))[:VISIBLE_CAP]
     if len(visible) < 40 and "<script" in body[:200_000].lower():
         return unreadable("the page shows no text without running its scripts", final_url)
     if not visible:
         return unreadable("the page shows no text", final_url)
+    # the same tree goes to trafilatura (one parse; it may mutate it), rid first of what it would
+    # throw away anyway, menus and footers being most of a page's elements: a third of its time
+    for el in doc.xpath("//nav|//footer|//aside|//form|//*[@role='navigation' or @aria-hidden='true']|"
+                        "//header[not(ancestor::main or ancestor::article)]"):
+        el.drop_tree()
+    main = "\n".join(squash(line) for line in _main_text(doc).splitlines() if line.strip())[:MAIN_CAP]
     main = main or visible[:MAIN_CAP]
     language = declared or language_of(main)
     return PageText(readable=True, final_url=final_url, title=title, meta_description=description,
                     og_description=og_description, headings=headings, language=language,
-                    main_text=main, visible_text=visible, fingerprint=fingerprint(main))
+                    main_text=main, visible_text=visible, fingerprint=fingerprint(main), links=links)
 
 
-def page_for(outcome: str, reason: str, body: str, *, final_url: str, content_type: str) -> dict[str, Any] | None:
-    """The page as the description check reads it, for a check that reached it; None otherwise."""
+def page_for(outcome: str, reason: str, body: str, *, final_url: str, content_type: str,
+             visible: str = "", description: str = "") -> dict[str, Any] | None:
+    """What the recorder needs to judge the page a check reached (None for a check that did not).
+
+    The page is not read here: the recorder knows whether it changed since its last reading, and
+    reads it (``read_record``) only then. ``visible`` is the text the checker already read from it
+    (title, description, body); its fingerprint (``seen_key``) tells a page that reads the same.
+    """
     try:
         if outcome == "blocked":
             return unreadable(f"the checker was blocked: {reason}", final_url).to_dict()
         if outcome not in READ_OUTCOMES:
             return None
-        return read_text(body, final_url=final_url, content_type=content_type).to_dict()
+        return {"readable": True, "html": body, "final_url": final_url, "content_type": content_type,
+                "seen": seen_key(visible or body[:VISIBLE_CAP], description)}
     except Exception as exc:  # the description check must never spoil the link check
-        log.exception("reading %s for its description failed", final_url)
+        log.exception("fingerprinting %s for its description failed", final_url)
         return unreadable(f"the page could not be read ({type(exc).__name__})", final_url).to_dict()
 
 
-def _main_text(body: str) -> str:
-    # fast: trafilatura's own extraction without its fallbacks, a few ms a page
+def read_record(record: dict[str, Any]) -> PageText:
+    """The page of a ``page_for`` record, read now (or as it was read, for an unreadable one)."""
+    if "html" not in record:
+        return PageText.from_dict(record)
+    return read_text(str(record["html"]), final_url=str(record.get("final_url") or ""),
+                     content_type=str(record.get("content_type") or ""))
+
+
+def _main_text(doc: Any) -> str:
+    # fast and precise: trafilatura's own extractor without its fallbacks and recall retries, a few
+    # ms a page; what it leaves out (menus, teaser lists) is boilerplate to a change measure anyway
     try:
-        return trafilatura.extract(body, fast=True, include_comments=False, include_tables=True,
-                                   deduplicate=False, favor_precision=False) or ""
+        return trafilatura.extract(doc, fast=True, include_comments=False, include_tables=True,
+                                   deduplicate=False, favor_precision=True) or ""
     except Exception:  # an extractor crash on a strange page leaves the visible text to judge
         return ""
 
@@ -147,105 +167,6 @@ def _block_texts(doc: Any) -> list[str]:
             parts.append(el.tail)
     text = "".join(parts)
     return [squash(line) for line in text.split("\n") if line.strip()]
-
-
-# What changes on every load or every day and says nothing about the content.
-_DATE = re.compile(r"\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-                   r"(\s+\d{2,4})?\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}"
-                   r"(st|nd|rd|th)?,?(\s+\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}(t[\d:.+z-]+)?\b|"
-                   r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
-_TOKEN = re.compile(r"[a-z0-9_-]{16,}", re.I)  # session ids, hashes, nonces (when they hold a digit)
-_NUMBER = re.compile(r"\d[\d,.]*")
-
-
-def mask(sentence: str) -> str:
-    """A sentence with dates, per-load tokens and numbers masked, lowercased, words only."""
-    text = _DATE.sub(" DATE ", sentence)
-    text = _TOKEN.sub(lambda m: " TOKEN " if any(c.isdigit() for c in m.group(0)) else m.group(0), text)
-    text = _NUMBER.sub("#", text.lower())
-    return " ".join(re.findall(r"[#\w]+", text))
-
-
-def _units(text: str) -> dict[str, str]:
-    """Masked sentence -> original sentence; a sentence that is only a date or number is dropped."""
-    units: dict[str, str] = {}
-    for sentence in sentences(text):
-        key = mask(sentence)
-        if len(key.replace("#", "").split()) >= 2:
-            units.setdefault(key, sentence)
-    return units
-
-
-def fingerprint(text: str) -> str:
-    """A digest of the main text's masked sentences, in any order: equal when nothing that counts changed."""
-    keys = sorted(_units(text))
-    return hashlib.sha256("\n".join(keys).encode()).hexdigest()[:32]
-
-
-@dataclass(frozen=True)
-class Change:
-    """How much the main text changed (0 to 1), and what was added and removed."""
-
-    score: float
-    added: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    title: tuple[str, str] | None = None  # (before, after) when it changed
-    description: tuple[str, str] | None = None
-    language: tuple[str, str] | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The API's ``change`` object."""
-        out: dict[str, Any] = {"score": round(self.score, 3),
-                               "diff": {"added": list(self.added), "removed": list(self.removed)}}
-        for key in ("title", "description", "language"):
-            pair = getattr(self, key)
-            if pair is not None:
-                out[key] = {"before": pair[0], "after": pair[1]}
-        return out
-
-
-def _bag(key: str) -> set[str]:
-    return {w for w in key.split() if w != "#"}
-
-
-def compare(before: PageText, now: PageText) -> Change:
-    """The change from ``before`` (the baseline) to ``now``, measured on the masked main text."""
-    pairs: dict[str, tuple[str, str] | None] = {}
-    for key, a, b in (("title", before.title, now.title),
-                      ("description", before.meta_description or before.og_description,
-                       now.meta_description or now.og_description),
-                      ("language", before.language, now.language)):
-        pairs[key] = (a, b) if a and b and mask(a) != mask(b) else None
-    if before.fingerprint and before.fingerprint == now.fingerprint:
-        return Change(0.0, **pairs)
-    old, new = _units(before.main_text), _units(now.main_text)
-    gone = [k for k in old if k not in new]
-    came = [k for k in new if k not in old]
-    weight = lambda key: max(len(key.split()), 1)  # noqa: E731 - a sentence counts by its words
-    total = sum(map(weight, old)) + sum(map(weight, new)) or 1
-    # an edited sentence (a word or two) pairs with its new form and counts for what differs
-    changed, unmatched_new = 0.0, set(came)
-    for key in gone[:PAIRED]:
-        words = _bag(key)
-        best, best_key = 0.0, None
-        for other in came[:PAIRED]:
-            if other not in unmatched_new:
-                continue
-            theirs = _bag(other)
-            overlap = len(words & theirs) / (len(words | theirs) or 1)
-            if overlap > best:
-                best, best_key = overlap, other
-        if best_key is not None and best >= 0.6:
-            unmatched_new.discard(best_key)
-            changed += (1 - best) * (weight(key) + weight(best_key))
-        else:
-            changed += weight(key)
-    changed += sum(weight(k) for k in unmatched_new)
-    if pairs["language"]:
-        changed = max(changed, total * 0.5)  # the same words in another language are new words
-    score = min(changed / total, 1.0)
-    return Change(score, added=tuple(new[k] for k in came[:DIFF_LINES]),
-                  removed=tuple(old[k] for k in gone[:DIFF_LINES]), **pairs)
 
 
 def pack(text: str) -> bytes:
@@ -275,5 +196,5 @@ def suggested_description(page: PageText, limit: int = 300) -> str:
     return " ".join(picked) or (page.meta_description or page.og_description)[:limit]
 
 
-__all__ = ["PageText", "Change", "read_text", "page_for", "unreadable", "compare", "fingerprint", "mask",
-           "pack", "unpack", "suggested_description"]
+__all__ = ["PageText", "read_text", "page_for", "read_record", "unreadable", "pack", "unpack",
+           "suggested_description"]

@@ -10,6 +10,7 @@ verdict (two checks in a row) and keeps a compact summary with the check. Judgin
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import datetime, timedelta
 from typing import Any, Mapping
@@ -18,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from refsvc.links import description_verdict as verdicts
 from refsvc.links.claims import judge_claims
-from refsvc.links.description import PageText, pack, suggested_description, unpack
+from refsvc.links.description import PageText, pack, read_record, suggested_description, unpack
+from refsvc.storage import checks as check_store
 from refsvc.storage import descriptions as store
 from refsvc.storage.models import DescriptionBaseline, DescriptionState, Resource
 
@@ -51,56 +53,91 @@ def _take_baseline(session: Session, resource: Resource, page: PageText, now: da
 
 def after_check(session: Session, resource: Resource, result: dict[str, Any], now: datetime,
                 settings: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Judge the page a check read (popped from ``result``); the webhook event when the verdict moved."""
+    """Judge the page a check reached (its record popped from ``result``); the webhook event when
+    the verdict moved."""
     data = result.pop(PAGE_KEY, None)
     if not isinstance(data, dict):
         return None
-    page = PageText.from_dict(data)
     state = store.get_state(session, resource.id, create=True)
     row = store.current_baseline(session, resource.id)
+    if row is not None:  # replaced baselines go with the history (REFSVC_HISTORY_DAYS); the current stays
+        store.prune_replaced(session, resource.id, now - timedelta(days=int(settings.get("HISTORY_DAYS", 400))),
+                             keep=row.id)
+    seen = _seen(data, resource, row, now)
+    if seen is not None and seen == state.seen and not state.rebaseline and state.observed:
+        # the page reads as at the last check, for the same description and baseline: so does the verdict
+        result["description"] = {"verdict": state.observed, "why": state.why, "unchanged": True}
+        return _advance(state, resource, state.observed, state.why, now, [])
+    try:
+        page = read_record(data)
+    except (TypeError, ValueError):  # not what page_for makes: nothing to judge
+        log.warning("check of %s carried an unreadable page record", resource.id)
+        return None
+    except Exception as exc:  # a page that breaks the reader must not cost the check its health
+        log.exception("reading the page of %s for its description failed", resource.id)
+        page = PageText(readable=False, why=f"the page could not be read ({type(exc).__name__})")
     if page.readable and (row is None or state.rebaseline):
         confirmed = bool(state.rebaseline)
         row = _take_baseline(session, resource, page, now, confirmed)
+        seen = _seen(data, resource, row, now)
         state.rebaseline = False
         if confirmed:  # an editor's word starts the verdict over
             state.verdict = state.since = state.pending = None
             state.pending_count = 0
-    if row is not None:  # replaced baselines go with the history (REFSVC_HISTORY_DAYS); the current stays
-        store.prune_replaced(session, resource.id, now - timedelta(days=int(settings.get("HISTORY_DAYS", 400))),
-                             keep=row.id)
-    try:
-        vouched = row.vouched if row is not None and row.description == resource.description else []
-        observation = verdicts.observe(resource.description or "", page,
-                                       baseline_page(row) if row is not None else None,
-                                       name=resource.name, vouched=vouched or (),
-                                       changed_at=float(settings.get("DESCRIPTION_CHANGED_AT",
-                                                                     verdicts.CHANGED_AT)))
-    except Exception as exc:  # a bug in judging must not lose the check's health
-        log.exception("judging the description of %s failed", resource.id)
-        observation = verdicts.Observation("unknown", f"the description could not be judged "
-                                           f"({type(exc).__name__})")
-    before = state.verdict
-    moved = verdicts.advance(verdicts.VerdictState(state.verdict, state.since, state.pending,
-                                                   state.pending_count), observation.verdict, now)
-    state.verdict, state.since = moved.verdict, moved.since
-    state.pending, state.pending_count = moved.pending, moved.pending_count
-    state.observed, state.why, state.checked_at = observation.verdict, observation.why, now
+    observation = _observe(resource, page, row, settings)
     state.claims = [c.to_dict() for c in observation.claims]
     state.change = observation.change.to_dict() if observation.change is not None else None
+    state.seen = seen if page.readable else None
     if page.readable:
         state.suggested = suggested_description(page)
-    session.flush()
     result["description"] = observation.summary()
+    return _advance(state, resource, observation.verdict, observation.why, now, state.claims)
+
+
+def _seen(data: dict[str, Any], resource: Resource, row: DescriptionBaseline | None,
+          now: datetime) -> str | None:
+    """What a judgement rests on: the page as shown, the description and the baseline (and the
+    week: the page is read in full at least weekly, past what the fingerprint sees)."""
+    if not data.get("seen") or row is None:
+        return None
+    key = f"{data['seen']}|{row.id}|{resource.name}|{resource.description}|{now:%G-%V}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _observe(resource: Resource, page: PageText, row: DescriptionBaseline | None,
+             settings: Mapping[str, Any]) -> verdicts.Observation:
+    try:
+        vouched = row.vouched if row is not None and row.description == resource.description else []
+        return verdicts.observe(resource.description or "", page,
+                                baseline_page(row) if row is not None else None,
+                                name=resource.name, vouched=vouched or (),
+                                changed_at=float(settings.get("DESCRIPTION_CHANGED_AT", verdicts.CHANGED_AT)))
+    except Exception as exc:  # a bug in judging must not lose the check's health
+        log.exception("judging the description of %s failed", resource.id)
+        return verdicts.Observation("unknown", f"the description could not be judged ({type(exc).__name__})")
+
+
+def _advance(state: DescriptionState, resource: Resource, observed: str, why: str, now: datetime,
+             claims: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Move the verdict after one observation; the webhook event when it moved."""
+    before = state.verdict
+    moved = verdicts.advance(verdicts.VerdictState(state.verdict, state.since, state.pending,
+                                                   state.pending_count), observed, now)
+    state.verdict, state.since = moved.verdict, moved.since
+    state.pending, state.pending_count = moved.pending, moved.pending_count
+    state.observed, state.why, state.checked_at = observed, why, now
     if before is None or before == moved.verdict:
         return None
     return {"event": "resource.description_changed",
             "resource": {"id": resource.id, "name": resource.name, "url": resource.url},
-            "previous": before, "verdict": moved.verdict, "why": observation.why, "at": now.isoformat(),
-            "claims": [c.to_dict() for c in observation.claims if c.supported is False]}
+            "previous": before, "verdict": moved.verdict, "why": why, "at": now.isoformat(),
+            "claims": [c for c in (claims or state.claims or []) if c.get("supported") is False]}
 
 
 def request_baseline(session: Session, resource_id: str) -> None:
     """An editor confirmed the description: the next check that reads the page takes a new baseline."""
+    # the health row's lock is the one a recorder takes: no recorder makes the state row meanwhile
+    check_store.get_state(session, resource_id, for_update=True)
     store.get_state(session, resource_id, create=True).rebaseline = True
     session.flush()
 

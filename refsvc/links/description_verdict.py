@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from refsvc.links.claims import Claim, judge_claims
-from refsvc.links.description import Change, PageText, compare
+from refsvc.links.description import PageText
+from refsvc.links.description_change import Change, compare
 
 VERDICTS = ("supported", "changed", "unsupported", "unknown")
 CHANGED_AT = 0.35  # share of the main text's words changed that makes a page "changed" (tuned on the set)

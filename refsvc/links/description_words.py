@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9À-Ý])|\n+")
 
@@ -55,6 +56,7 @@ def language_of(text: str) -> str:
     return best if scores[best] >= max(3, len(words) // 20) else ""
 
 
+@lru_cache(maxsize=65536)  # words repeat across sentences and pages; bounded
 def stem(word: str) -> str:
     """A light English stem, enough to match 'services' with 'service' and 'offers' with 'offering'."""
     for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "es", "ed", "ly", "s"):

@@ -222,6 +222,8 @@ class DescriptionState(Base):
     suggested: Mapped[str] = mapped_column(Text, default="")  # a description drawn from the page
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     rebaseline: Mapped[bool] = mapped_column(Boolean, default=False)  # an editor asked for a new one
+    seen: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the page, description and
+    # baseline last judged: a check that finds all three the same repeats that judgement unread
 
 
 class PolitenessHost(Base):

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from refsvc.links.description import (compare, fingerprint, mask, pack, page_for, read_text,
-                                      suggested_description, unpack)
+from refsvc.links.description import pack, page_for, read_text, suggested_description, unpack
+from refsvc.links.description_change import compare, fingerprint, mask, seen_key
 
 SHELL = ("<!doctype html><html lang='{lang}'><head><title>Shelter</title>"
          "<meta name='description' content='Housing advice and homelessness help.'>"
@@ -93,7 +93,8 @@ def test_a_new_page_is_a_complete_change_and_the_title_and_language_are_compared
     french = page("<p>Nous aidons les personnes sans abri à trouver un logement.</p>", lang="fr")
     change = compare(page(), french)
     assert change.score >= 0.5
-    assert change.to_dict()["language"] == {"before": "en", "after": "fr"}
+    assert change.to_dict()["language"] == {"before": "en", "after": "fr", "changed": True}
+    assert change.to_dict()["title"] == {"before": "Shelter", "after": "Shelter", "changed": False}
 
 
 def test_the_main_text_is_stored_compressed():
@@ -120,3 +121,13 @@ def test_hostile_pages_are_read_in_bounded_time():
     found = read_text(hostile)
     compare(found, read_text(hostile.replace("a-", "b-")))
     assert time.process_time() - start < 20  # quadratic work here would take minutes
+
+
+def test_the_checks_fingerprint_ignores_dates_and_counters_but_not_the_descriptions_figures():
+    description = "Shelter has 1,200 staff. Call 0808 800 4444."
+    shown = "Updated 3 March 2026. 12,408 visits. We have 1,200 staff. Call 0808 800 4444."
+    assert seen_key(shown, description) == seen_key(shown.replace("3 March", "9 November")
+                                                    .replace("12,408", "13,117"), description)
+    assert seen_key(shown, description) != seen_key(shown.replace("1,200", "1,300"), description)
+    assert seen_key(shown, description) != seen_key(shown.replace("4444", "4445"), description)
+    assert seen_key(shown, description) != seen_key(shown + " We closed.", description)

@@ -92,6 +92,7 @@ def test_a_changed_figure_moves_the_verdict_only_after_two_checks_and_names_both
     assert twice["claims"][2]["supported"] is False
 
 
+@pytest.mark.both_databases
 def test_the_list_filters_by_verdict_and_refuses_an_unknown_one(client, editor, site, serve):
     _create(client, editor, site.url("/"))
     client.post("/v1/resources", json={"id": "gone", "name": "Gone", "url": f"http://127.0.0.1:{dead_port()}/",
@@ -106,6 +107,7 @@ def test_the_list_filters_by_verdict_and_refuses_an_unknown_one(client, editor, 
     assert bad.status_code == 422 and "verdict" in json.dumps(bad.json)
 
 
+@pytest.mark.both_databases
 def test_confirming_an_edited_description_takes_a_new_baseline_and_supports_it(client, editor, site):
     _create(client, editor, site.url("/"))
     _check(client, editor)
@@ -231,3 +233,39 @@ def test_a_verdict_change_fires_a_webhook_like_a_health_change(hooked, receiver,
     finally:
         tracker_for(app).close()
         get_database(app).dispose()
+
+
+@pytest.mark.parametrize("body", [{"description": "x" * 100_000}, {"description": "\x00" * 10}, [1, 2],
+                                  {"accept_suggestion": "maybe"}, {"description": None}])
+def test_hostile_confirmations_get_a_clear_4xx_never_a_500(client, editor, site, body):
+    _create(client, editor, site.url("/"))
+    response = client.post("/v1/resources/mind/confirm-description", json=body, headers=editor)
+    assert 400 <= response.status_code < 500 and response.json["message"]
+
+
+def test_a_hostile_description_is_judged_without_harm(client, editor, site):
+    hostile = ("<script>alert(1)</script> " + "Mind Mind 1,2,3 0300 " * 200)[:4900]
+    _create(client, editor, site.url("/"), description=hostile)
+    check = _check(client, editor)
+    assert check["description"]["verdict"] == "unsupported"
+    found = client.get("/v1/resources/mind").json["description_check"]
+    assert found["claims"][0]["text"].startswith("<script>")  # JSON carries it as text; pages escape it
+
+
+def test_the_resource_page_partial_renders_what_the_api_gives(app, client, editor, site):
+    from refsvc.links import description_check
+    from refsvc.storage import resources as store
+
+    _create(client, editor, site.url("/"))
+    _check(client, editor)
+    _serve(site, staff="900")
+    _check(client, editor)
+    with get_database(app).transaction() as session:
+        view = description_check.view(session, store.get_resource(session, "mind"))
+    with app.test_request_context("/dashboard/resources/mind"):
+        html = app.jinja_env.get_template("web/description_check.html").render(
+            description_check=view, resource={"id": "mind"})
+    assert "description says 1,200 staff; the page says 900" in html
+    assert "The last check saw <strong>unsupported</strong>" in html
+    assert "<ins>We have 900 staff and around 110 local Minds.</ins>" not in html  # numbers: no change
+    assert 'action="/v1/resources/mind/confirm-description"' in html

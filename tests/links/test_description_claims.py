@@ -143,3 +143,17 @@ def test_a_hostile_description_and_page_are_judged_in_bounded_time():
     start = time.process_time()
     judge_claims(text[:5000], page, name="X")
     assert time.process_time() - start < 20
+
+
+def test_a_linked_news_headline_about_something_else_closing_is_not_a_contradiction():
+    page = read_text("<html><body><main><p>Mind offers support to people with mental health problems and "
+                     "lobbies governments.</p></main><ul class='news'><li><a href='/n/1'>The consultation on "
+                     "the Mental Health Act has closed</a></li></ul></body></html>")
+    claims = judge_claims("It offers support to people with mental health problems and lobbies governments.",
+                          page, name="Mind")
+    assert claims[0].supported is True
+    stated = read_text("<html><body><main><p>Mind offers support to people with mental health problems and "
+                       "lobbies governments.</p><p>Our support for people with mental health problems has "
+                       "closed.</p></main></body></html>")
+    assert judge_claims("It offers support to people with mental health problems and lobbies governments.",
+                        stated, name="Mind")[0].supported is False
