@@ -114,7 +114,8 @@ def test_highwire_tags_are_trusted_first(httpserver, make_resolver):
     item, provenance = lookup.item, lookup.provenance
     assert item["type"] == "article-journal" and lookup.source == "page"
     assert item["title"] == "Sleep and mood in adolescents: a cohort study"
-    assert item["author"] == [{"family": "Okafor", "given": "Adaeze"}, {"family": "van der Berg", "given": "Jan"},
+    assert item["author"] == [{"family": "Okafor", "given": "Adaeze"},
+                              {"non-dropping-particle": "van der", "family": "Berg", "given": "Jan"},
                               {"family": "Müller", "given": "Jörg"}]
     assert item["issued"] == {"date-parts": [[2021, 3, 4]]} and item["page"] == "101–117"
     assert (item["container-title"], item["volume"], item["issue"]) == ("Journal of Sleep Studies", "12", "2")
