@@ -67,6 +67,19 @@ def person(text: str, organisation: bool | None = None) -> dict[str, str] | None
     return {k: v for k, v in name.items() if v}
 
 
+_AND = re.compile(r"\s+(?:and|&)\s+|\s*;\s*", re.IGNORECASE)
+
+
+def people(text: str) -> list[dict[str, str]]:
+    """One or more names from a byline: 'Jane Smith and Tom Okoro' is two people, while an
+    organisation ('Mind and Body Ltd') or a name in 'Family, Given' order stays one."""
+    parts = _AND.split(strip_markup(text or "")) if len(text or "") <= 500 else [text]
+    if len(parts) > 1 and all(2 <= len(p.split()) <= 4 and not _ORG_WORDS.search(p) for p in parts):
+        return [n for n in (person(p) for p in parts) if n]
+    found = person(text)
+    return [found] if found else []
+
+
 def date_parts(text: Any) -> dict[str, Any] | None:
     """A CSL date from '2022-01-20T10:00:00Z', '2022/01/20', '2022-01', '20 January 2022', 'Jan 20, 2022'."""
     if not isinstance(text, str):
