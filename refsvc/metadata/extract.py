@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import extruct
 import lxml.html
 
 from refsvc.metadata.cleanup import clean_title, strip_markup
+from refsvc.metadata.sites import MARKS as _MARKS, norm as _norm, split_site
 from refsvc.metadata.tidy import tidy
 from refsvc.metadata.values import date_parts, find_doi, people, person
 
@@ -29,9 +30,6 @@ _SCHEMA_TYPES = {  # schema.org type -> CSL type; earlier entries are trusted as
     "CollectionPage": "webpage", "ItemPage": "webpage",
 }
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " • ", " » ", " « ", " : ")
-_SECOND_LEVEL = {"co", "org", "ac", "gov", "net", "nhs", "com", "edu", "sch", "ltd", "plc", "police", "mod"}
-_MARKS = re.compile(r"\s*[™®©℠]")  # "Harley Therapy™": a trade mark sign is no part of a name
 
 
 @dataclass
@@ -52,39 +50,6 @@ class PageMeta:
     def offer_doi(self, text: Any, source: str) -> None:
         if self.doi is None and isinstance(text, str) and (doi := find_doi(text)):
             self.doi, self.doi_source = doi, source
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-def site_label(host: str) -> str:
-    """The name part of a host: 'en.wikipedia.org' -> 'wikipedia', 'www.bbc.co.uk' -> 'bbc'."""
-    labels = [label for label in host.lower().split(".") if label]
-    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
-        labels = labels[:-1]  # bbc.co.uk: "co" is part of the suffix
-    return labels[-2] if len(labels) >= 2 else (labels[0] if labels else "")
-
-
-def split_site(title: str, site_names: Iterable[str], host: str) -> tuple[str, str | None]:
-    """'Page | Site' -> ('Page', 'Site'): the site name is boilerplate, not part of the title."""
-    known = {_norm(n) for n in site_names if n} | {_norm(site_label(host))}
-    known = {k for k in known if len(k) >= 3}
-    for sep in _SEPARATORS:
-        if sep not in title:
-            continue
-        head, _, tail = title.rpartition(sep)
-        first, _, rest = title.partition(sep)
-        # "Harley Therapy UK" still names the site "harleytherapy"
-        if _norm(tail) in known or any(len(k) >= 5 and _norm(tail).startswith(k) for k in known):
-            return head.strip(), tail.strip()
-        if _norm(first) in known:
-            return rest.strip(), first.strip()
-    if " | " in title:  # a bar almost always separates a site name, even an unknown one
-        head, _, tail = title.rpartition(" | ")
-        if len(tail.split()) <= 5 and (len(tail) < len(head) or len(tail.split()) <= 2):
-            return head.strip(), tail.strip()
-    return title, None
 
 
 def _schema_nodes(data: dict[str, list]) -> list[tuple[dict, str]]:
