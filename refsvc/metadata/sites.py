@@ -13,7 +13,7 @@ MARKS = re.compile(r"\s*[™®©℠]")  # "Harley Therapy™": a trade mark sign
 
 def site_label(host: str) -> str:
     """The name part of a host: 'en.wikipedia.org' -> 'wikipedia', 'www.bbc.co.uk' -> 'bbc'."""
-    labels = [label for label in host.lower().split(".") if label]
+    labels = [label for label in host.lower().split(".") if label and label != "www"]
     if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
         labels = labels[:-1]  # bbc.co.uk: "co" is part of the suffix
     return labels[-2] if len(labels) >= 2 else (labels[0] if labels else "")
