@@ -18,7 +18,7 @@ import lxml.html
 from refsvc.metadata.cleanup import clean_title, strip_markup
 from refsvc.metadata.sites import MARKS as _MARKS, norm as _norm, split_site
 from refsvc.metadata.tidy import tidy
-from refsvc.metadata.values import date_parts, find_doi, people, person
+from refsvc.metadata.values import date_parts, find_doi, medline_person, people, person
 
 _HIGHWIRE = ("citation_", "bepress_citation_")
 _SCHEMA_TYPES = {  # schema.org type -> CSL type; earlier entries are trusted as the page's main node
@@ -185,6 +185,9 @@ def _read_highwire(meta: PageMeta, tags: dict[str, list[str]]) -> str | None:
             meta.offer(key, clean_title(values[0]) if key == "title" else strip_markup(values[0]), source)
     authors, source = get("author")
     meta.offer("author", [n for n in (person(a) for a in authors) if n], source)
+    joined, source = get("authors")  # "Kuyken W; Warren FC" (PubMed, older Highwire pages)
+    meta.offer("author", [n for a in (joined[0].split(";") if joined else []) if (n := medline_person(a))],
+               source)
     for name in ("publication_date", "date", "online_date", "cover_date"):
         values, source = get(name)
         meta.offer("issued", date_parts(values[0]) if values else None, source)

@@ -36,9 +36,25 @@ _MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun",
                                         "nov", "dec"], start=1)}
 
 
+# What a CMS writes where nobody filled in the author: no author at all.
+_PLACEHOLDERS = {"admin", "administrator", "editor", "webmaster", "user", "guest", "author", "staff",
+                 "site admin", "wordpress", "root", "anonymous", "unknown", "n/a", "none"}
+_INITIALS_LAST = re.compile(r"^([^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*)*)\s+([A-Z]{1,3})$")
+
+
 def is_credit(text: str) -> bool:
-    """A web developer's or host's credit, an address or a link: not an author."""
-    return bool(_CREDIT.search(text)) or "@" in text or text.lower().startswith(("http://", "https://", "www."))
+    """A web developer's or host's credit, a CMS placeholder, an address or a link: not an author."""
+    return bool(_CREDIT.search(text)) or "@" in text or text.lower().startswith(("http://", "https://", "www.")) \
+        or text.strip().lower() in _PLACEHOLDERS
+
+
+def medline_person(text: str) -> dict[str, str] | None:
+    """'Warren FC' (PubMed's family name and initials) -> {"family": "Warren", "given": "F. C."}."""
+    text = strip_markup(text or "").strip()
+    found = _INITIALS_LAST.match(text) if len(text) <= 200 else None  # no name is longer
+    if not found:
+        return person(text)
+    return {"given": " ".join(f"{letter}." for letter in found.group(2)), "family": found.group(1)}
 
 
 def person(text: str, organisation: bool | None = None) -> dict[str, str] | None:
@@ -86,6 +102,8 @@ def date_parts(text: Any) -> dict[str, Any] | None:
         return None
     value = text.strip()
     found = re.match(r"^(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?:[T ]|$)", value)
+    if found and not found.group(2) and re.search(r"[A-Za-z]{3}", value[4:32]):
+        found = None  # "2016 Jun 18": the words say more than the year
     if found:
         parts = [int(p) for p in found.groups() if p]
     else:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from refsvc.metadata.values import person
+from refsvc.metadata.values import date_parts, medline_person, person
 
 
 @pytest.mark.parametrize("text, name", [
@@ -32,10 +32,34 @@ def test_a_name_is_split_as_an_editor_would(text, name):
     assert person(text) == name
 
 
-@pytest.mark.parametrize("text", ["Website by Pixel & Co", "https://example.org/about", "a@b.org", ""])
+@pytest.mark.parametrize("text", ["Website by Pixel & Co", "https://example.org/about", "a@b.org", "",
+                                  "admin", "Webmaster"])
 def test_credits_and_addresses_are_no_authors(text):
     assert person(text) is None
 
 
 def test_a_schema_org_organisation_stays_whole_whatever_it_is_called():
     assert person("Rethink Mental Illness", organisation=True) == {"literal": "Rethink Mental Illness"}
+
+
+@pytest.mark.parametrize("text, name", [("Kuyken W", {"given": "W.", "family": "Kuyken"}),
+                                        ("Warren FC", {"given": "F. C.", "family": "Warren"}),
+                                        ("Jane Smith", {"given": "Jane", "family": "Smith"})])
+def test_pubmed_names_give_their_initials(text, name):
+    assert medline_person(text) == name
+
+
+@pytest.mark.parametrize("text, parts", [("2016 Jun 18", [2016, 6, 18]), ("2016", [2016]),
+                                         ("2016-06-18T10:00:00Z", [2016, 6, 18]),
+                                         ("20 January 2022", [2022, 1, 20])])
+def test_dates_in_words_keep_their_month_and_day(text, parts):
+    assert date_parts(text) == {"date-parts": [parts]}
+
+
+def test_a_long_byline_is_read_in_linear_time():
+    import time
+
+    start = time.process_time()
+    medline_person("a " * 50_000 + "1")
+    person("Dr " + "x " * 50_000)
+    assert time.process_time() - start < 1
