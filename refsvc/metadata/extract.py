@@ -222,7 +222,7 @@ def read_page(html: str, url: str) -> PageMeta:
     canonical = canonical if canonical and canonical.startswith(("http://", "https://")) else None
     og_url = og.get("og:url") if str(og.get("og:url", "")).startswith("http") else None
     host = urlsplit(canonical or og_url or url).hostname or ""  # the page's own name for its site
-    site_names = [_MARKS.sub("", og.get("og:site_name", "")), *(tags.get("application-name") or [])]
+    site_names = [_MARKS.sub("", og.get("og:site_name", "")).strip(), *(tags.get("application-name") or [])]
     page_title = strip_markup(doc.findtext(".//title") or "")
     highwire_kind = _read_highwire(meta, tags)
     schema_kind, modified = _read_schema(meta, data, site_names, host, page_title)
@@ -237,7 +237,7 @@ def read_page(html: str, url: str) -> PageMeta:
     if page_title:
         title, site = split_site(page_title, site_names, host)
         meta.offer("title", title, "<title>")
-        meta.offer("container-title", _MARKS.sub("", site or ""), "<title> site name")
+        meta.offer("container-title", _MARKS.sub("", site or "").strip(), "<title> site name")
     meta.offer("author", [n for a in tags.get("author", []) for n in people(a)], "meta author")
     meta.offer("issued", date_parts(og.get("article:modified_time")), "article:modified_time")
     meta.offer("URL", canonical, "link rel=canonical")

@@ -8,7 +8,7 @@ from refsvc.metadata.tidy import norm
 
 _SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " • ", " » ", " « ", " : ")
 _SECOND_LEVEL = {"co", "org", "ac", "gov", "net", "nhs", "com", "edu", "sch", "ltd", "plc", "police", "mod"}
-MARKS = re.compile(r"\s*[™®©℠]")  # "Harley Therapy™": a trade mark sign is no part of a name
+MARKS = re.compile(r"[™®©℠]")  # "Harley Therapy™": a trade mark sign is no part of a name
 
 
 def site_label(host: str) -> str:

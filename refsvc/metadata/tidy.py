@@ -26,8 +26,12 @@ def norm(text: Any) -> str:
 def organisation_name(text: str, publisher: bool = False) -> str:
     """'NHS website' -> 'NHS'; a publisher also loses its designation: 'Harley Therapy Ltd' ->
     'Harley Therapy' (an author keeps its registered name)."""
-    name = _DESIGNATION.sub("", text.strip()).strip() if publisher else text.strip()
-    return _WEBSITE.sub("", name).strip() or text.strip()
+    # the rules look at the last words only: linear however long a page makes a name
+    name = " ".join(text.split())
+    head, tail = name[:-40], name[-40:]
+    if publisher:
+        tail = _DESIGNATION.sub("", tail)
+    return (head + _WEBSITE.sub("", tail)).strip() or name
 
 
 def is_contributors(name: dict[str, str]) -> bool:

@@ -63,3 +63,17 @@ def test_a_long_byline_is_read_in_linear_time():
     medline_person("a " * 50_000 + "1")
     person("Dr " + "x " * 50_000)
     assert time.process_time() - start < 1
+
+
+def test_the_editor_rules_run_in_linear_time_on_a_huge_name():
+    import time
+
+    from refsvc.metadata.extract import read_page
+
+    huge = "x" + " " * 100_000 + "y"
+    html = (f'<title>{huge} | {huge}</title><meta property="og:site_name" content="{huge}™">'
+            f'<script type="application/ld+json">{{"@type": "WebPage", "name": "{huge}", '
+            f'"publisher": {{"@type": "Organization", "name": "{huge} Ltd"}}}}</script>')
+    start = time.process_time()
+    read_page(html, "https://example.org/")
+    assert time.process_time() - start < 2
