@@ -17,7 +17,7 @@ import lxml.html
 
 from refsvc.metadata.cleanup import clean_title, strip_markup
 from refsvc.metadata.sites import MARKS as _MARKS, norm as _norm, split_site
-from refsvc.metadata.tidy import tidy
+from refsvc.metadata.tidy import MAX_NAMES, tidy
 from refsvc.metadata.values import date_parts, find_doi, medline_person, people, person
 
 _HIGHWIRE = ("citation_", "bepress_citation_")
@@ -77,7 +77,7 @@ def _text(value: Any) -> str | None:
 
 def _schema_people(value: Any, by_id: dict[str, dict]) -> list[dict]:
     people = []
-    for entry in value if isinstance(value, list) else [value]:
+    for entry in value[:MAX_NAMES] if isinstance(value, list) else [value]:
         if isinstance(entry, dict) and "@id" in entry and len(entry) == 1:
             entry = by_id.get(entry["@id"], entry)
         if isinstance(entry, str):
@@ -184,9 +184,10 @@ def _read_highwire(meta: PageMeta, tags: dict[str, list[str]]) -> str | None:
         if values:
             meta.offer(key, clean_title(values[0]) if key == "title" else strip_markup(values[0]), source)
     authors, source = get("author")
-    meta.offer("author", [n for n in (person(a) for a in authors) if n], source)
+    meta.offer("author", [n for n in (person(a) for a in authors[:MAX_NAMES]) if n], source)
     joined, source = get("authors")  # "Kuyken W; Warren FC" (PubMed, older Highwire pages)
-    meta.offer("author", [n for a in (joined[0].split(";") if joined else []) if (n := medline_person(a))],
+    meta.offer("author", [n for a in (joined[0].split(";", MAX_NAMES)[:MAX_NAMES] if joined else [])
+                          if (n := medline_person(a))],
                source)
     for name in ("publication_date", "date", "online_date", "cover_date"):
         values, source = get(name)
@@ -238,7 +239,7 @@ def read_page(html: str, url: str) -> PageMeta:
         title, site = split_site(page_title, site_names, host)
         meta.offer("title", title, "<title>")
         meta.offer("container-title", _MARKS.sub("", site or "").strip(), "<title> site name")
-    meta.offer("author", [n for a in tags.get("author", []) for n in people(a)], "meta author")
+    meta.offer("author", [n for a in tags.get("author", [])[:MAX_NAMES] for n in people(a)], "meta author")
     meta.offer("issued", date_parts(og.get("article:modified_time")), "article:modified_time")
     meta.offer("URL", canonical, "link rel=canonical")
     meta.offer("URL", og_url, "og:url")
@@ -259,7 +260,7 @@ def _read_dublin_core(meta: PageMeta, data: dict[str, list], site_names: list[st
             value, source = str(element.get("content") or "").strip(), str(element.get("name", "")).lower()
             if term == "title":
                 meta.offer("title", split_site(strip_markup(value), site_names, host)[0], source)
-            elif term == "creator" and (name := person(value)):
+            elif term == "creator" and len(creators) < MAX_NAMES and (name := person(value)):
                 creators.append(name)
                 creator_source = creator_source or source
             elif term in ("date", "issued", "created"):

@@ -16,6 +16,10 @@ _WEBSITE = re.compile(r"\s+(?:website|web\s+site|online)$", re.IGNORECASE)
 _CONTRIBUTORS = re.compile(r"^(?:contributors\s+to|.*\bcontributors$)", re.IGNORECASE)
 WEB_TYPES = {"webpage", "post", "post-weblog", "article-newspaper", "article-magazine", "motion_picture"}
 _SITE_SOURCES = {"og:site_name", "<title> site name"}
+# No citation needs more: every style stops listing names after 21 (APA), and the API takes metadata
+# text fields of 2,000 characters; a page's longer values are cut rather than rendered at length.
+MAX_NAMES = 100
+MAX_TEXT = 2000
 
 
 def norm(text: Any) -> str:
@@ -41,8 +45,11 @@ def is_contributors(name: dict[str, str]) -> bool:
 
 def tidy(fields: dict[str, Any], provenance: dict[str, str], modified: dict[str, Any] | None) -> None:
     """Apply the editor's rules to ``fields`` in place; ``modified`` is the page's dateModified."""
+    for key, value in fields.items():
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            fields[key] = value[:MAX_TEXT].rsplit(" ", 1)[0] + "…"
     kind = fields.get("type", "webpage")
-    authors = fields.get("author") or []
+    authors = (fields.get("author") or [])[:MAX_NAMES]
     wiki = any(is_contributors(a) for a in authors)
     if wiki:
         authors = [a for a in authors if not is_contributors(a)]

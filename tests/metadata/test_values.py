@@ -77,3 +77,13 @@ def test_the_editor_rules_run_in_linear_time_on_a_huge_name():
     start = time.process_time()
     read_page(html, "https://example.org/")
     assert time.process_time() - start < 2
+
+
+def test_a_page_with_thousands_of_authors_or_a_huge_title_is_cut_to_what_a_citation_needs():
+    from refsvc.metadata.extract import read_page
+
+    html = ('<meta name="citation_author" content="Smith, John">' * 3000 +
+            '<meta name="citation_title" content="' + "word " * 5000 + '">')
+    fields = read_page(html, "https://example.org/").fields
+    assert len(fields["author"]) == 100
+    assert len(fields["title"]) <= 2001 and fields["title"].endswith("…")
