@@ -114,20 +114,34 @@ class OptionsSchema(Schema):
                           load_default=lambda: list(DEFAULT_FORMATS), validate=validate.Length(min=1))
 
 
+class PageSchema(Schema):
+    """A page the caller already has (the cite widget sends its own page): read, never fetched."""
+
+    class Meta:
+        unknown = RAISE
+
+    url = fields.Url(required=True, schemes={"http", "https"}, validate=validate.Length(max=2048),
+                     metadata={"description": "The page's address (relative links resolve against it)"})
+    html = fields.String(required=True, validate=validate.Length(min=1, max=256 * 1024), metadata={
+        "description": "The page's HTML, or just its <head> (meta tags and JSON-LD are what is read)"})
+
+
 class CitationRequestSchema(OptionsSchema):
-    """Either friendly ``metadata`` or a CSL-JSON item in ``csl``."""
+    """Friendly ``metadata``, a CSL-JSON item in ``csl``, or a ``page``'s HTML."""
 
     class Meta:
         unknown = RAISE
 
     metadata = fields.Nested(MetadataSchema)
     csl = fields.Dict(metadata={"description": "A CSL-JSON item, used as it is"})
+    page = fields.Nested(PageSchema, metadata={
+        "description": "A page's URL and HTML, read as GET ?url= reads a fetched page"})
 
     @validates_schema
     def one_source(self, data, **kwargs):
-        if ("metadata" in data) == ("csl" in data):
-            raise ValidationError("Send exactly one of 'metadata' (page metadata) or 'csl' "
-                                  "(a CSL-JSON item).", "_schema")
+        if sum(key in data for key in ("metadata", "csl", "page")) != 1:
+            raise ValidationError("Send exactly one of 'metadata' (page metadata), 'csl' "
+                                  "(a CSL-JSON item) or 'page' ({url, html}).", "_schema")
         csl = data.get("csl")
         problems = item_problems(csl) if csl is not None else None
         if problems:

@@ -104,7 +104,12 @@ class Citations(MethodView):
     @blp.response(200, CitationResponseSchema)
     @blp.alt_response(404, description="Unknown style")
     def post(self, body: dict[str, Any]):
-        """Cite page metadata (`metadata`) or a CSL-JSON item (`csl`)."""
+        """Cite page metadata (`metadata`), a CSL-JSON item (`csl`) or a page's HTML (`page`)."""
+        if "page" in body:
+            found = lookups.read_sent_page(body["page"]["html"], body["page"]["url"])
+            answer = cite(found.item, body["styles"], body["locale"], body["formats"])
+            answer.update(provenance=found.provenance, source=found.source)
+            return _answer(answer, body["formats"])
         item = body["csl"] if "csl" in body else to_csl(body["metadata"])
         return _answer(cite(item, body["styles"], body["locale"], body["formats"]), body["formats"])
 

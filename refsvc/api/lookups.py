@@ -10,7 +10,7 @@ from flask import current_app
 from refsvc.api.parsing import clean_text
 from refsvc.errors import APIError, BadGateway, BadRequest, GatewayTimeout, NotFound, Unprocessable
 from refsvc.metadata import (DOINotFound, InvalidDOI, Lookup, PageNotFound, RefusedAddress, Resolver,
-                             UpstreamFailure, UpstreamTimeout)
+                             UpstreamFailure, UpstreamTimeout, cite_page)
 
 
 _resolver_lock = threading.Lock()
@@ -45,6 +45,13 @@ def lookup(*, doi: str | None = None, url: str | None = None) -> Lookup:
     except ValueError as exc:  # a URL that is not a URL
         raise Unprocessable(str(exc), code="invalid_url", errors={"url": [str(exc)]}) from None
     # a page's JSON-LD may spell a lone surrogate ("\\ud800"), which no UTF-8 download can carry
+    found.item, found.provenance = clean_text(found.item), clean_text(found.provenance)
+    return found
+
+
+def read_sent_page(html: str, url: str) -> Lookup:
+    """A page the caller sent, read as a fetched one is (nothing fetched)."""
+    found = cite_page(html, url)
     found.item, found.provenance = clean_text(found.item), clean_text(found.provenance)
     return found
 

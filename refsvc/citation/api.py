@@ -141,11 +141,12 @@ def citation(items: list[dict], cites: list[dict], style_id: str, locale: str = 
 def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes: list[int] | None = None,
                  mode: str = "", force_position: tuple | None = None, strict: bool = True,
                  cited_only: bool = False, number_by_citation: bool = False,
-                 document: bool = False) -> list[tuple]:
+                 document: bool = False, params: dict | None = None) -> list[tuple]:
     """Render citation clusters in document order (positions, disambiguation, collapsing).
 
     ``document``: the clusters are a document's citations (citeproc-js processCitationCluster, whose
-    cite sorting sees names added for disambiguation), not one-off clusters (makeCitationCluster)."""
+    cite sorting sees names added for disambiguation), not one-off clusters (makeCitationCluster).
+    ``params``: the items' disambiguation when the caller has it already (a reference list)."""
     by_id = {r.id: r for r in refs}
     clusters = [[dict(c, id=str(c["id"])) if isinstance(c, dict) and c.get("id") is not None else c for c in cl]
                 for cl in clusters]
@@ -168,7 +169,8 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
         bib_order = cited + [r.id for r in refs if r.id not in cited]  # a document numbered as cited
     numbers = {rid: i + 1 for i, rid in enumerate(bib_order)}
     pool = refs if not cited_only else [r for r in refs if r.id in set(cited)]
-    params = eng.disambiguation(pool, [i for i in bib_order if i in {r.id for r in pool}])
+    if params is None:
+        params = eng.disambiguation(pool, [i for i in bib_order if i in {r.id for r in pool}])
     for r in refs:
         params.setdefault(r.id, Params())
     cache: dict = {}

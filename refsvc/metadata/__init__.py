@@ -17,9 +17,9 @@ from refsvc.metadata.http import RefusedAddress, client_from_settings
 from refsvc.metadata.ratelimit import RateLimiter, RedisRateLimiter
 from refsvc.metadata.results import (DOINotFound, InvalidDOI, InvalidURL, Lookup, NotFound, PageNotFound,
                                      UpstreamFailure, UpstreamTimeout)
-from refsvc.metadata.scrape import PageSources, lookup_url
+from refsvc.metadata.scrape import PageSources, cite_page, lookup_url
 
-__all__ = ["Resolver", "Lookup", "normalize_doi", "lookup_doi", "lookup_url", "InvalidDOI", "InvalidURL",
+__all__ = ["Resolver", "Lookup", "normalize_doi", "lookup_doi", "lookup_url", "cite_page", "InvalidDOI", "InvalidURL",
            "NotFound", "DOINotFound", "PageNotFound", "UpstreamFailure", "UpstreamTimeout", "RefusedAddress"]
 
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import extruct
 import lxml.html
 
 from refsvc.metadata.cleanup import clean_title, strip_markup
-from refsvc.metadata.values import date_parts, find_doi, person
+from refsvc.metadata.sites import MARKS as _MARKS, norm as _norm, split_site
+from refsvc.metadata.tidy import MAX_NAMES, tidy
+from refsvc.metadata.values import date_parts, find_doi, medline_person, people, person
 
 _HIGHWIRE = ("citation_", "bepress_citation_")
 _SCHEMA_TYPES = {  # schema.org type -> CSL type; earlier entries are trusted as the page's main node
@@ -28,7 +30,6 @@ _SCHEMA_TYPES = {  # schema.org type -> CSL type; earlier entries are trusted as
     "CollectionPage": "webpage", "ItemPage": "webpage",
 }
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " • ", " » ", " « ", " : ")
 
 
 @dataclass
@@ -49,31 +50,6 @@ class PageMeta:
     def offer_doi(self, text: Any, source: str) -> None:
         if self.doi is None and isinstance(text, str) and (doi := find_doi(text)):
             self.doi, self.doi_source = doi, source
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-def split_site(title: str, site_names: Iterable[str], host: str) -> tuple[str, str | None]:
-    """'Page | Site' -> ('Page', 'Site'): the site name is boilerplate, not part of the title."""
-    known = {_norm(n) for n in site_names if n} | {_norm(host.removeprefix("www.").split(".")[0])}
-    known = {k for k in known if len(k) >= 3}
-    for sep in _SEPARATORS:
-        if sep not in title:
-            continue
-        head, _, tail = title.rpartition(sep)
-        first, _, rest = title.partition(sep)
-        # "Harley Therapy UK" still names the site "harleytherapy"
-        if _norm(tail) in known or any(len(k) >= 5 and _norm(tail).startswith(k) for k in known):
-            return head.strip(), tail.strip()
-        if _norm(first) in known:
-            return rest.strip(), first.strip()
-    if " | " in title:  # a bar almost always separates a site name, even an unknown one
-        head, _, tail = title.rpartition(" | ")
-        if len(tail.split()) <= 5 and len(tail) < len(head):
-            return head.strip(), tail.strip()
-    return title, None
 
 
 def _schema_nodes(data: dict[str, list]) -> list[tuple[dict, str]]:
@@ -101,7 +77,7 @@ def _text(value: Any) -> str | None:
 
 def _schema_people(value: Any, by_id: dict[str, dict]) -> list[dict]:
     people = []
-    for entry in value if isinstance(value, list) else [value]:
+    for entry in value[:MAX_NAMES] if isinstance(value, list) else [value]:
         if isinstance(entry, dict) and "@id" in entry and len(entry) == 1:
             entry = by_id.get(entry["@id"], entry)
         if isinstance(entry, str):
@@ -139,7 +115,18 @@ def _container(target: Any, by_id: dict[str, dict]) -> str | None:
     return None
 
 
-def _read_schema(meta: PageMeta, data: dict[str, list], site_names: list[str], host: str) -> str | None:
+def _title(node: dict, page_title: str) -> str | None:
+    """A node's title: its headline, unless only its name is the page's title (Wikipedia's headline
+    is a description)."""
+    headline, name = _text(node.get("headline")), _text(node.get("name"))
+    if headline and name and name in page_title and headline not in page_title:
+        return name
+    return headline or name
+
+
+def _read_schema(meta: PageMeta, data: dict[str, list], site_names: list[str], host: str,
+                 page_title: str = "") -> tuple[str | None, dict | None]:
+    """Fields from JSON-LD and microdata; the page's type and its dateModified (or None)."""
     nodes = _schema_nodes(data)
     by_id = {n["@id"]: n for n, _ in nodes if isinstance(n.get("@id"), str)}
     for node, _ in nodes:
@@ -148,11 +135,13 @@ def _read_schema(meta: PageMeta, data: dict[str, list], site_names: list[str], h
     ranked = sorted(((list(_SCHEMA_TYPES).index(t), n, s) for n, s in nodes for t in _types(n)
                      if t in _SCHEMA_TYPES), key=lambda r: r[0])
     for _, node, syntax in ranked:
-        title = _text(node.get("headline")) or _text(node.get("name"))
+        title = _title(node, page_title)
         if title:
             meta.offer("title", split_site(title, site_names, host)[0], syntax)
         meta.offer("author", _schema_people(node.get("author") or node.get("creator"), by_id), syntax)
-        meta.offer("issued", date_parts(node.get("datePublished") or node.get("dateCreated")), syntax)
+        meta.offer("issued", date_parts(node.get("datePublished") or node.get("dateCreated")
+                                        or node.get("uploadDate")), syntax)
+        meta.offer("ISBN", _text(node.get("isbn")), syntax)
         meta.offer("publisher", _text(_follow(node.get("publisher"), by_id)), syntax)
         meta.offer("container-title", _container(node.get("isPartOf"), by_id), syntax)
         meta.offer("language", _text(node.get("inLanguage")), syntax)
@@ -162,9 +151,10 @@ def _read_schema(meta: PageMeta, data: dict[str, list], site_names: list[str], h
                 text = value.get("value") if isinstance(value, dict) else value
                 if isinstance(text, str) and "doi" in text.lower():
                     meta.offer_doi(text, syntax)
+    modified = next((d for _, node, _ in ranked if (d := date_parts(node.get("dateModified")))), None)
     for _, node, syntax in ranked:  # a modification date only when nothing says when it was published
         meta.offer("issued", date_parts(node.get("dateModified")), f"{syntax} dateModified")
-    return _SCHEMA_TYPES[list(_SCHEMA_TYPES)[ranked[0][0]]] if ranked else None
+    return (_SCHEMA_TYPES[list(_SCHEMA_TYPES)[ranked[0][0]]] if ranked else None), modified
 
 
 def _meta_tags(doc: Any) -> dict[str, list[str]]:
@@ -194,7 +184,11 @@ def _read_highwire(meta: PageMeta, tags: dict[str, list[str]]) -> str | None:
         if values:
             meta.offer(key, clean_title(values[0]) if key == "title" else strip_markup(values[0]), source)
     authors, source = get("author")
-    meta.offer("author", [n for n in (person(a) for a in authors) if n], source)
+    meta.offer("author", [n for n in (person(a) for a in authors[:MAX_NAMES]) if n], source)
+    joined, source = get("authors")  # "Kuyken W; Warren FC" (PubMed, older Highwire pages)
+    meta.offer("author", [n for a in (joined[0].split(";", MAX_NAMES)[:MAX_NAMES] if joined else [])
+                          if (n := medline_person(a))],
+               source)
     for name in ("publication_date", "date", "online_date", "cover_date"):
         values, source = get(name)
         meta.offer("issued", date_parts(values[0]) if values else None, source)
@@ -215,7 +209,6 @@ def _read_highwire(meta: PageMeta, tags: dict[str, list[str]]) -> str | None:
 def read_page(html: str, url: str) -> PageMeta:
     """The citation fields of an HTML page at ``url``, with provenance and any DOI it names."""
     meta = PageMeta()
-    host = urlsplit(url).hostname or ""
     html = _XML_DECLARATION.sub("", html or "", count=1)  # lxml refuses str input that declares a charset
     try:
         doc = lxml.html.fromstring(html or "<html></html>")
@@ -225,33 +218,36 @@ def read_page(html: str, url: str) -> PageMeta:
                            uniform=True, errors="ignore") if html else {}
     tags = _meta_tags(doc)
     og = next(iter(data.get("opengraph") or []), {})
-    site_names = [og.get("og:site_name", ""), *(tags.get("application-name") or [])]
+    canonical = next((urljoin(url, link.get("href")) for link in doc.iter("link")
+                      if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")), None)
+    canonical = canonical if canonical and canonical.startswith(("http://", "https://")) else None
+    og_url = og.get("og:url") if str(og.get("og:url", "")).startswith("http") else None
+    host = urlsplit(canonical or og_url or url).hostname or ""  # the page's own name for its site
+    site_names = [_MARKS.sub("", og.get("og:site_name", "")).strip(), *(tags.get("application-name") or [])]
+    page_title = strip_markup(doc.findtext(".//title") or "")
     highwire_kind = _read_highwire(meta, tags)
-    schema_kind = _read_schema(meta, data, site_names, host)
+    schema_kind, modified = _read_schema(meta, data, site_names, host, page_title)
     kind = highwire_kind or schema_kind
     _read_dublin_core(meta, data, site_names, host)
     if og.get("og:title"):
         meta.offer("title", split_site(strip_markup(og["og:title"]), site_names, host)[0], "og:title")
-    meta.offer("container-title", strip_markup(og.get("og:site_name", "")), "og:site_name")
+    meta.offer("container-title", strip_markup(site_names[0]), "og:site_name")
     meta.offer("issued", date_parts(og.get("article:published_time")), "article:published_time")
     if not str(og.get("article:author", "")).startswith("http"):
         meta.offer("author", [n for n in [person(og.get("article:author", ""))] if n], "article:author")
-    title = strip_markup(doc.findtext(".//title") or "")
-    if title:
-        page_title, site = split_site(title, site_names, host)
-        meta.offer("title", page_title, "<title>")
-        meta.offer("container-title", site, "<title> site name")
-    meta.offer("author", [n for n in (person(a) for a in tags.get("author", [])) if n], "meta author")
+    if page_title:
+        title, site = split_site(page_title, site_names, host)
+        meta.offer("title", title, "<title>")
+        meta.offer("container-title", _MARKS.sub("", site or "").strip(), "<title> site name")
+    meta.offer("author", [n for a in tags.get("author", [])[:MAX_NAMES] for n in people(a)], "meta author")
     meta.offer("issued", date_parts(og.get("article:modified_time")), "article:modified_time")
-    canonical = next((link.get("href") for link in doc.iter("link")
-                      if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")), None)
-    if canonical and urljoin(url, canonical).startswith(("http://", "https://")):
-        meta.offer("URL", urljoin(url, canonical), "link rel=canonical")
-    meta.offer("URL", og.get("og:url") if str(og.get("og:url", "")).startswith("http") else None, "og:url")
+    meta.offer("URL", canonical, "link rel=canonical")
+    meta.offer("URL", og_url, "og:url")
     meta.offer("language", doc.get("lang") or doc.get("xml:lang"), "html lang")
     meta.offer("language", str(og.get("og:locale", "")).replace("_", "-"), "og:locale")
     meta.fields["type"] = kind or "webpage"
     _site_as_organisation(meta, site_names)
+    tidy(meta.fields, meta.provenance, modified)
     return meta
 
 
@@ -264,7 +260,7 @@ def _read_dublin_core(meta: PageMeta, data: dict[str, list], site_names: list[st
             value, source = str(element.get("content") or "").strip(), str(element.get("name", "")).lower()
             if term == "title":
                 meta.offer("title", split_site(strip_markup(value), site_names, host)[0], source)
-            elif term == "creator" and (name := person(value)):
+            elif term == "creator" and len(creators) < MAX_NAMES and (name := person(value)):
                 creators.append(name)
                 creator_source = creator_source or source
             elif term in ("date", "issued", "created"):

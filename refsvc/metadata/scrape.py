@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
-from refsvc.metadata.extract import read_page
+from refsvc.metadata.extract import PageMeta, read_page
 from refsvc.metadata.http import FetchError, FetchResult, FetchTimeout, GuardedClient, RefusedAddress
 from refsvc.metadata.results import (InvalidURL, Lookup, NotFound, PageNotFound, UpstreamFailure,
                                      UpstreamTimeout)
@@ -101,14 +101,26 @@ def lookup_url(url: str, sources: PageSources, deadline: float,
             provenance.setdefault("accessed", "fetch")
             return Lookup(item=item, provenance=provenance, source=f"{found.source} (DOI found on the page)",
                           stale=found.stale or result.stale)
+    return page_lookup(meta, result.final_url, stale=result.stale)
+
+
+def cite_page(html: str, url: str) -> Lookup:
+    """A CSL item from a page's HTML that the caller already has (the widget sends it): read by the
+    same code as a fetched page, nothing fetched (a DOI the page names is kept, not looked up)."""
+    return page_lookup(read_page(html, url), url, source="page (sent)")
+
+
+def page_lookup(meta: PageMeta, url: str, stale: bool = False, source: str = "page") -> Lookup:
+    """The Lookup of a page read into ``meta``: its fields, the URL and today's access date."""
+    origin = "fetch" if source == "page" else "sent"
     item = dict(meta.fields)
     provenance = {key: meta.provenance.get(key, "page") for key in item}
     provenance["type"] = meta.provenance.get("type", "page type")
     if meta.doi:
         item["DOI"], provenance["DOI"] = (find_doi(meta.doi) or meta.doi), meta.doi_source or "page"
     if "URL" not in item:
-        item["URL"], provenance["URL"] = result.final_url, "fetch"
-    item["accessed"], provenance["accessed"] = _today(), "fetch"
+        item["URL"], provenance["URL"] = url, origin
+    item["accessed"], provenance["accessed"] = _today(), origin
     if not item.get("title"):
         item["title"], provenance["title"] = item["URL"], "url"
-    return Lookup(item=item, provenance=provenance, source="page", stale=result.stale)
+    return Lookup(item=item, provenance=provenance, source=source, stale=stale)
