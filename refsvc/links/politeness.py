@@ -184,7 +184,8 @@ class SharedHostPolicy(HostPolicy):
 
 def policy_for(settings: Any, database: Any = None) -> HostPolicy:
     """The host policy of a checker process: shared through Redis when REFSVC_REDIS_URL is set, else
-    through ``database`` (a refsvc Database) when given, else this process's own."""
+    through ``database`` (a refsvc Database: a lock file beside a SQLite file, tables on
+    PostgreSQL) when given, else this process's own."""
     per_host, spacing = int(settings["CHECK_PER_HOST"]), float(settings["CHECK_HOST_SPACING"])
     # a slot outlives no request: a check's deadline and a margin
     lease = float(settings["CHECK_TIMEOUT"]) + 30.0
@@ -193,6 +194,10 @@ def policy_for(settings: Any, database: Any = None) -> HostPolicy:
         from refsvc.links.gates import RedisGate
 
         gate = RedisGate(settings["REDIS_URL"])
+    elif database is not None and sqlite_file(database.url):
+        from refsvc.links.gates import FileGate
+
+        gate = FileGate(sqlite_file(database.url) + ".politeness")
     elif database is not None:
         from refsvc.storage.hostslots import DatabaseGate
 
@@ -200,3 +205,13 @@ def policy_for(settings: Any, database: Any = None) -> HostPolicy:
     if gate is None:
         return HostPolicy(per_host=per_host, spacing=spacing)
     return SharedHostPolicy(gate, per_host=per_host, spacing=spacing, lease=lease)
+
+
+def sqlite_file(url: str) -> str | None:
+    """The path of a SQLite database file URL (None for another database or an in-memory one)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return parsed.database
