@@ -394,7 +394,10 @@ class Checker:
         if self.check_many is _default_check_many:
             # The tracker's host limits and soft-404 cache live as long as the checker: a host that
             # answered 429 stays slowed for later rounds, and a probe is made once per prefix.
-            options.update(hosts=self.tracker.hosts, soft404=self.tracker.soft404)
+            options.update(hosts=self.tracker.hosts, soft404=self.tracker.soft404,
+                           # claim the next batch only when this one is nearly taken: a checker
+                           # holds no more than it can start soon, and others share the rest
+                           lookahead=self.batch_size)
         return options
 
     def _release(self, token: str, keys: list[str]) -> None:
