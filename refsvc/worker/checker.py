@@ -326,6 +326,9 @@ class Checker:
             self.unwritten.items.clear()
             for n in range(0, len(items), WRITE_BATCH):
                 self.write_batch(items[n:n + WRITE_BATCH], summary)
+            if len(self.unwritten) < len(items):
+                log.warning("wrote %d result(s) kept through the database outage",
+                            len(items) - len(self.unwritten))
             for token, _, _, _ in items:
                 if not self.unwritten.holds(token):
                     self.heartbeat.discard(token)
@@ -350,8 +353,7 @@ class Checker:
 
     def _recovered(self) -> None:
         if self._down_since is not None:
-            log.warning("the database is back after %.1f s; %d kept result(s) to write",
-                        time.monotonic() - self._down_since, len(self.unwritten))
+            log.warning("the database is back after %.1f s", time.monotonic() - self._down_since)
             self._down_since = None
 
     def _guarded(self, action: Callable[[Summary], Any], summary: Summary) -> Any:

@@ -109,3 +109,43 @@ def test_a_checker_killed_mid_round_loses_nothing_written_and_the_next_run_picks
     finally:
         for h in hosts:
             h.close()
+
+
+@pytest.mark.parametrize("database_kind", ["postgresql"], indirect=True)
+def test_the_checker_loop_survives_a_database_outage_and_writes_what_it_checked_meanwhile(
+        tmp_path, database_url):
+    from sqlalchemy.engine import make_url
+
+    from tests.worker.proxy import TcpProxy
+
+    hosts = [RecordingHost(f"127.0.0.{n}", delay=0.4) for n in (31, 32, 33, 34)]
+    url = make_url(database_url)
+    proxy = TcpProxy((url.host, url.port or 5432))
+    through_proxy = url.set(port=proxy.port).render_as_string(hide_password=False)
+    try:
+        urls = [hosts[n % 4].base + f"/r/{n}" for n in range(48)]
+        registry(database_url, urls, tmp_path)
+        env = environment(tmp_path, through_proxy, CHECK_PER_HOST=1, CHECK_HOST_SPACING=0,
+                          CHECK_LEASE_SECONDS=30)
+        checker = check_links(env, tmp_path / "checker.log", "--batch-size", "4")
+        try:
+            assert wait_for(lambda: sum(checks_per_resource(database_url).values()) >= 8, 90)
+            proxy.stop()  # the database is gone for 5 s, mid-round
+            time.sleep(5)
+            assert checker.poll() is None, (tmp_path / "checker.log").read_text()[-3000:]
+            proxy.start()
+            assert wait_for(lambda: sum(checks_per_resource(database_url).values()) >= len(urls), 120)
+            time.sleep(1)
+            assert checker.poll() is None  # it lived through the outage
+        finally:
+            codes = stop([checker])
+        log = (tmp_path / "checker.log").read_text()
+        assert codes == [0], log[-3000:]
+        assert "the database is unavailable" in log and "the database is back after" in log
+        assert "kept through the database outage" in log  # checks finished meanwhile were kept
+        assert checks_per_resource(database_url) == {f"r{n}": 1 for n in range(len(urls))}
+        assert claims_left(database_url) == 0
+    finally:
+        proxy.stop()
+        for h in hosts:
+            h.close()
