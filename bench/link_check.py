@@ -167,6 +167,9 @@ def main() -> None:
     parser.add_argument("--skip-linkchecker", action="store_true")
     parser.add_argument("--redis", help="a Redis URL (its database is emptied): also time 1 and 2 Celery workers")
     parser.add_argument("--celery-threads", type=int, default=8, help="threads of each Celery worker")
+    parser.add_argument("--celery-database", default="postgresql://postgres@127.0.0.1:5432/postgres",
+                        help="a PostgreSQL server URL for the Celery runs (a database is made on it); "
+                             "empty: SQLite")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--pool", type=int, default=0, help=argparse.SUPPRESS)
