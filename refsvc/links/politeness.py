@@ -18,6 +18,7 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
+GATE_RETRY_SECONDS = 30.0  # after the gate failed, requests go by the local limits this long
 
 
 def host_of(url: str) -> str:
@@ -103,6 +104,9 @@ class HostPolicy:
                 half = state.spacing / 2
                 state.spacing = half if half > max(self.spacing, 0.25) else self.spacing
 
+    def close(self) -> None:
+        """Nothing to close here (a shared policy closes its gate)."""
+
     def ready_in(self, host: str) -> float:
         """Seconds until ``host`` may take a new request by its spacing (0 when it may now)."""
         with self._cond:
@@ -131,17 +135,22 @@ class SharedHostPolicy(HostPolicy):
         self.gate, self.lease = gate, lease
         self._holders: dict[str, list[str]] = {}
         self._gate_down = False
+        self._retry_gate_at = 0.0
 
     def acquire(self, host: str, deadline: float | None = None) -> bool:
         """A local slot, then a shared one; False (holding neither) if ``deadline`` passes first."""
         if not super().acquire(host, deadline):
             return False
+        if self._gate_down and time.monotonic() < self._retry_gate_at:
+            return True  # the gate failed a moment ago: do not wait on its timeout for every request
         while True:
             try:
                 holder, wait = self.gate.try_acquire(host, self.per_host, self.spacing_of(host), self.lease)
             except Exception as exc:  # the gate is away: the local limits are all there is
                 self._down(exc)
                 return True
+            if self._gate_down:
+                log.warning("shared politeness is back")
             self._gate_down = False
             if holder is not None:
                 with self._cond:
@@ -177,9 +186,15 @@ class SharedHostPolicy(HostPolicy):
 
     def _down(self, exc: BaseException) -> None:
         if not self._gate_down:
-            log.warning("shared politeness unavailable (%s); per-host limits hold in this process only",
-                        str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
+            log.warning("shared politeness unavailable (%s); per-host limits hold in this process only "
+                        "until it answers again", str(exc).splitlines()[0][:200] if str(exc) else
+                        type(exc).__name__)
         self._gate_down = True
+        self._retry_gate_at = time.monotonic() + GATE_RETRY_SECONDS
+
+    def close(self) -> None:
+        """Close the gate's connections."""
+        self.gate.close()
 
 
 def policy_for(settings: Any, database: Any = None) -> HostPolicy:

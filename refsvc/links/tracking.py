@@ -210,6 +210,8 @@ class Tracker:
     def close(self) -> None:
         """Deliver queued webhooks (a few seconds at most) and close the client."""
         self.webhooks.close()
+        if self._hosts is not None:
+            self._hosts.close()
         if self._client is not None:
             self._client.close()
 

@@ -205,3 +205,18 @@ def test_the_policy_is_shared_through_redis_else_the_database(tmp_path, redis_ur
     sqlite = Database(f"sqlite:///{tmp_path / 'x.sqlite'}")
     assert isinstance(policy_for(settings, sqlite).gate, FileGate)
     assert type(policy_for(settings)) is HostPolicy  # no database: this process only
+
+
+def test_checks_go_on_by_the_local_limits_while_redis_is_away(caplog):
+    import socket as sockets
+
+    with sockets.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens here: refused
+    policy = SharedHostPolicy(RedisGate(f"redis://127.0.0.1:{port}/0"), per_host=1, spacing=0)
+    started = time.monotonic()
+    for _ in range(5):
+        with policy.slot("example.org", time.monotonic() + 5) as got:
+            assert got
+    assert time.monotonic() - started < 3  # not a connect timeout for every request
+    assert "shared politeness unavailable" in caplog.text
