@@ -18,6 +18,7 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
+GATE_RETRY_SECONDS = 30.0  # after the gate failed, requests go by the local limits this long
 
 
 def host_of(url: str) -> str:
@@ -103,6 +104,9 @@ class HostPolicy:
                 half = state.spacing / 2
                 state.spacing = half if half > max(self.spacing, 0.25) else self.spacing
 
+    def close(self) -> None:
+        """Nothing to close here (a shared policy closes its gate)."""
+
     def ready_in(self, host: str) -> float:
         """Seconds until ``host`` may take a new request by its spacing (0 when it may now)."""
         with self._cond:
@@ -131,17 +135,22 @@ class SharedHostPolicy(HostPolicy):
         self.gate, self.lease = gate, lease
         self._holders: dict[str, list[str]] = {}
         self._gate_down = False
+        self._retry_gate_at = 0.0
 
     def acquire(self, host: str, deadline: float | None = None) -> bool:
         """A local slot, then a shared one; False (holding neither) if ``deadline`` passes first."""
         if not super().acquire(host, deadline):
             return False
+        if self._gate_down and time.monotonic() < self._retry_gate_at:
+            return True  # the gate failed a moment ago: do not wait on its timeout for every request
         while True:
             try:
                 holder, wait = self.gate.try_acquire(host, self.per_host, self.spacing_of(host), self.lease)
             except Exception as exc:  # the gate is away: the local limits are all there is
                 self._down(exc)
                 return True
+            if self._gate_down:
+                log.warning("shared politeness is back")
             self._gate_down = False
             if holder is not None:
                 with self._cond:
@@ -177,14 +186,21 @@ class SharedHostPolicy(HostPolicy):
 
     def _down(self, exc: BaseException) -> None:
         if not self._gate_down:
-            log.warning("shared politeness unavailable (%s); per-host limits hold in this process only",
-                        str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
+            log.warning("shared politeness unavailable (%s); per-host limits hold in this process only "
+                        "until it answers again", str(exc).splitlines()[0][:200] if str(exc) else
+                        type(exc).__name__)
         self._gate_down = True
+        self._retry_gate_at = time.monotonic() + GATE_RETRY_SECONDS
+
+    def close(self) -> None:
+        """Close the gate's connections."""
+        self.gate.close()
 
 
 def policy_for(settings: Any, database: Any = None) -> HostPolicy:
     """The host policy of a checker process: shared through Redis when REFSVC_REDIS_URL is set, else
-    through ``database`` (a refsvc Database) when given, else this process's own."""
+    through ``database`` (a refsvc Database: a lock file beside a SQLite file, tables on
+    PostgreSQL) when given, else this process's own."""
     per_host, spacing = int(settings["CHECK_PER_HOST"]), float(settings["CHECK_HOST_SPACING"])
     # a slot outlives no request: a check's deadline and a margin
     lease = float(settings["CHECK_TIMEOUT"]) + 30.0
@@ -193,6 +209,10 @@ def policy_for(settings: Any, database: Any = None) -> HostPolicy:
         from refsvc.links.gates import RedisGate
 
         gate = RedisGate(settings["REDIS_URL"])
+    elif database is not None and sqlite_file(database.url):
+        from refsvc.links.gates import FileGate
+
+        gate = FileGate(sqlite_file(database.url) + ".politeness")
     elif database is not None:
         from refsvc.storage.hostslots import DatabaseGate
 
@@ -200,3 +220,13 @@ def policy_for(settings: Any, database: Any = None) -> HostPolicy:
     if gate is None:
         return HostPolicy(per_host=per_host, spacing=spacing)
     return SharedHostPolicy(gate, per_host=per_host, spacing=spacing, lease=lease)
+
+
+def sqlite_file(url: str) -> str | None:
+    """The path of a SQLite database file URL (None for another database or an in-memory one)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return parsed.database

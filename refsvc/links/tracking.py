@@ -68,49 +68,69 @@ class Tracker:
     def record(self, resource_id: str, result: dict[str, Any], token: str | None = None) -> Check | None:
         """Store one result (``CheckResult.to_dict()``); None if the resource has gone meanwhile,
         or if ``token`` (the claim the check was made under) no longer holds it."""
+        return self.record_many([(resource_id, result, token)])[resource_id]
+
+    def record_many(self, items: list[tuple[str, dict[str, Any], str | None]]) -> dict[str, Check | None]:
+        """Store several results (resource id, result, claim token or None) in one transaction.
+
+        Each is written only if its token still holds the claim (compare-and-set; writing ends the
+        claim), so the check made under a claim that passed to another checker is not written: its
+        id maps to None, as does a resource gone meanwhile. Resource ids must be distinct.
+        """
         now = self.clock()
+        done: dict[str, Check | None] = {resource_id: None for resource_id, _, _ in items}
+        after_commit = []
         with self.database.transaction() as session:
-            if token is not None and not check_store.end_claim(session, resource_id, token):
-                return None  # another checker holds it now: its result will be the one written
-            row = check_store.get_state(session, resource_id, for_update=True)
-            if row is None:
-                return None
-            before = state_of(row)
-            after = health_rules.advance(before, result, now, self.policy)
-            next_at = health_rules.next_check_at(
-                after, now, self.policy, self.rng,
-                soon=result.get("outcome") == health_rules.CHECKER_OFFLINE)
-            if result.get("retry_after"):  # the site asked us to wait: honour it
-                next_at = max(next_at, now + timedelta(seconds=float(result["retry_after"])))
-            fields = {"health": after.health, "health_since": after.since,
-                      "failures": after.failures, "successes": after.successes,
-                      "first_failure_at": after.first_failure_at, "warnings": list(after.warnings)}
-            if after.health != "broken":
-                fields.update(wayback_url=None, wayback_timestamp=None)
-            described = description_check.after_check(session, row.resource, result, now, self.settings)
-            check = check_store.record_check(session, row, result, now, health=fields,
-                                             next_check_at=next_at)
-            resource = row.resource
-            event = None
-            if health_rules.changed(before, after):
-                event = {"event": "resource.health_changed",
-                         "resource": {"id": resource.id, "name": resource.name, "url": resource.url},
-                         "previous": before.health, "health": after.health, "at": now.isoformat(),
-                         "check": {"id": check.id, "outcome": check.outcome, "reason": check.reason,
-                                   "status_code": check.status_code}}
-            needs_snapshot = after.health == "broken" and not row.wayback_url
-            last_good = before.first_failure_at or now
-            url = resource.url
-        if needs_snapshot:
-            snapshot = self.suggest_replacement(resource_id, url, last_good)
-            if event is not None and snapshot is not None:
-                event["suggested_replacement"] = {"url": snapshot.url,
-                                                  "timestamp": snapshot.timestamp}
-        for news in (event, described):
-            if news is not None:
-                self.webhooks.notify(news)
-        metrics.check_recorded(check.outcome)
-        return check
+            # ending the claims first also takes SQLite's write lock: the reads below are current
+            ended = check_store.end_claims(session, [(rid, token) for rid, _, token in items if token])
+            mine = [(rid, result) for rid, result, token in items if token is None or rid in ended]
+            rows = check_store.states_of(session, [rid for rid, _ in mine], for_update=True)
+            entries = []
+            for resource_id, result in mine:
+                row = rows.get(resource_id)
+                if row is None:
+                    continue
+                before = state_of(row)
+                after = health_rules.advance(before, result, now, self.policy)
+                next_at = health_rules.next_check_at(
+                    after, now, self.policy, self.rng,
+                    soon=result.get("outcome") == health_rules.CHECKER_OFFLINE)
+                if result.get("retry_after"):  # the site asked us to wait: honour it
+                    next_at = max(next_at, now + timedelta(seconds=float(result["retry_after"])))
+                fields = {"health": after.health, "health_since": after.since,
+                          "failures": after.failures, "successes": after.successes,
+                          "first_failure_at": after.first_failure_at, "warnings": list(after.warnings)}
+                if after.health != "broken":
+                    fields.update(wayback_url=None, wayback_timestamp=None)
+                described = description_check.after_check(session, row.resource, result, now,
+                                                          self.settings)
+                entries.append((row, result, fields, next_at, before, after, described))
+            checks = check_store.record_checks(session, [(row, result, fields, next_at)
+                                                         for row, result, fields, next_at, _, _, _ in entries], now)
+            for (row, _, _, _, before, after, described), check in zip(entries, checks):
+                done[row.resource_id] = check
+                resource = row.resource
+                event = None
+                if health_rules.changed(before, after):
+                    event = {"event": "resource.health_changed",
+                             "resource": {"id": resource.id, "name": resource.name, "url": resource.url},
+                             "previous": before.health, "health": after.health, "at": now.isoformat(),
+                             "check": {"id": check.id, "outcome": check.outcome, "reason": check.reason,
+                                       "status_code": check.status_code}}
+                needs_snapshot = after.health == "broken" and not row.wayback_url
+                after_commit.append((resource.id, resource.url, before.first_failure_at or now,
+                                     needs_snapshot, event, described, check.outcome))
+        for resource_id, url, last_good, needs_snapshot, event, described, outcome in after_commit:
+            if needs_snapshot:
+                snapshot = self.suggest_replacement(resource_id, url, last_good)
+                if event is not None and snapshot is not None:
+                    event["suggested_replacement"] = {"url": snapshot.url,
+                                                      "timestamp": snapshot.timestamp}
+            for news in (event, described):
+                if news is not None:
+                    self.webhooks.notify(news)
+            metrics.check_recorded(outcome)
+        return done
 
     def suggest_replacement(self, resource_id: str, url: str, when: datetime):
         """Look up and store the Wayback snapshot closest to when the link last worked."""
@@ -196,6 +216,8 @@ class Tracker:
     def close(self) -> None:
         """Deliver queued webhooks (a few seconds at most) and close the client."""
         self.webhooks.close()
+        if self._hosts is not None:
+            self._hosts.close()
         if self._client is not None:
             self._client.close()
 

@@ -3,7 +3,8 @@
     Database (db.py)        engine + sessions of one app; ``transaction()`` is the unit of work
     models.py               Resource, HealthState, Check, Report
     resources.py            registry reads and writes
-    checks.py               claiming due resources, recording checks, history, pruning
+    checks.py               claims (token + lease), recording checks under them, history, pruning
+    hostslots.py            shared per-host politeness in the database (PostgreSQL without Redis)
     reports.py              visitors' reports, grouped; one visitor counted once a day
     ratelimits.py           rate-limit counters shared by every worker when there is no Redis
 """

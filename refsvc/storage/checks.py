@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from sqlalchemy import case, delete, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from refsvc.storage.db import row_offset
 from refsvc.storage.models import Check, HealthState, Resource
@@ -116,6 +116,22 @@ def end_claim(session: Session, resource_id: str, token: str) -> bool:
     return bool(result.rowcount)
 
 
+def end_claims(session: Session, claims: Iterable[tuple[str, str]]) -> set[str]:
+    """``end_claim`` for many (resource id, token) pairs, one UPDATE per token; the ids it ended."""
+    by_token: dict[str, list[str]] = {}
+    for resource_id, token in claims:
+        by_token.setdefault(token, []).append(resource_id)
+    ended: set[str] = set()
+    for token, ids in by_token.items():
+        ended.update(session.scalars(update(HealthState)
+                                     .where(HealthState.claimed_by == token,
+                                            HealthState.resource_id.in_(ids))
+                                     .values(claimed_by=None, claim_expires_at=None)
+                                     .returning(HealthState.resource_id)
+                                     .execution_options(synchronize_session=False)))
+    return ended
+
+
 def claimed_elsewhere(session: Session, now: datetime) -> dict[str, tuple[str, datetime]]:
     """Due active resources under a live claim: resource id -> (token, lease end)."""
     rows = session.execute(select(HealthState.resource_id, HealthState.claimed_by,
@@ -149,6 +165,43 @@ def get_state(session: Session, resource_id: str, *, for_update: bool = False) -
     if for_update:
         query = query.with_for_update()
     return session.scalars(query).first()
+
+
+def states_of(session: Session, resource_ids: list[str], *,
+              for_update: bool = False) -> dict[str, HealthState]:
+    """The health states (with their resources) of ``resource_ids``, by id, in one query."""
+    if not resource_ids:
+        return {}
+    query = (select(HealthState).options(joinedload(HealthState.resource))
+             .where(HealthState.resource_id.in_(resource_ids)))
+    if for_update:
+        query = query.with_for_update(of=HealthState)
+    return {row.resource_id: row for row in session.scalars(query).unique()}
+
+
+def record_checks(session: Session, entries: list[tuple[HealthState, dict[str, Any], dict[str, Any], datetime]],
+                  now: datetime) -> list[Check]:
+    """Store several checks and the health states they led to (state, result, health, next check
+    at), in two flushes; each claim ends."""
+    checks = [_new_check(state.resource_id, result, now, health["health"])
+              for state, result, health, _ in entries]
+    session.add_all(checks)
+    session.flush()
+    for (state, _, health, next_check_at), check in zip(entries, checks):
+        for key, value in health.items():
+            setattr(state, key, value)
+        state.last_check_id, state.last_checked_at = check.id, now
+        state.next_check_at = next_check_at
+        state.claimed_by = state.claim_expires_at = None
+    session.flush()
+    return checks
+
+
+def _new_check(resource_id: str, result: dict[str, Any], now: datetime, health: str) -> Check:
+    return Check(resource_id=resource_id, checked_at=now,
+                 url=str(result.get("url") or "")[:2048], outcome=str(result.get("outcome")),
+                 reason=str(result.get("reason") or ""), status_code=result.get("status_code"),
+                 elapsed_ms=_int_or_none(result.get("elapsed_ms")), health=health, result=result)
 
 
 def record_check(session: Session, state: HealthState, result: dict[str, Any], now: datetime,

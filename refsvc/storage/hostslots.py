@@ -33,7 +33,7 @@ class DatabaseGate:
     """Slots and spacing per host in the database: ``try_acquire`` / ``release`` / ``slow``."""
 
     def __init__(self, url: str) -> None:
-        self.engine = make_engine(normalize_url(url))
+        self.engine = make_engine(normalize_url(url))  # its own: a gate never waits for the app's pool
         if self.engine.dialect.name == "sqlite":
             @event.listens_for(self.engine, "connect")
             def _fast_commits(dbapi_connection, _record) -> None:

@@ -41,8 +41,11 @@ def _flask_app() -> Any:
     with _lock:
         if _app is None:
             from refsvc import create_app
+            from refsvc.storage import get_database
+            from refsvc.worker.cli import fast_commits
 
             _app = create_app()
+            fast_commits(get_database(_app))  # a worker commits a check per task, like the checker
         return _app
 
 

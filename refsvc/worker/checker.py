@@ -31,7 +31,7 @@ from refsvc.storage import Resource
 from refsvc.storage import checks as check_store
 from refsvc.worker.claims import Heartbeat
 from refsvc.worker.progress import Progress
-from refsvc.worker.rounds import Round
+from refsvc.worker.rounds import Round, Writer
 from refsvc.worker.summary import Summary
 
 __all__ = ["Checker", "Summary"]
@@ -43,6 +43,7 @@ PRUNE_EVERY = timedelta(hours=1)
 OFFLINE_BACKOFF_MAX = 600.0  # seconds between tries while the checker stays offline
 OUTAGE_BACKOFF_MAX = 30.0  # seconds between tries while the database is away
 UNWRITTEN_MAX = 10_000  # results kept through an outage; past that the oldest go (they stay due)
+WRITE_BATCH = 64  # results written in one transaction at most
 
 
 def _link_job(resource: Resource) -> Any:
@@ -63,11 +64,11 @@ class Unwritten:
     """Results the database refused (it was away), by resource id, oldest first, bounded."""
 
     def __init__(self, limit: int = UNWRITTEN_MAX) -> None:
-        self.items: OrderedDict[str, tuple[str, Any, dict[str, Any]]] = OrderedDict()
+        self.items: OrderedDict[str, tuple[str, Any, dict[str, Any], str | None]] = OrderedDict()
         self.limit = limit
 
-    def add(self, token: str, result: Any, record: dict[str, Any]) -> None:
-        self.items[result.key] = (token, result, record)
+    def add(self, token: str, result: Any, record: dict[str, Any], before: str | None) -> None:
+        self.items[result.key] = (token, result, record, before)
         while len(self.items) > self.limit:
             key, _ = self.items.popitem(last=False)
             log.warning("dropped the unwritten check of %s (over %d kept); it stays due", key, self.limit)
@@ -101,6 +102,8 @@ class Checker:
         self.lease_seconds = float(lease_seconds or self.settings["CHECK_LEASE_SECONDS"])
         self.heartbeat = Heartbeat(self.database, self.lease_seconds, self.clock)
         self.unwritten = Unwritten()
+        self.writer = Writer(self)
+        self.written = 0  # results written by this checker (its writer thread counts them)
         self._last_prune: datetime | None = None
         self._down_since: float | None = None
         if connectivity is None:
@@ -272,9 +275,8 @@ class Checker:
     # -- recording ------------------------------------------------------------------------------
 
     def record(self, token: str, result: Any, summary: Summary,
-               verdict: offline.Verdict | None = None) -> str:
-        """Write one result under its claim: "written", "lost" (claim taken over or resource gone),
-        "kept" (the database is away: written later) or "error" (the result itself is bad)."""
+               verdict: offline.Verdict | None = None, before: str | None = None) -> str:
+        """Hand one result to the writer: "queued", or "error" when the result itself is bad."""
         try:
             record = result.to_dict()
             if verdict is not None:  # the checker was offline: this check tells nothing
@@ -283,41 +285,56 @@ class Checker:
             log.exception("could not record the check of %s", result.key)
             summary.errors += 1
             return "error"
-        return self._write(token, result, record, summary)
+        self.writer.put((token, result, record, before), summary)
+        return "queued"
 
-    def _write(self, token: str, result: Any, record: dict[str, Any], summary: Summary) -> str:
+    def write_batch(self, items: list[tuple[str, Any, dict[str, Any], str | None]],
+                    summary: Summary) -> None:
+        """Write results (token, result, record, health before) in one transaction, each under its
+        claim; kept for later when the database is away."""
         try:
-            with self.database.transaction() as session:
-                before = check_store.get_state(session, result.key)
-                before_health = before.health if before else None
-            check = self.tracker.record(result.key, record, token)
+            checks = self.tracker.record_many([(result.key, record, token)
+                                               for token, result, record, _ in items])
         except Exception as exc:
             if self.is_outage(exc):
-                self.outage(exc, "write a check")
-                self.unwritten.add(token, result, record)
-                return "kept"
+                self.outage(exc, "write checks")
+                for token, result, record, before in items:
+                    self.unwritten.add(token, result, record, before)
+                return
+            if len(items) > 1:  # find the one that fails, and write the others
+                for item in items:
+                    self.write_batch([item], summary)
+                return
+            token, result, _, _ = items[0]
             log.exception("could not record the check of %s", result.key)
             summary.errors += 1
-            return "error"
+            self._guarded(lambda _s: self._release(token, [result.key]), summary)  # due again
+            return
         self._recovered()
-        if check is None:
-            summary.lost += 1
-            return "lost"
-        summary.checked += 1
-        summary.outcomes[check.outcome] += 1
-        if before_health != check.health:
-            summary.changes.append((result.key, before_health or "unknown", check.health))
-        if self.progress:
-            self.progress.item(result.key, check.outcome, f"({check.health}) {check.reason}")
-        return "written"
+        for token, result, _, before in items:
+            check = checks.get(result.key)
+            if check is None:
+                summary.lost += 1
+                continue
+            self.written += 1
+            summary.checked += 1
+            summary.outcomes[check.outcome] += 1
+            if before != check.health:
+                summary.changes.append((result.key, before or "unknown", check.health))
+            if self.progress:
+                self.progress.item(result.key, check.outcome, f"({check.health}) {check.reason}")
 
     def _flush(self, summary: Summary, deadline: float | None = None) -> bool:
         """Write the results kept through an outage; True when none is left (trying until ``deadline``)."""
         while self.unwritten:
-            for key, (token, result, record) in list(self.unwritten.items.items()):
-                if self._write(token, result, record, summary) == "kept":
-                    break
-                self.unwritten.items.pop(key, None)
+            items = list(self.unwritten.items.values())
+            self.unwritten.items.clear()
+            for n in range(0, len(items), WRITE_BATCH):
+                self.write_batch(items[n:n + WRITE_BATCH], summary)
+            if len(self.unwritten) < len(items):
+                log.warning("wrote %d result(s) kept through the database outage",
+                            len(items) - len(self.unwritten))
+            for token, _, _, _ in items:
                 if not self.unwritten.holds(token):
                     self.heartbeat.discard(token)
             if not self.unwritten or deadline is None or time.monotonic() >= deadline:
@@ -341,8 +358,7 @@ class Checker:
 
     def _recovered(self) -> None:
         if self._down_since is not None:
-            log.warning("the database is back after %.1f s; %d kept result(s) to write",
-                        time.monotonic() - self._down_since, len(self.unwritten))
+            log.warning("the database is back after %.1f s", time.monotonic() - self._down_since)
             self._down_since = None
 
     def _guarded(self, action: Callable[[Summary], Any], summary: Summary) -> Any:
@@ -385,7 +401,10 @@ class Checker:
         if self.check_many is _default_check_many:
             # The tracker's host limits and soft-404 cache live as long as the checker: a host that
             # answered 429 stays slowed for later rounds, and a probe is made once per prefix.
-            options.update(hosts=self.tracker.hosts, soft404=self.tracker.soft404)
+            options.update(hosts=self.tracker.hosts, soft404=self.tracker.soft404,
+                           # claim the next batch only when this one is nearly taken: a checker
+                           # holds no more than it can start soon, and others share the rest
+                           lookahead=self.batch_size)
         return options
 
     def _release(self, token: str, keys: list[str]) -> None:

@@ -12,6 +12,8 @@ and stops claiming.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from typing import Any, Callable, Iterator
 
 from refsvc.links import offline
@@ -30,6 +32,7 @@ class Round:
                  stop: Any = None) -> None:
         self.checker, self.claim, self.one_shot, self.stop = checker, claim, one_shot, stop
         self.pending: dict[str, str] = {}  # resource id -> token, claimed and not yet written
+        self.before: dict[str, str] = {}  # resource id -> its health when claimed
         self.tokens: list[str] = []
         self.claimed = self.recorded = 0
         self.held: list[Any] = []
@@ -46,6 +49,7 @@ class Round:
                 with checker.database.transaction() as session:
                     token, resources = self.claim(session, checker.batch_size)
                     jobs = [checker.make_job(r) for r in resources]
+                    self.before.update((r.id, r.health) for r in resources)
             except Exception as exc:
                 if not checker.is_outage(exc):
                     raise
@@ -67,6 +71,7 @@ class Round:
     def run(self, summary: Any) -> tuple[int, int]:
         """Run the round; (claimed, recorded)."""
         checker = self.checker
+        written = checker.written
         results = checker.check_many(self.jobs(), **checker.check_options())
         try:
             for result in results:
@@ -85,6 +90,8 @@ class Round:
             if close is not None:
                 close()  # the runner's workers finish the check in hand and leave
             checker.waiting(0)
+            checker.writer.drain()
+            self.recorded = checker.written - written
             self.give_back()
         return self.claimed, self.recorded
 
@@ -124,11 +131,9 @@ class Round:
         token = self.pending.get(result.key)
         if token is None:
             return
-        done = self.checker.record(token, result, summary, verdict)
+        done = self.checker.record(token, result, summary, verdict, self.before.get(result.key))
         if done != "error":  # a result that could not be made into a record is given back below
             del self.pending[result.key]
-        if done == "written":
-            self.recorded += 1
 
     def give_back(self) -> None:
         """Release the claims of what was not checked (or could not be recorded for a bad result)."""
@@ -148,3 +153,51 @@ class Round:
         for token in self.tokens:
             if not checker.unwritten.holds(token):
                 checker.heartbeat.discard(token)
+
+
+class Writer:
+    """Writes results in a thread of its own, as many at a time as came while it wrote the last
+    ones (group commit): the checks never wait for the database, and one transaction carries many."""
+
+    def __init__(self, checker: Any) -> None:
+        self.checker = checker
+        self.queue: queue.Queue[tuple[Any, Any]] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def put(self, item: Any, summary: Any) -> None:
+        """Queue one (token, result, record, health before) for writing."""
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="check-writer", daemon=True)
+                self._thread.start()
+        self.queue.put((item, summary))
+
+    def drain(self) -> None:
+        """Wait until everything queued is written (or kept for later)."""
+        self.queue.join()
+
+    def _run(self) -> None:
+        from refsvc.worker.checker import WRITE_BATCH
+
+        while True:
+            taken = [self.queue.get()]
+            while len(taken) < WRITE_BATCH:
+                try:
+                    taken.append(self.queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                batch: list[Any] = []
+                for item, summary in taken:
+                    if any(other[1].key == item[1].key for other in batch):
+                        self.checker.write_batch(batch, summary)  # one resource twice: in turn
+                        batch = []
+                    batch.append(item)
+                if batch:
+                    self.checker.write_batch(batch, taken[-1][1])
+            except Exception:  # never let the writer die with results queued
+                log.exception("the check writer failed on %d result(s)", len(taken))
+            finally:
+                for _ in taken:
+                    self.queue.task_done()

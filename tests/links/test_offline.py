@@ -70,3 +70,38 @@ def test_an_inconclusive_check_keeps_what_the_check_said_and_changes_no_health()
 def test_canaries_come_from_the_setting_as_a_list_or_comma_separated(value, urls):
     assert canaries_from({"CHECK_CANARY_URLS": value}) == urls
     assert canaries_from({}) == []
+
+
+def test_the_default_canaries_are_several_public_sites_on_different_hosts():
+    from urllib.parse import urlsplit
+
+    from refsvc.config import load_settings
+
+    canaries = canaries_from(load_settings(environ={}))
+    assert len(canaries) >= 2
+    assert all(urlsplit(url).scheme == "https" for url in canaries)
+    assert len({urlsplit(url).hostname for url in canaries}) == len(canaries)
+
+
+def test_a_probe_takes_the_hosts_politeness_slot_and_waits_its_turn():
+    import threading
+    import time
+
+    from refsvc.links.offline import client_probe
+    from refsvc.links.politeness import HostPolicy
+
+    class Client:
+        def __init__(self):
+            self.at = []
+
+        def fetch(self, url, **options):
+            self.at.append(time.monotonic())
+
+    client, hosts = Client(), HostPolicy(per_host=1, spacing=0.3)
+    probe = client_probe(client, hosts=hosts)
+    threads = [threading.Thread(target=probe, args=("https://canary.example/",)) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(client.at) == 2 and abs(client.at[1] - client.at[0]) >= 0.29

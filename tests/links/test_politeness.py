@@ -76,3 +76,147 @@ def test_the_slowdown_is_capped():
 def test_host_of_ignores_port_and_case_and_survives_bad_urls():
     assert host_of("https://WWW.Example.org:8443/x") == "www.example.org"
     assert host_of("http://[::1") == ""
+
+
+# -- shared across processes -------------------------------------------------------------------
+
+import multiprocessing  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+
+import pytest  # noqa: E402
+
+from refsvc.links.gates import FileGate, RedisGate  # noqa: E402
+from refsvc.links.politeness import SharedHostPolicy, policy_for  # noqa: E402
+
+SPACING, TOLERANCE = 0.15, 0.03  # s: starts on a host may come this much closer than the spacing
+
+
+def hammer(make_gate, host, rounds, out, hold=0.04):
+    """One "process": 4 threads each take a slot on ``host`` ``rounds`` times; (start, end) go to out."""
+    policy = SharedHostPolicy(make_gate(), per_host=2, spacing=SPACING)
+
+    def work():
+        for _ in range(rounds):
+            with policy.slot(host, time.monotonic() + 30) as got:
+                assert got
+                start = time.time()
+                time.sleep(hold)
+                out.put((start, time.time()))
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def check_spans(spans):
+    spans.sort()
+    starts = [s for s, _ in spans]
+    assert min(b - a for a, b in zip(starts, starts[1:])) >= SPACING - TOLERANCE
+    most = max(sum(1 for s, e in spans if s <= t < e) for t in starts)
+    assert most <= 2
+
+
+def test_three_processes_sharing_a_lock_file_keep_one_hosts_limits(tmp_path):
+    context = multiprocessing.get_context("fork")
+    out = context.Queue()
+    path = str(tmp_path / "db.sqlite.politeness")
+    procs = [context.Process(target=hammer, args=(lambda: FileGate(path), "example.org", 3, out))
+             for _ in range(3)]
+    for p in procs:
+        p.start()
+    spans = [out.get(timeout=60) for _ in range(3 * 4 * 3)]
+    for p in procs:
+        p.join(10)
+    check_spans(spans)
+
+
+def test_a_killed_process_frees_its_lock_file_slots_at_once(tmp_path):
+    path = str(tmp_path / "db.sqlite.politeness")
+    context = multiprocessing.get_context("fork")
+    ready = context.Event()
+
+    def hold_both():
+        gate = FileGate(path)
+        assert gate.try_acquire("example.org", 2, 0, 60)[0] and gate.try_acquire("example.org", 2, 0, 60)[0]
+        ready.set()
+        time.sleep(60)
+    child = context.Process(target=hold_both)
+    child.start()
+    assert ready.wait(20)
+    gate = FileGate(path)
+    assert gate.try_acquire("example.org", 2, 0, 60)[0] is None  # both slots held elsewhere
+    os.kill(child.pid, signal.SIGKILL)
+    child.join(10)
+    assert gate.try_acquire("example.org", 2, 0, 60)[0] is not None
+
+
+def test_two_processes_sharing_redis_keep_one_hosts_limits(redis_url):
+    out = multiprocessing.get_context("fork").Queue()
+    threads = [threading.Thread(target=hammer, args=(lambda: RedisGate(redis_url), "example.org", 3, out))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    check_spans([out.get(timeout=5) for _ in range(2 * 4 * 3)])
+
+
+def test_a_redis_slot_whose_holder_died_lapses_with_its_lease(redis_url):
+    gate = RedisGate(redis_url)
+    assert gate.try_acquire("example.org", 1, 0, 0.3)[0] is not None  # never given back
+    assert gate.try_acquire("example.org", 1, 0, 0.3)[0] is None
+    time.sleep(0.35)
+    assert gate.try_acquire("example.org", 1, 0, 0.3)[0] is not None
+
+
+@pytest.mark.both_databases
+def test_two_processes_sharing_the_database_keep_one_hosts_limits(database_url):
+    from refsvc.storage.db import Database
+    from refsvc.storage.hostslots import DatabaseGate
+
+    Database(database_url).upgrade()
+    out = multiprocessing.get_context("fork").Queue()
+    threads = [threading.Thread(target=hammer, args=(lambda: DatabaseGate(database_url), "example.org", 3, out))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    check_spans([out.get(timeout=5) for _ in range(2 * 4 * 3)])
+
+
+def test_a_429_slows_the_host_for_every_process(redis_url):
+    first = SharedHostPolicy(RedisGate(redis_url), per_host=2, spacing=0)
+    second = SharedHostPolicy(RedisGate(redis_url), per_host=2, spacing=0)
+    first.slow_down("example.org", retry_after=0.5)
+    started = time.monotonic()
+    with second.slot("example.org", time.monotonic() + 5) as got:
+        assert got
+    assert time.monotonic() - started >= 0.4
+
+
+def test_the_policy_is_shared_through_redis_else_the_database(tmp_path, redis_url):
+    from refsvc.storage.db import Database
+
+    settings = {"CHECK_PER_HOST": 2, "CHECK_HOST_SPACING": 1.0, "CHECK_TIMEOUT": 20, "REDIS_URL": ""}
+    assert isinstance(policy_for({**settings, "REDIS_URL": redis_url}).gate, RedisGate)
+    sqlite = Database(f"sqlite:///{tmp_path / 'x.sqlite'}")
+    assert isinstance(policy_for(settings, sqlite).gate, FileGate)
+    assert type(policy_for(settings)) is HostPolicy  # no database: this process only
+
+
+def test_checks_go_on_by_the_local_limits_while_redis_is_away(caplog):
+    import socket as sockets
+
+    with sockets.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens here: refused
+    policy = SharedHostPolicy(RedisGate(f"redis://127.0.0.1:{port}/0"), per_host=1, spacing=0)
+    started = time.monotonic()
+    for _ in range(5):
+        with policy.slot("example.org", time.monotonic() + 5) as got:
+            assert got
+    assert time.monotonic() - started < 3  # not a connect timeout for every request
+    assert "shared politeness unavailable" in caplog.text

@@ -226,6 +226,82 @@ def test_failures_on_too_few_hosts_to_tell_still_count_without_a_canary(app, clo
     assert state(database, "alpha").health == "failing" and state(database, "beta").health == "failing"
 
 
+def test_a_result_is_written_only_under_the_claim_it_was_checked_under(app, clock, database):
+    tracker = Tracker(database, app.config, client=object(), clock=clock)
+    with database.transaction() as session:
+        old, _ = check_store.claim_ids(session, "one", ["alpha"], clock.now, lease_seconds=60)
+    clock.advance(seconds=61)  # the first holder's lease ran out and another checker took it over
+    with database.transaction() as session:
+        new, taken = check_store.claim_due(session, "two", clock.now, limit=1, lease_seconds=60)
+    assert [r.id for r in taken] == ["alpha"]
+    result = {"url": "https://alpha.example.org/", "outcome": "ok", "reason": "fine"}
+    assert tracker.record("alpha", result, old) is None  # the late holder writes nothing
+    assert tracker.record("alpha", result, new) is not None
+    assert tracker.record("alpha", result, new) is None  # writing ended the claim: once only
+    with database.transaction() as session:
+        assert check_store.history(session, "alpha")[1] == 1
+
+
+def test_the_heartbeat_keeps_a_claim_alive_and_a_dead_checkers_claim_lapses(app, clock, database):
+    from refsvc.worker.claims import Heartbeat
+
+    with database.transaction() as session:
+        live, _ = check_store.claim_ids(session, "live", ["alpha"], clock.now, lease_seconds=60)
+        check_store.claim_ids(session, "dead", ["beta"], clock.now, lease_seconds=60)
+    heartbeat = Heartbeat(database, 60, clock)
+    heartbeat.add(live)
+    clock.advance(seconds=45)
+    heartbeat.beat()
+    clock.advance(seconds=30)  # 75 s after the claims: only the renewed one still holds
+    checks = FakeChecks()
+    checker(app, clock, checks).run_round(Summary())
+    assert sorted(checks.seen) == ["beta", "gamma"]
+    assert state(database, "alpha").claimed_by == live
+
+
+def test_an_idle_loop_sleeps_until_a_claim_elsewhere_lapses_instead_of_polling(app, clock, database):
+    with database.transaction() as session:
+        for name in ("alpha", "beta", "gamma"):  # all due, all held by a live checker
+            check_store.claim_ids(session, "elsewhere", [name], clock.now, lease_seconds=60)
+        assert check_store.next_due_at(session) == clock.now + timedelta(seconds=60)
+        check_store.release(session, check_store.claimed_elsewhere(session, clock.now)["beta"][0])
+        assert check_store.next_due_at(session) == clock.now  # beta is due and free
+
+
+def test_check_links_by_id_and_all_check_at_once_whether_due_or_not(app, clock, database):
+    checker(app, clock, FakeChecks()).run_once()  # everything checked: nothing due for a day
+    one = FakeChecks()
+    summary = Summary()
+    assert checker(app, clock, one).run_ids(["beta"], summary) == (1, 1, 1)
+    assert one.seen == ["beta"] and summary.checked == 1
+    every = FakeChecks()
+    assert checker(app, clock, every).run_ids(None, Summary())[1:] == (3, 3)
+    assert sorted(every.seen) == ["alpha", "beta", "gamma"]
+
+
+def test_results_the_database_refused_are_kept_and_written_when_it_returns(app, clock, database):
+    from sqlalchemy.exc import OperationalError
+
+    run = checker(app, clock, FakeChecks())
+    real = run.tracker.record_many
+    down = {"on": True}
+
+    def flaky(items):
+        if down["on"]:
+            raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+        return real(items)
+    run.tracker.record_many = flaky
+    summary = Summary()
+    assert run.run_round(summary) == (3, 0)
+    assert len(run.unwritten) == 3 and summary.checked == 0
+    assert state(database, "alpha").claimed_by is not None  # still ours, not given back
+    down["on"] = False
+    assert run._flush(summary)
+    assert summary.checked == 3 and len(run.unwritten) == 0
+    assert all(state(database, r).claimed_by is None and state(database, r).health == "healthy"
+               for r in ("alpha", "beta", "gamma"))
+
+
 def test_it_gives_claims_back_and_stops_when_the_broker_refuses(app):
     """A --once run with the broker down ends (it used to claim, fail and re-claim for ever)."""
     from types import SimpleNamespace

@@ -184,3 +184,45 @@ def test_an_editors_check_now_is_inconclusive_when_known_good_sites_do_not_answe
     assert answer.status_code == 200
     assert answer.json["outcome"] == "checker_offline" and answer.json["health"] == "healthy"
     assert "2 of 2 hosts unreachable" in answer.json["reason"]
+
+
+def test_a_round_of_one_link_asks_the_configured_canaries_and_leaves_health_alone(
+        settings, tmp_path, monkeypatch, hosts):
+    from refsvc import create_app
+
+    canary = hosts.dead("127.0.0.6").url  # the checker's network is down: the canary is silent too
+    monkeypatch.setenv("REFSVC_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({**settings, "CHECK_CANARY_URLS": canary})
+    add(app, "alpha", hosts.dead("127.0.0.2").url)
+    result = app.test_cli_runner().invoke(args=["check-links", "--once"])
+    assert result.exit_code == OFFLINE_EXIT, result.output
+    assert "canary" in result.output
+    assert state(app, "alpha").health == "unknown" and state(app, "alpha").failures == 0
+    assert last_check(app, "alpha").outcome == "checker_offline"
+    get_database(app).dispose()
+
+
+def test_a_visitors_report_or_check_now_of_one_link_is_inconclusive_when_the_canary_is_silent(
+        settings, tmp_path, monkeypatch, hosts, editor):
+    from refsvc import create_app
+
+    monkeypatch.setenv("REFSVC_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({**settings, "CHECK_CANARY_URLS": hosts.dead("127.0.0.6").url})
+    add(app, "alpha", hosts.dead("127.0.0.2").url)
+    answer = app.test_client().post("/v1/resources/alpha/check", headers=editor)
+    assert answer.status_code == 200
+    assert answer.json["outcome"] == "checker_offline" and answer.json["health"] == "unknown"
+    get_database(app).dispose()
+
+
+def test_one_failing_link_counts_when_the_canary_answers(settings, tmp_path, monkeypatch, hosts,
+                                                         editor):
+    from refsvc import create_app
+
+    monkeypatch.setenv("REFSVC_INSTANCE_PATH", str(tmp_path / "instance"))
+    canary = hosts.live("127.0.0.6", "Canary").url_for("/")
+    app = create_app({**settings, "CHECK_CANARY_URLS": canary})
+    add(app, "alpha", hosts.dead("127.0.0.2").url)
+    answer = app.test_client().post("/v1/resources/alpha/check", headers=editor)
+    assert answer.json["outcome"] == "connection_error" and answer.json["health"] == "failing"
+    get_database(app).dispose()
