@@ -28,10 +28,14 @@ def _int(v) -> int:
     if isinstance(v, bool):
         raise BadDate(f"not a number: {v!r}")
     if isinstance(v, int):
+        if v.bit_length() > 60:  # no calendar needs it, and str() refuses ints past 4,300 digits
+            raise BadDate("a date part of over 18 digits")
         return v
     if isinstance(v, float) and v.is_integer():
         return int(v)
-    if isinstance(v, str) and re.fullmatch(r"\s*-?\d+\s*", v):
+    if isinstance(v, str) and re.fullmatch(r"\s*+-?\d++\s*+", v):
+        if len(v.strip().lstrip("-")) > 18:
+            raise BadDate("a date part of over 18 digits")
         return int(v)
     if isinstance(v, str) and not v.strip():
         return 0

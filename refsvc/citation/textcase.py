@@ -35,15 +35,20 @@ def _text_leaves(seq, out, skip=("nocase",)):
 
 
 def _rebuild(seq, leaves, skip=("nocase",)):
+    leaves = iter(leaves)  # consumed in order (list.pop(0) would make long titles quadratic)
+    return _rebuild_from(seq, leaves, skip)
+
+
+def _rebuild_from(seq, leaves, skip):
     res = []
     for it in seq:
         if isinstance(it, str):
-            res.append(leaves.pop(0))
+            res.append(next(leaves))
         elif it[0] in skip:
-            leaves.pop(0)
+            next(leaves)
             res.append(it)
         else:
-            res.append((it[0], _rebuild(it[1], leaves, skip)))
+            res.append((it[0], _rebuild_from(it[1], leaves, skip)))
     return tuple(res)
 
 
