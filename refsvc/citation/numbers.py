@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_SPLIT = re.compile(r"((?:(?<!\s)|(?!\s))\s*+(?:[-\u2013,&]|\band\b)\s*+)")
+# joiners as citeproc-js's processNumber has them: a comma joins only when a space follows ("1,024" and
+# "8,697,359" are one number each), a slash never joins ("46/47" is one number)
+_SPLIT = re.compile(r"((?:(?<!\s)|(?!\s))\s*+(?:[-\u2013&]|,(?=\s)|\band\b)\s*+)")
 _NUM_PART = re.compile(r"([A-Za-z]?)(\d++)([A-Za-z]?)")
+_THOUSANDS_RANGE = re.compile(r"\d,\d{3}(?!\d)")  # "1,024-1,031": citeproc-js sees no plain numbers, no range
 _AMP = re.compile(r"(?:(?<!\s)|(?!\s))\s*+&\s*+")
 _SEP = r"[^\s,&\u2013-]"
 # a range "A-B": A a whole token ending in a digit, B the next token up to its last digit
@@ -71,7 +74,8 @@ def is_plural_value(value) -> bool:
         return True
     if "\\-" in s:
         return False
-    return len(re.findall(r"\d++(?:\.\d++)*+", s)) >= 2
+    # one number with thousands separators or a slash is not several
+    return len(re.findall(r"\d++(?:[.,/]\d++)*+", s)) >= 2 and not _THOUSANDS_RANGE.search(s)
 
 
 def localize_and(value: str, locale) -> str:
@@ -201,6 +205,12 @@ def page_range(value: str, fmt: str, delim: str = "\u2013", expand_collapsed: bo
     """Apply a page-range-format (expanded, minimal, minimal-two, chicago, chicago-15, chicago-16)."""
     def repl(m: re.Match) -> str:
         a, b = m.group(1), m.group(2)
+        text = m.string
+        if (m.start() > 1 and text[m.start() - 1] == "," and text[m.start() - 2].isdecimal()) or \
+                (text[m.end():m.end() + 1] == "," and text[m.end() + 1:m.end() + 2].isdecimal()):
+            # "1,024-1,031": ends with thousands separators are no plain numbers to citeproc-js, so no
+            # range: printed as typed, with its en dash read as a hyphen
+            return m.group(0).replace("\u2013", "-")
         if not fmt:
             if expand_collapsed and a.isdecimal() and b.isdecimal() and digits_less(b, a):  # locator "427-30" -> "427–430"
                 return f"{a}{delim}{_expand(a, b)}"
