@@ -116,9 +116,12 @@ def _title_word(w: str, first: bool, after_colon: bool, last: bool = False) -> s
     if "." in core.rstrip(".,;:!?)") and core[0].islower():  # "i.e.", "e.g." stay as written
         return w
     if "-" in core[1:] and core.split("-")[0].isalpha():
-        return "-".join(_title_word(p, first and i == 0, after_colon, last) if p else p
-                        for i, p in enumerate(core.split("-"))) if core == w else w
+        parts = core.split("-")  # citeproc-js: the first and last word rules hold for the compound's ends only
+        return "-".join(_title_word(p, first and i == 0, after_colon and i == 0, last and i == len(parts) - 1)
+                        if p else p for i, p in enumerate(parts)) if core == w else w
     low = core.lower()
+    if len(low.rstrip(".,;:!?)]}\u201d\u2019\"'")) == 1 and not first and not after_colon:
+        return w  # citeproc-js capitalizes words of two letters or more ("n." and "p." stay)
     if not first and not after_colon and not last and low.rstrip(".,;:!?)]}\u201d\u2019\"'") in STOP_WORDS:
         return w
     if core == low:
