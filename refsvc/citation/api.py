@@ -244,14 +244,19 @@ def cite_item(item: dict, style_id: str, locale: str = "en-US", formats=FORMATS)
     bib = entries[0][1] if entries else ()
     cite = [{"id": rid}]
     in_text = cluster_seqs(eng, refs, [cite])[0]
-    author = cluster_seqs(eng, refs, [cite], mode="author-only")[0]
-    rest = cluster_seqs(eng, refs, [cite], mode="suppress-author")[0]
+    if eng.style.cls != "note":
+        author = cluster_seqs(eng, refs, [cite], mode="author-only")[0]
+        rest = cluster_seqs(eng, refs, [cite], mode="suppress-author")[0]
     result["bibliography"] = {f: _entry(eng, bib, f) for f in fs}
     result["in_text"] = {f: eng.finish(in_text, f) for f in fs}
-    result["narrative"] = {f: (eng.finish(author, f) + " " + eng.finish(rest, f)).strip() if author
-                           else eng.finish(in_text, f) for f in fs}
+    if eng.style.cls != "note":
+        # a note style has no narrative cite: its author-only cluster keeps stray parts of the note
+        # ("John Bowlby Attachment, ed. ..."), in citeproc-js as here, so none is served
+        result["narrative"] = {f: (eng.finish(author, f) + " " + eng.finish(rest, f)).strip() if author
+                               else eng.finish(in_text, f) for f in fs}
     if eng.style.cls == "note":
-        short = cluster_seqs(eng, refs, [cite], force_position=(1, False, 1))[0]
+        # a later note with no earlier note in the document: no first-reference note number to print
+        short = cluster_seqs(eng, refs, [cite], force_position=(1, False, None))[0]
         result["note"] = dict(result["in_text"])
         result["short_note"] = {f: eng.finish(short, f) for f in fs}
     return result
