@@ -13,7 +13,7 @@ from .disambiguate import Params
 from .engine import Engine, _first_names
 from .locale import UnknownLocale, available_locales  # noqa: F401  (re-exported)
 from .style import Style, compile_style, dependent_parent
-from .variables import InvalidItem, Ref
+from .variables import NAME_VARS, InvalidItem, Ref
 from . import richtext as rt
 
 FORMATS = ("text", "html")
@@ -202,7 +202,12 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
                 full = eng.eval_area("citation", ref, params=params[ref.id], position=p[0], cite=c,
                                      number=numbers[ref.id])
                 nm = _first_names(full)
-                key = rt.plain(eng_render(eng, nm)) if nm is not None else ""  # no names: all alike
+                if not any(v in ref.vars for v in NAME_VARS):
+                    key = None  # a work without names (a title stands in) never collapses as "same author"
+                elif nm is not None:
+                    key = rt.plain(eng_render(eng, nm))
+                else:
+                    key = ""  # the style prints no names: all cites alike (magic_ImplicitYearSuffix...)
                 # a cite's prefix stays when its names collapse away: "2021a, e.g., 2021c" (citeproc-js)
                 sup = render_cite(eng, ref, c, params[ref.id], p, numbers[ref.id],
                                   "suppress-author") if collapse else None
