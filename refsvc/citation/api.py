@@ -197,8 +197,9 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
             seq = render_cite(eng, ref, c, params[ref.id], p, numbers[ref.id], mode, first=k == 0)
             key = None
             sup = None
-            if collapse in ("year", "year-suffix", "year-suffix-ranged") or \
-                    eng.style.citation.options.get("cite-group-delimiter"):
+            # what collapsing compares: only a citation of several cites has anything to collapse
+            if len(cl) > 1 and (collapse in ("year", "year-suffix", "year-suffix-ranged") or
+                                eng.style.citation.options.get("cite-group-delimiter")):
                 full = eng.eval_area("citation", ref, params=params[ref.id], position=p[0], cite=c,
                                      number=numbers[ref.id])
                 nm = _first_names(full)
