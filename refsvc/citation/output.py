@@ -285,7 +285,7 @@ def _ser(seq, html: bool, quotes, buf, qdepth: int, ital: bool, bold: bool, sc: 
                 buf.append("</span>")
             else:
                 _ser(kids, html, quotes, buf, qdepth, ital, bold, sc)
-        elif tag == "nocase" or tag == "nt":
+        elif tag == "nocase" or tag == "nt" or tag == "sq":
             _ser(kids, html, quotes, buf, qdepth, ital, bold, sc)
         elif tag.startswith("div:"):
             buf.append(f'<div class="csl-{tag[4:]}">')

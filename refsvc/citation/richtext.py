@@ -29,6 +29,9 @@ def _is_word(ch: str) -> bool:
     return bool(ch) and bool(_WORDCH.match(ch))
 
 
+# a mark (no text) at the start of a straight-single-quoted span: citeproc-js's title case reads those
+# quotes as apostrophes and keeps the first letter after them as typed ("and 'rupture' repair")
+SQ = "sq"
 MAX_DEPTH = 24  # markup nested deeper stays literal text, so later recursive walks stay shallow
 MAX_MARKS = 1000  # tags and quote marks read as markup; the rest of a (hostile) value stays literal text
 
@@ -164,10 +167,12 @@ class _Stack:
     def close_to(self, pos: int) -> None:
         items = self.items
         while len(items) > pos:
-            tag, kids, _ = items.pop()
+            tag, kids, tok = items.pop()
             lst = self.quotes if tag in ("q", "q1") else self.others
             lst.pop()
             self.nocase -= tag == "nocase"
+            if tok == "'":  # straight single quotes: title case leaves the next letter as typed (SQ)
+                kids = [(SQ, ())] + kids
             items[-1][1].append((tag, _merge(kids)))
 
 
