@@ -32,6 +32,7 @@ def _is_word(ch: str) -> bool:
 # a mark (no text) at the start of a straight-single-quoted span: citeproc-js's title case reads those
 # quotes as apostrophes and keeps the first letter after them as typed ("and 'rupture' repair")
 SQ = "sq"
+_TYPED_MARKS = {"\u201c": "cq", "\u2018": "cs"}  # marks of curly quotes typed in a field (output.py)
 MAX_DEPTH = 24  # markup nested deeper stays literal text, so later recursive walks stay shallow
 MAX_MARKS = 1000  # tags and quote marks read as markup; the rest of a (hostile) value stays literal text
 
@@ -173,6 +174,8 @@ class _Stack:
             self.nocase -= tag == "nocase"
             if tok == "'":  # straight single quotes: title case leaves the next letter as typed (SQ)
                 kids = [(SQ, ())] + kids
+            elif tok in _TYPED_MARKS:  # curly quotes keep their own marks outside the style's quotes
+                kids = [(_TYPED_MARKS[tok], ())] + kids
             items[-1][1].append((tag, _merge(kids)))
 
 
