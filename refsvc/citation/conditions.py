@@ -6,49 +6,50 @@ from .numbers import is_numeric
 
 def test(cond, ctx) -> bool:
     """Evaluate a cs:if / cs:else-if condition."""
-    results = []
-    ref = ctx.ref
+    match = cond.match
     for kind, values in cond.tests:
+        if kind == "type":  # the commonest test, on every render: no per-value dispatch
+            t = ctx.ref.type
+            for val in values:
+                r = t == val
+                if r if match == "any" else (not r if match == "all" else r):
+                    return match == "any"
+            continue
         for val in values:
-            if kind == "type":
-                r = ref.type == val
-            elif kind == "variable":
-                if val == "locator":
-                    r = bool(ctx.cite.get("locator"))
-                elif val == "year-suffix":
-                    r = bool(ctx.year_suffix)
-                else:
-                    r = ref.get(val) not in (None, "", [])
-            elif kind == "is-numeric":
-                v = ctx.cite.get("locator") if val == "locator" else ref.get(val)
-                r = v is not None and is_numeric(v)
-            elif kind == "position":
-                r = _position(val, ctx)
-            elif kind == "disambiguate":
-                # citeproc-js turns disambiguate="true" tests on one at a time, in render order
-                r = ctx.disamb_count < ctx.disamb if val == "true" else not ctx.disamb
-                if r and val == "true":
-                    ctx.disamb_count += 1
-            elif kind == "locator":
-                lab = ctx.cite.get("label") or "page"
-                r = bool(ctx.cite.get("locator")) and (lab == val or (val == "sub-verbo" and lab == "sub verbo"))
-            elif kind == "is-uncertain-date":
-                d = ref.get(val)
-                r = bool(d and d.circa)
-            elif kind == "context":
-                r = ctx.area == val
-            else:
-                r = False
-            if cond.match == "any" and r:
-                return True
-            if cond.match == "all" and not r:
-                return False
-            if cond.match == "none" and r:
-                return False
-            results.append(r)
-    if cond.match == "any":
-        return False
-    return True
+            r = _one(kind, val, ctx)
+            if r if match == "any" else (not r if match == "all" else r):
+                return match == "any"
+    return match != "any"
+
+
+def _one(kind: str, val: str, ctx) -> bool:
+    ref = ctx.ref
+    if kind == "variable":
+        if val == "locator":
+            return bool(ctx.cite.get("locator"))
+        if val == "year-suffix":
+            return bool(ctx.year_suffix)
+        return ref.get(val) not in (None, "", [])
+    if kind == "is-numeric":
+        v = ctx.cite.get("locator") if val == "locator" else ref.get(val)
+        return v is not None and is_numeric(v)
+    if kind == "position":
+        return _position(val, ctx)
+    if kind == "disambiguate":
+        # citeproc-js turns disambiguate="true" tests on one at a time, in render order
+        r = ctx.disamb_count < ctx.disamb if val == "true" else not ctx.disamb
+        if r and val == "true":
+            ctx.disamb_count += 1
+        return r
+    if kind == "locator":
+        lab = ctx.cite.get("label") or "page"
+        return bool(ctx.cite.get("locator")) and (lab == val or (val == "sub-verbo" and lab == "sub verbo"))
+    if kind == "is-uncertain-date":
+        d = ref.get(val)
+        return bool(d and d.circa)
+    if kind == "context":
+        return ctx.area == val
+    return False
 
 
 def _position(val: str, ctx) -> bool:

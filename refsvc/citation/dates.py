@@ -5,10 +5,10 @@ import re
 from dataclasses import dataclass
 
 from . import richtext as rt
+from .rawdates import parse_raw
 from .style import Date, DatePart, Fmt
 
 _ORDER = {"year": 0, "month": 1, "day": 2}
-_RAW = re.compile(r"^\s*(-?\d{1,4})(?:[-/.](\d{1,2}))?(?:[-/.](\d{1,2}))?\s*$")
 
 
 class BadDate(ValueError):
@@ -28,10 +28,14 @@ def _int(v) -> int:
     if isinstance(v, bool):
         raise BadDate(f"not a number: {v!r}")
     if isinstance(v, int):
+        if v.bit_length() > 60:  # no calendar needs it, and str() refuses ints past 4,300 digits
+            raise BadDate("a date part of over 18 digits")
         return v
     if isinstance(v, float) and v.is_integer():
         return int(v)
-    if isinstance(v, str) and re.fullmatch(r"\s*-?\d+\s*", v):
+    if isinstance(v, str) and re.fullmatch(r"\s*+-?\d++\s*+", v):
+        if len(v.strip().lstrip("-")) > 18:
+            raise BadDate("a date part of over 18 digits")
         return int(v)
     if isinstance(v, str) and not v.strip():
         return 0
@@ -77,15 +81,22 @@ def parse_date(value, strict: bool = False) -> DateVal | None:
         return DateVal((), season, circa, str(value["literal"]))
     raw = value.get("raw")
     if raw:
-        chunks = str(raw).split("/") if str(raw).count("/") == 1 and "-" in str(raw) else [str(raw)]
-        parts = []
-        for c in chunks:
-            m = _RAW.match(c)
-            if not m:
-                return DateVal((), season, circa, str(raw))
-            parts.append((int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)))
-        return DateVal(tuple(parts), season, circa)
+        return _from_raw(str(raw))
     return None
+
+
+def _from_raw(raw: str) -> DateVal | None:
+    """A raw date string parsed as citeproc-js parses it (rawdates.py)."""
+    d = parse_raw(raw)
+    if "literal" in d:
+        return DateVal((), "", False, d["literal"]) if d["literal"] else None
+    first = (d.get("year", 0), d.get("month", 0), d.get("day", 0))
+    parts = [first]
+    if "year_end" in d:
+        end = (d.get("year_end", 0), d.get("month_end", 0), d.get("day_end", 0))
+        if end != first:
+            parts.append(end)
+    return DateVal(tuple(parts), str(d.get("season") or ""), bool(d.get("circa")))
 
 
 def _part_text(name: str, form: str, val: tuple, ctx, strip: bool) -> str:
@@ -98,7 +109,7 @@ def _part_text(name: str, form: str, val: tuple, ctx, strip: bool) -> str:
             return f"{abs(y) % 100:02d}"
         if y < 0:
             return f"{-y}{loc.term('bc') or 'BC'}"
-        if y < 1000:
+        if y < 500:  # citeproc-js adds the era term to years 1-499 only
             return f"{y}{loc.term('ad') or 'AD'}"
         return str(y)
     if name == "month":
@@ -159,9 +170,11 @@ def render_date(node: Date, dv: DateVal, ctx, year_suffix: str = ""):
     """Evaluate a cs:date for a parsed value to an Out node."""
     from .output import format_seq, join
     lang = ctx.lang
-    if dv.literal and not dv.parts:
-        return ("L", format_seq(rt.parse(dv.literal), node.fmt, lang))
     parts = _parts_for(node, ctx)
+    if dv.literal and not dv.parts:  # citeproc-js: a literal prints only where the date shows its year
+        if not any(dp.name == "year" for dp, _ in parts):
+            return None
+        return ("L", format_seq(rt.parse(dv.literal), node.fmt, lang))
     if not parts:
         return None
     loc_delim = ""

@@ -18,8 +18,37 @@ def is_romanesque(name: dict) -> bool:
 
 _ROMAN_AND = re.compile("[&a-zA-Z\u0e01-\u0e5b\u00c0-\u017f\u0370-\u03ff\u0400-\u052f\u0590-\u05d4\u05d6-\u05ff"
                         "\u1f00-\u1fff\u0600-\u06ff\u200c\u200d\u200e\u0218\u0219\u021a\u021b\u202a-\u202e]")
-_TAGGED = re.compile(r"((?:<[^>/]+>)*)(.*?)((?:</[^>]+>)*)", re.S)
-_SUFFIX = re.compile(r"^(.*?)\s*,\s*(!)?\s*(Jr\.?|Sr\.?|I{2,3}|IV|V|VI{1,3})$")
+_OPEN_TAG = re.compile(r"<[^>/]++>")
+_SUFFIX = re.compile(r",\s*+(!)?\s*+(Jr\.?|Sr\.?|I{2,3}|IV|V|VI{1,3})$")
+
+
+def _untag(part: str) -> tuple[str, str, str]:
+    """'<b>Jean</b>' -> ('<b>', 'Jean', '</b>'): the opening tags, the text, the closing tags.
+    In linear time, as the regex ((?:<[^>/]+>)*)(.*?)((?:</[^>]+>)*) would match it."""
+    if "<" not in part:
+        return "", part, ""
+    i = 0
+    while (m := _OPEN_TAG.match(part, i)) is not None:
+        i = m.end()
+    end = len(part)  # walk back over closing tags "</x>" (none of them holds a ">" before its end)
+    while end > i and part[end - 1] == ">":
+        gt = part.rfind(">", i, end - 1)
+        seg_start = max(gt + 1, i)
+        if part.startswith("</", seg_start) and end - seg_start > 3:
+            end = seg_start
+            continue
+        lt = part.find("</", seg_start, end - 1)
+        if lt != -1 and end - lt > 3:
+            end = lt
+        break
+    return part[:i], part[i:end], part[end:]
+
+
+def _split_suffix(given: str):
+    """'John, Jr.' -> ('John', None, 'Jr.'); '!' in 'John,! Jr.' asks for a comma before the suffix."""
+    m = _SUFFIX.search(given) if "," in given else None
+    head = given[:m.start()].rstrip() if m else "\n"
+    return None if "\n" in head else (head, m.group(1), m.group(2))  # no newline before, as '.' in the regex
 
 
 def split_particles(name: dict) -> dict:
@@ -52,30 +81,34 @@ def split_particles(name: dict) -> dict:
         if j < len(words):
             out["dropping-particle"] = " ".join(words[j:])
             out["given"] = " ".join(words[:j])
-    m = _SUFFIX.match(given) if given and "suffix" not in name else None
+    m = _split_suffix(given) if given and "suffix" not in name else None
     if m:  # "John, Jr." or "John,! Jr." (the "!" asks for a comma before the suffix)
-        out["given"] = m.group(1)
-        out["suffix"] = m.group(3)
-        if m.group(2):
+        out["given"] = m[0]
+        out["suffix"] = m[2]
+        if m[1]:
             out["comma-suffix"] = True
     return out
 
 
 def initialize(given: str, with_: str, hyphen: bool, full: bool = True) -> str:
     """Initials of a given name ('Jean-Luc' -> 'J.-L.'); full=False only normalizes existing initials."""
-    out = ""
+    buf: list[str] = []  # pieces joined once at the end (a growing string would make long names quadratic)
     for tok in re.findall(r"[^\s.]+\.?", given):
         abbrev = tok.endswith(".")
         core = tok.rstrip(".")
         if core[:1].islower() and not abbrev and "-" not in core:  # a particle inside the given name
-            out = (out.rstrip() + " " if out else "") + core + " "
+            if buf:
+                _rstrip(buf)
+                buf.append(" ")
+            buf.append(core + " ")
             continue
         pieces = []
-        for j, tagged in enumerate(core.split("-")):
-            o, p, c = _TAGGED.fullmatch(tagged).groups()  # markup around a name part stays around its initial
+        parts = core.split("-")
+        for j, tagged in enumerate(parts):
+            o, p, c = _untag(tagged)  # markup around a name part stays around its initial
             if not p:
                 continue
-            if (abbrev and j == len(core.split("-")) - 1) or len(p) == 1:
+            if (abbrev and j == len(parts) - 1) or len(p) == 1:
                 pieces.append((p, True, o, c))
             elif full:
                 if j > 0 and p[0].islower():  # "Guo-ping" -> "G." (citeproc-js)
@@ -89,11 +122,20 @@ def initialize(given: str, with_: str, hyphen: bool, full: bool = True) -> str:
         for j, (p, is_init, o, c) in enumerate(pieces):
             tail = with_ if is_init else " "
             body = tail.rstrip()
-            seg = o + p + body + c + tail[len(body):]
             if j > 0 and hyphen:
-                out = out.rstrip() + "-"
-            out += seg
-    return out.rstrip()
+                _rstrip(buf)
+                buf.append("-")
+            buf.append(o + p + body + c + tail[len(body):])
+    _rstrip(buf)
+    return "".join(buf)
+
+
+def _rstrip(buf: list[str]) -> None:
+    """Strip trailing whitespace off the text ``buf`` joins to, in place."""
+    while buf and not buf[-1].rstrip():
+        buf.pop()
+    if buf:
+        buf[-1] = buf[-1].rstrip()
 
 
 def format_name(name: dict, idx: int, opts: dict, parts: dict, ctx, hint: int = 0) -> tuple:

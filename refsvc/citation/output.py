@@ -239,6 +239,10 @@ def serialize(seq: tuple, fmt: str, quotes: tuple) -> str:
     return "".join(buf)
 
 
+class _Typed(tuple):
+    """The locale's quotes, inside quotes typed in a field at the top level (curly ones print as typed)."""
+
+
 def _ser(seq, html: bool, quotes, buf, qdepth: int, ital: bool, bold: bool, sc: bool) -> None:
     for it in seq:
         if isinstance(it, str):
@@ -249,8 +253,16 @@ def _ser(seq, html: bool, quotes, buf, qdepth: int, ital: bool, bold: bool, sc: 
             # citeproc-js: quotes flip by depth; a field's secondary quote kind is never above the inner level
             d = max(qdepth, 1) if tag == "q1" else qdepth
             o, c = (quotes[0], quotes[1]) if d % 2 == 0 else (quotes[2], quotes[3])
+            mark = kids[0][0] if kids and isinstance(kids[0], tuple) else ""
+            if mark in ("cq", "cs") and (qdepth == 0 or isinstance(quotes, _Typed)):
+                # curly quotes typed in a field and not inside the style's quotes print as typed,
+                # and so do the curly quotes inside them (citeproc-js)
+                o, c = ("\u201c", "\u201d") if mark == "cq" else ("\u2018", "\u2019")
+                inner = _Typed(quotes)
+            else:
+                inner = quotes
             buf.append(escape_html(o) if html else o)
-            _ser(kids, html, quotes, buf, d + 1, ital, bold, sc)
+            _ser(kids, html, inner, buf, d + 1, ital, bold, sc)
             buf.append(escape_html(c) if html else c)
             continue
         if not html:
@@ -285,7 +297,7 @@ def _ser(seq, html: bool, quotes, buf, qdepth: int, ital: bool, bold: bool, sc: 
                 buf.append("</span>")
             else:
                 _ser(kids, html, quotes, buf, qdepth, ital, bold, sc)
-        elif tag == "nocase" or tag == "nt":
+        elif tag in ("nocase", "nt", "sq", "cq", "cs"):
             _ser(kids, html, quotes, buf, qdepth, ital, bold, sc)
         elif tag.startswith("div:"):
             buf.append(f'<div class="csl-{tag[4:]}">')

@@ -29,111 +29,154 @@ def _is_word(ch: str) -> bool:
     return bool(ch) and bool(_WORDCH.match(ch))
 
 
-@lru_cache(maxsize=8192)
+# a mark (no text) at the start of a straight-single-quoted span: citeproc-js's title case reads those
+# quotes as apostrophes and keeps the first letter after them as typed ("and 'rupture' repair")
+SQ = "sq"
+_TYPED_MARKS = {"\u201c": "cq", "\u2018": "cs"}  # marks of curly quotes typed in a field (output.py)
+MAX_DEPTH = 24  # markup nested deeper stays literal text, so later recursive walks stay shallow
+MAX_MARKS = 1000  # tags and quote marks read as markup; the rest of a (hostile) value stays literal text
+
+
 def parse(text: str, quotes: bool = True) -> Seq:
     """Parse a field value with CSL-JSON's HTML-ish markup and straight/curly quotes into a sequence."""
+    # cached for ordinary field lengths; a long value is parsed each time, so the cache stays small in bytes
+    return _parse_cached(text, quotes) if len(text) <= 1000 else _parse(text, quotes)
+
+
+@lru_cache(maxsize=8192)
+def _parse_cached(text: str, quotes: bool) -> Seq:
+    return _parse(text, quotes)
+
+
+def _parse(text: str, quotes: bool = True) -> Seq:
     if "\u00ab " in text or " \u00bb" in text:  # French guillemets take narrow no-break spaces
         text = text.replace("\u00ab ", "\u00ab\u202f").replace(" \u00bb", "\u202f\u00bb")
     if not any(c in text for c in ("<\"'\u201c\u201d\u2018\u2019" if quotes else "<")):
         return (text,) if text else ()
-    parts = (_TAG_RE if quotes else _TAGONLY_RE).split(text)
-    # stack of (tag, kids); quotes: tag "q" with the opening char remembered in a side list
-    stack: list[tuple[str, list, str]] = [("", [], "")]
+    parts = (_TAG_RE if quotes else _TAGONLY_RE).split(text, MAX_MARKS)
+    prevs, nexts = _neighbours(parts)
+    # stack of (tag, kids); quotes: tag "q" with the opening char remembered in a side list.
+    # Linear time on any input: where the quotes and the other tags sit in the stack is kept in two
+    # lists (no scan of the stack per token), neighbours are found in one pass.
+    stack = _Stack()
     primary = ""  # citeproc-js: the quote kind met first is the main one, the other kind the inner one
     for idx, tok in enumerate(parts):
         if not tok:
             continue
         if idx % 2 == 0:
-            stack[-1][1].append(tok)
+            stack.top.append(tok)
             continue
-        prev = _prev_char(parts, idx)
-        nxt = _next_char(parts, idx)
-        if tok in _OPEN:
-            stack.append((_OPEN[tok], [], tok))
-        elif tok.startswith("<span style"):
-            stack.append(("sc", [], tok))
+        prev, nxt = prevs[idx], nexts[idx]
+        deep = len(stack.items) > MAX_DEPTH
+        if tok in _OPEN and not deep:
+            stack.push(_OPEN[tok], tok)
+        elif tok.startswith("<span style") and not deep:
+            stack.push("sc", tok)
         elif tok in _CLOSE or tok == "</span>":
             want = _CLOSE.get(tok)
-            pos = _find_open(stack, want if want else None, span=tok == "</span>")
+            pos = stack.find_open(want if want else None, span=tok == "</span>")
             if pos is None:
-                stack[-1][1].append(tok)
+                stack.top.append(tok)
             else:
-                _close_to(stack, pos)
-        elif tok in ("'", "\u2018", "\u2019") and any(t[0] == "nocase" for t in stack[1:]):
-            stack[-1][1].append("\u2019" if tok == "'" else tok)  # inside nocase only double quotes pair up
+                stack.close_to(pos)
+        elif tok in ("'", "\u2018", "\u2019") and stack.nocase:
+            stack.top.append("\u2019" if tok == "'" else tok)  # inside nocase only double quotes pair up
         elif tok in ('"', "\u201c", "\u201d", "\u00ab", "\u00bb"):
             opener = {'"': '"', "\u201d": "\u201c", "\u00bb": "\u00ab"}.get(tok, tok)
-            pos = _find_quote(stack, opener) if tok in ('"', "\u201d", "\u00bb") else None
+            pos = stack.find_quote(opener) if tok in ('"', "\u201d", "\u00bb") else None
             if pos is not None and prev and not prev.isspace():
-                _close_to(stack, pos)
-            elif tok in ('"', "\u201c", "\u00ab") and (not prev or not _is_word(prev)) and nxt and not nxt.isspace():
+                stack.close_to(pos)
+            elif tok in ('"', "\u201c", "\u00ab") and (not prev or not _is_word(prev)) and nxt and \
+                    not nxt.isspace() and not deep:
                 primary = primary or "double"
-                stack.append(("q" if primary == "double" else "q1", [], tok))
+                stack.push("q" if primary == "double" else "q1", tok)
             else:
-                stack[-1][1].append(tok)
+                stack.top.append(tok)
         else:  # single quotes and apostrophes
-            pos = _find_quote(stack, "'") if tok in ("'", "\u2019") else None
+            pos = stack.find_quote("'") if tok in ("'", "\u2019") else None
             if pos is not None and not _is_word(nxt):
-                _close_to(stack, pos)
+                stack.close_to(pos)
             elif tok in ("'", "\u2018") and (not prev or not (_is_word(prev) or prev in ".,")) and nxt \
-                    and not nxt.isspace() and not nxt.isdigit() and \
-                    (tok == "'" or any(t[0] in ("q", "q1") for t in stack[1:])):  # a curly ‘ opens only inside quotes
+                    and not nxt.isspace() and not nxt.isdigit() and not deep and \
+                    (tok == "'" or bool(stack.quotes)):  # a curly ‘ opens only inside quotes
                 primary = primary or "single"
-                stack.append(("q" if primary == "single" else "q1", [], tok))
+                stack.push("q" if primary == "single" else "q1", tok)
             else:
                 # an apostrophe, also between spaces ("d ' eau"); a quote mark at an affix's edge stays
                 apos = tok == "'" and (_is_word(prev) or _is_word(nxt) or bool(prev and nxt))
-                stack[-1][1].append("\u2019" if apos else tok)
-    while len(stack) > 1:  # unclosed markup: keep literal text
-        tag, kids, tok = stack.pop()
-        lit = tok
-        stack[-1][1].extend([lit] + kids)
-    return _merge(stack[0][1])
+                stack.top.append("\u2019" if apos else tok)
+    items = stack.items
+    while len(items) > 1:  # unclosed markup: keep literal text
+        tag, kids, tok = items.pop()
+        items[-1][1].extend([tok] + kids)
+    return _merge(items[0][1])
 
 
-def _prev_char(parts: list, idx: int) -> str:
-    for j in range(idx - 1, -1, -1):
-        if parts[j]:
-            if j % 2 == 1 and parts[j].startswith("<"):
-                continue
-            return parts[j][-1]
-    return ""
+def _neighbours(parts: list) -> tuple[list, list]:
+    """For each token, the text character before and after it (markup tags looked through)."""
+    prevs, nexts = [""] * len(parts), [""] * len(parts)
+    last = ""
+    for j, p in enumerate(parts):
+        prevs[j] = last
+        if p and not (j % 2 == 1 and p.startswith("<")):
+            last = p[-1]
+    last = ""
+    for j in range(len(parts) - 1, -1, -1):
+        nexts[j] = last
+        p = parts[j]
+        if p and not (j % 2 == 1 and p.startswith("<")):
+            last = p[0]
+    return prevs, nexts
 
 
-def _next_char(parts: list, idx: int) -> str:
-    for j in range(idx + 1, len(parts)):
-        if parts[j]:
-            if j % 2 == 1 and parts[j].startswith("<"):
-                continue
-            return parts[j][0]
-    return ""
+class _Stack:
+    """The open markup while parsing: (tag, kids, opening token) entries, root first."""
 
+    def __init__(self) -> None:
+        self.items: list[tuple[str, list, str]] = [("", [], "")]
+        self.quotes: list[int] = []  # positions of open quotes
+        self.others: list[int] = []  # positions of open tags that are not quotes
+        self.nocase = 0
 
-def _find_open(stack: list, tag: str | None, span: bool) -> int | None:
-    for pos in range(len(stack) - 1, 0, -1):
-        t = stack[pos][0]
-        if t in ("q", "q1"):
-            continue
-        if (span and t in ("sc", "nocase", "nodecor")) or t == tag:
+    @property
+    def top(self) -> list:
+        return self.items[-1][1]
+
+    def push(self, tag: str, tok: str) -> None:
+        (self.quotes if tag in ("q", "q1") else self.others).append(len(self.items))
+        self.nocase += tag == "nocase"
+        self.items.append((tag, [], tok))
+
+    def find_open(self, tag: str | None, span: bool) -> int | None:
+        """The open tag a closing tag closes: the innermost non-quote, if it is of the right kind."""
+        if not self.others:
+            return None
+        pos = self.others[-1]
+        t = self.items[pos][0]
+        return pos if (span and t in ("sc", "nocase", "nodecor")) or t == tag else None
+
+    def find_quote(self, opener: str) -> int | None:
+        """The innermost open quote, if ``opener`` matches it."""
+        if not self.quotes:
+            return None
+        pos = self.quotes[-1]
+        got = self.items[pos][2]
+        if got == opener or (opener == "\u201c" and got == '"') or (opener == "'" and got == "\u2018"):
             return pos
         return None
-    return None
 
-
-def _find_quote(stack: list, opener: str) -> int | None:
-    for pos in range(len(stack) - 1, 0, -1):
-        if stack[pos][0] in ("q", "q1"):
-            if stack[pos][2] == opener or (opener == "\u201c" and stack[pos][2] == '"') or \
-                    (opener == "'" and stack[pos][2] == "\u2018"):
-                return pos
-            return None
-    return None
-
-
-def _close_to(stack: list, pos: int) -> None:
-    while len(stack) > pos:
-        tag, kids, _ = stack.pop()
-        stack[-1][1].append((tag, _merge(kids)))
+    def close_to(self, pos: int) -> None:
+        items = self.items
+        while len(items) > pos:
+            tag, kids, tok = items.pop()
+            lst = self.quotes if tag in ("q", "q1") else self.others
+            lst.pop()
+            self.nocase -= tag == "nocase"
+            if tok == "'":  # straight single quotes: title case leaves the next letter as typed (SQ)
+                kids = [(SQ, ())] + kids
+            elif tok in _TYPED_MARKS:  # curly quotes keep their own marks outside the style's quotes
+                kids = [(_TYPED_MARKS[tok], ())] + kids
+            items[-1][1].append((tag, _merge(kids)))
 
 
 def _merge(items: list) -> Seq:

@@ -24,26 +24,41 @@ def _cap(w: str) -> str:
     return w
 
 
-def _text_leaves(seq, out, skip=("nocase",)):
+_KEEP = object()  # a leaf standing for a straight-single-quote mark (title case only)
+
+
+def _text_leaves(seq, out, skip=("nocase",), marks=False):
     for it in seq:
         if isinstance(it, str):
             out.append(it)
         elif it[0] in skip:
             out.append(None)  # an opaque word
+        elif it[0] == "sq":
+            if marks:
+                out.append(_KEEP)
         else:
-            _text_leaves(it[1], out, skip)
+            _text_leaves(it[1], out, skip, marks)
 
 
-def _rebuild(seq, leaves, skip=("nocase",)):
+def _rebuild(seq, leaves, skip=("nocase",), marks=False):
+    leaves = iter(leaves)  # consumed in order (list.pop(0) would make long titles quadratic)
+    return _rebuild_from(seq, leaves, skip, marks)
+
+
+def _rebuild_from(seq, leaves, skip, marks=False):
     res = []
     for it in seq:
         if isinstance(it, str):
-            res.append(leaves.pop(0))
+            res.append(next(leaves))
         elif it[0] in skip:
-            leaves.pop(0)
+            next(leaves)
+            res.append(it)
+        elif it[0] == "sq":
+            if marks:
+                next(leaves)
             res.append(it)
         else:
-            res.append((it[0], _rebuild(it[1], leaves, skip)))
+            res.append((it[0], _rebuild_from(it[1], leaves, skip, marks)))
     return tuple(res)
 
 
@@ -53,8 +68,9 @@ def apply_case(seq: tuple, case: str, lang: str = "en") -> tuple:
     if case == "title":
         skip = skip + ("nt",)
     leaves: list = []
-    _text_leaves(seq, leaves, skip)
-    texts = [t for t in leaves if t is not None]
+    marks = case == "title"
+    _text_leaves(seq, leaves, skip, marks)
+    texts = [t for t in leaves if t is not None and t is not _KEEP]
     if not texts:
         return seq
     turkic = lang[:2] in ("tr", "az")  # dotted and dotless i (citeproc-js uses the item's language)
@@ -80,7 +96,7 @@ def apply_case(seq: tuple, case: str, lang: str = "en") -> tuple:
         new = _words(leaves, _title_word)
     else:
         return seq
-    return _rebuild(seq, new, skip)
+    return _rebuild(seq, new, skip, marks)
 
 
 def _first(leaves: list) -> list:
@@ -111,9 +127,12 @@ def _title_word(w: str, first: bool, after_colon: bool, last: bool = False) -> s
     if "." in core.rstrip(".,;:!?)") and core[0].islower():  # "i.e.", "e.g." stay as written
         return w
     if "-" in core[1:] and core.split("-")[0].isalpha():
-        return "-".join(_title_word(p, first and i == 0, after_colon, last) if p else p
-                        for i, p in enumerate(core.split("-"))) if core == w else w
+        parts = core.split("-")  # citeproc-js: the first and last word rules hold for the compound's ends only
+        return "-".join(_title_word(p, first and i == 0, after_colon and i == 0, last and i == len(parts) - 1)
+                        if p else p for i, p in enumerate(parts)) if core == w else w
     low = core.lower()
+    if len(low.rstrip(".,;:!?)]}\u201d\u2019\"'")) == 1 and not first and not after_colon:
+        return w  # citeproc-js capitalizes words of two letters or more ("n." and "p." stay)
     if not first and not after_colon and not last and low.rstrip(".,;:!?)]}\u201d\u2019\"'") in STOP_WORDS:
         return w
     if core == low:
@@ -125,6 +144,8 @@ def _words(leaves: list, fn) -> list:
     lastpos = None
     for li in range(len(leaves) - 1, -1, -1):
         t = leaves[li]
+        if t is _KEEP:
+            continue
         if t is None:
             break
         parts = _WORD.split(t)
@@ -137,10 +158,16 @@ def _words(leaves: list, fn) -> list:
     out = []
     first = True
     after_colon = False
+    keep = False  # the next word follows a straight single quote: its first letter stays as typed
     for li, t in enumerate(leaves):
+        if t is _KEEP:
+            keep = True
+            out.append(t)
+            continue
         if t is None:
             first = False
             after_colon = False
+            keep = False
             out.append(None)
             continue
         parts = _WORD.split(t)
@@ -153,7 +180,11 @@ def _words(leaves: list, fn) -> list:
                 if p == ":":
                     after_colon = True
                 continue
-            res.append(fn(p, first, after_colon, (li, i) == lastpos) if fn is _title_word else fn(p, first, after_colon))
+            word = fn(p, first, after_colon, (li, i) == lastpos) if fn is _title_word else fn(p, first, after_colon)
+            if keep:
+                word = p[:1] + word[1:]
+                keep = False
+            res.append(word)
             if any(ch.isalnum() for ch in p):
                 first = False
                 after_colon = p.endswith(("?", "!", ":"))

@@ -61,6 +61,9 @@ class Ref:
                     vars_[k] = names
             elif v is None or v == "" or k in ("id", "type"):
                 continue
+            elif isinstance(v, int) and not isinstance(v, bool) and v.bit_length() > 13_000:
+                # str() refuses ints past 4,300 digits: such a value can only come as a string
+                raise InvalidItem(f"{k}: a number of over 3,900 digits; send it as a string")
             elif isinstance(v, (str, int, float)) and not isinstance(v, bool):
                 vars_[k] = v if isinstance(v, str) else (str(int(v)) if float(v).is_integer() else str(v))
             elif strict and not isinstance(v, (dict, list, bool)):
@@ -79,18 +82,23 @@ class Ref:
         return self.vars.get(name)
 
 
-_FIELD = re.compile(r"^([-_a-z]+|[A-Z]+):\s*([^}]+)$")
-_INLINE = re.compile(r"\{:(?:[-_a-z]+|[A-Z]+):[^}]+\}")
+# linear time: the value is taken whole and stripped (not '\s*' before '[^}]+', which backtracks), and
+# inline fields are looked for only up to the last '}' (a '{:x:' with no '}' after it never matches)
+_FIELD = re.compile(r"^([-_a-z]+|[A-Z]+):([^}]++)$")
+_INLINE = re.compile(r"\{:(?:[-_a-z]++|[A-Z]++):[^}]++\}")
+_NAME_SPLIT = re.compile(r"(?:(?<!\s)|(?!\s))\s*+\|\|\s*+")
 
 
 def _note_lines(note: str) -> list[str]:
     """The note's lines with inline '{:var: value}' fields put on lines of their own (citeproc-js)."""
     lines = note.split("\n")
     for i, line in enumerate(lines):
-        found = _INLINE.findall(line)
+        cut = line.rfind("}") + 1
+        found = _INLINE.findall(line, 0, cut)
         if not found:
             continue
-        parts = _INLINE.split(line)
+        parts = _INLINE.split(line[:cut])
+        parts[-1] += line[cut:]
         elems = [x for pair in zip(parts, found) for x in pair] + [parts[-1]]
         for j in range(1, len(elems), 2):  # text before a field that is not a field stops the conversion
             if elems[j - 1].strip() and (i > 0 or j > 1) and not _FIELD.match(elems[j - 1]):
@@ -128,7 +136,7 @@ def _note_fields(note: str, vars_: dict) -> str | None:
         elif key in vars_ or key == "id":
             continue
         elif key in NAME_VARS:
-            parts = re.split(r"\s*\|\|\s*", value)
+            parts = _NAME_SPLIT.split(value)
             if len(parts) <= 2:
                 names.setdefault(key, []).append({"literal": parts[0]} if len(parts) == 1
                                                  else {"family": parts[0], "given": parts[1]})

@@ -42,8 +42,7 @@ def test_it_gives_every_form_in_every_format_for_the_default_styles(client):
     assert list(body["citations"]) == ["apa", "mla", "chicago"]
     assert body["citations"]["apa"]["style"]["edition"] == "7"
     for name, forms in body["citations"].items():
-        wanted = ["bibliography", "in_text", "narrative"] + (["note", "short_note"]
-                                                             if name == "chicago" else [])
+        wanted = ["bibliography", "in_text"] + (["note", "short_note"] if name == "chicago" else ["narrative"])
         for form in wanted:
             assert forms[form]["text"].strip(), (name, form)
             assert forms[form]["html"].strip(), (name, form)

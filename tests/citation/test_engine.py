@@ -60,7 +60,25 @@ def test_every_common_item_type_renders_in_every_main_style(style: str, kind: st
     item = dict(ARTICLE, type=kind, publisher="Acme Press", URL="https://example.org/x")
     for loc in ("en-US", "en-GB"):
         got = cite_item(item, style, loc)
-        assert got["bibliography"]["text"] and got["in_text"]["text"] and got["narrative"]["text"]
+        assert got["bibliography"]["text"] and got["in_text"]["text"]
+        assert got["narrative"]["text"] if style != "chicago-notes-bibliography" else "narrative" not in got
+
+
+def test_a_note_style_serves_no_narrative_cite() -> None:
+    # citeproc-js's author-only cluster of a note keeps stray parts of it ("John Bowlby Attachment, ed."):
+    # no narrative is served for note styles rather than a malformed one
+    got = cite_item(dict(ARTICLE, type="book", editor=[{"family": "Holmes", "given": "J."}]),
+                    "chicago-notes-bibliography")
+    assert "narrative" not in got and got["note"]["text"] and got["short_note"]["text"]
+
+
+@pytest.mark.parametrize("style", ["australian-guide-to-legal-citation", "oscola"])
+def test_a_short_note_without_an_earlier_note_prints_no_note_number(style: str) -> None:
+    book = {"id": "b", "type": "book", "title": "Attachment", "author": [{"family": "Bowlby", "given": "John"}],
+            "publisher": "Basic Books", "issued": {"date-parts": [[1969]]}}
+    assert cite_item(book, style)["short_note"]["text"] == "Bowlby."  # citeproc-js 1.4.61, position 1
+    later = citation([book], [{"id": "b"}], style)  # a single note: first position, the full note
+    assert "Attachment" in later
 
 
 def test_bibliography_sorts_and_adds_year_suffixes() -> None:
