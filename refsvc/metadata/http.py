@@ -109,7 +109,8 @@ def check_url(url: str, allow_private: bool = False, allowed_networks: tuple = (
         raise RefusedAddress(problem)
 
 
-_SSL_REASON = re.compile(r"certificate verify failed: ([^(]+)|\] ([^(]+?) \(_ssl", re.IGNORECASE)
+# "[^(\]]" so that each "] " scans only to the next one: linear however many a message holds
+_SSL_REASON = re.compile(r"certificate verify failed: ([^(]+)|\] ([^(\]]+?) \(_ssl", re.IGNORECASE)
 
 
 def _tls_reason(exc: Exception) -> str:
