@@ -18,7 +18,8 @@ _ORG_WORDS = re.compile(r"\b(ltd|limited|inc|llc|llp|plc|gmbh|co\.|company|corpo
                         r"charity|federation|union|office|government)\b", re.IGNORECASE)
 _HONORIFIC = re.compile(r"^(?:by\s+)?(?:(?:dr|prof|professor|mr|mrs|ms|mx|miss|sir|dame|rev)\.?\s+)+",
                         re.IGNORECASE)
-_SUFFIX = re.compile(r",?\s+(jr\.?|sr\.?|ii|iii|iv|phd|md|psyd|dphil|msc|ma|ba|bsc)\.?$", re.IGNORECASE)
+# matched against the last word alone: anchored at the end, "\s+...$" searched would be quadratic
+_SUFFIX = re.compile(r"(jr\.?|sr\.?|ii|iii|iv|phd|md|psyd|dphil|msc|ma|ba|bsc)\.?", re.IGNORECASE)
 _PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "del", "della", "du", "la", "le", "ten", "ter"}
 DOI_IN_TEXT = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>]+")
 
@@ -41,8 +42,11 @@ def person(text: str, organisation: bool | None = None) -> dict[str, str] | None
     if organisation:
         return {"literal": text}
     text = _HONORIFIC.sub("", text).strip()
-    suffix_match = _SUFFIX.search(text)
-    text = _SUFFIX.sub("", text).strip(" ,")
+    words = text.rsplit(None, 1)
+    suffix_match = _SUFFIX.fullmatch(words[1]) if len(words) == 2 else None
+    if suffix_match:
+        text = words[0]
+    text = text.strip(" ,")
     if "," in text:
         family, _, given = text.partition(",")
     else:
