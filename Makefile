@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export REFSVC_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: run test bench fixtures services system-deps clean
+.PHONY: run test audit-deps bench fixtures services system-deps clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,14 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
 run: $(VENV)/.installed
 	PORT=$(PORT) scripts/run
 
-## test: everything the tests need (packages, chromium, PostgreSQL and Redis running), then pytest
-test: $(VENV)/.installed-dev system-deps services
+## test: everything the tests need (packages, chromium, PostgreSQL and Redis running), the pins
+## audited for known vulnerabilities, then pytest
+test: $(VENV)/.installed-dev system-deps services audit-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## audit-deps: pip-audit over the pins; fails on a vulnerable pin, skips loudly without the network
+audit-deps: $(VENV)/.installed-dev
+	$(BIN)/python scripts/audit-deps
 
 system-deps:
 	@scripts/system-deps
