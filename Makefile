@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export REFSVC_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: run test bench fixtures services system-deps clean
+.PHONY: run test audit-deps bench fixtures services system-deps clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -25,14 +25,19 @@ $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
 run: $(VENV)/.installed
 	PORT=$(PORT) scripts/run
 
-## test: everything the tests need (packages, chromium, PostgreSQL and Redis running), then pytest
-test: $(VENV)/.installed-dev system-deps services tests/web/node_modules/.installed
+## test: everything the tests need (packages, chromium, PostgreSQL and Redis running), the pins
+## audited for known vulnerabilities, then pytest
+test: $(VENV)/.installed-dev system-deps services tests/web/node_modules/.installed audit-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # axe-core for the browser tests' accessibility checks (tests/web/package.json)
 tests/web/node_modules/.installed: tests/web/package.json tests/web/package-lock.json
 	cd tests/web && npm ci --silent --no-audit --no-fund
 	touch $@
+
+## audit-deps: pip-audit over the pins; fails on a vulnerable pin, skips loudly without the network
+audit-deps: $(VENV)/.installed-dev
+	$(BIN)/python scripts/audit-deps
 
 system-deps:
 	@scripts/system-deps

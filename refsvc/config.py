@@ -87,6 +87,11 @@ SETTINGS: dict[str, tuple[type, Any]] = {
     # rate limits (flask-limiter); empty means no limit
     "REPORT_RATE_LIMIT": (str, "10 per minute;100 per day"),
     "DEFAULT_RATE_LIMIT": (str, ""),
+    "BATCH_RATE_LIMIT": (str, "20 per minute;500 per day"),  # POST /v1/citations/batch per client
+    # batches: each has this many seconds in all (under gunicorn's 30 s worker timeout), and only
+    # BATCH_SLOTS run at once per process, so that other requests always find a free thread
+    "BATCH_TIMEOUT": (float, 20.0),
+    "BATCH_SLOTS": (int, 2),
     "REGISTRY_FILE": (str, "registry.yaml"),
 }
 

@@ -16,7 +16,9 @@ from refsvc.citation import InvalidItem, UnknownStyle, available_locales
 from refsvc.citation.exports import EXPORTERS, MEDIA_TYPES, citation_key
 from refsvc.citation.service import CitationService
 from refsvc.api import lookups
+from refsvc.api.batches import run_batch
 from refsvc.api.csl_item import item_problems
+from refsvc.api.limits import is_editor_request, limiter
 from refsvc.api.replay import replayed
 from refsvc.errors import APIError, BadRequest, Unprocessable
 from refsvc.metadata.fields import to_csl
@@ -114,16 +116,25 @@ class Citations(MethodView):
         return _answer(cite(item, body["styles"], body["locale"], body["formats"]), body["formats"])
 
 
+def _batch_limit() -> str:
+    return current_app.config["BATCH_RATE_LIMIT"]
+
+
 @blp.route("/batch")
 class Batch(MethodView):
 
+    decorators = [limiter.limit(_batch_limit, exempt_when=is_editor_request)]
+
     @blp.arguments(BatchRequestSchema)
     @blp.response(200)
+    @blp.alt_response(429, description="Too many batches from this client (REFSVC_BATCH_RATE_LIMIT)")
+    @blp.alt_response(503, description="Every batch slot of the server is taken; see Retry-After")
     def post(self, body: dict[str, Any]):
         """Cite up to 100 entries (metadata, CSL items, DOIs or URLs, mixed): one result or one
-        error per entry, in order."""
+        error per entry, in order. A batch has REFSVC_BATCH_TIMEOUT seconds in all: entries it could
+        not reach in time are 504 `batch_deadline` errors."""
         _locale(body["locale"])  # a bad locale is a 422 before anything is fetched
-        found = lookups.resolve_many(body["entries"], _entry_item)
+        found = run_batch(body["entries"], _entry_item)
         return {"results": [{"index": position, **_batch_result(entry, body)}
                             for position, entry in enumerate(found)]}
 

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
 
 from flask import current_app
 
@@ -63,24 +61,3 @@ def cache_headers(found: Lookup) -> dict[str, str]:
         headers["X-Cache"] = "stale"
         headers["Warning"] = '110 refsvc "Response is stale: the source did not answer"'
     return headers
-
-
-def resolve_many(entries: list[dict[str, Any]], one: Callable[[dict[str, Any]], Any]) -> list[Any]:
-    """``one(entry)`` for each entry, concurrently (the resolver keeps the outbound budget), in order.
-
-    Each result is what ``one`` returned, or the APIError it raised.
-    """
-    app = current_app._get_current_object()
-
-    def guarded(entry: dict[str, Any]) -> Any:
-        with app.app_context():
-            try:
-                return one(entry)
-            except APIError as exc:
-                return exc
-
-    if len(entries) == 1:
-        return [guarded(entries[0])]
-    workers = max(1, min(len(entries), 4 * int(current_app.config["LOOKUP_CONCURRENCY"])))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(guarded, entries))

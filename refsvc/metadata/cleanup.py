@@ -33,6 +33,10 @@ NAME_VARIABLES = {"author", "chair", "collection-editor", "compiler", "composer"
                   "translator"}
 _TAG = re.compile(r"<[^>]{0,200}>")
 _SPACE = re.compile(r"\s+")
+# A match starts only where a run of spaces starts, or at the dash itself: "\s*" tried from every
+# position of a long run of spaces with no dash after it would take quadratic time.
+_DASH = r"(?:-{1,2}|\u2010|\u2011|\u2012|\u2212)"
+_PAGE_DASH = re.compile(rf"(?<!\s)\s*{_DASH}\s*|{_DASH}\s*")
 _SMALL_WORDS = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "nor", "of", "on", "or", "the",
                 "to", "up", "via", "with", "from", "into"}
 
@@ -78,7 +82,7 @@ def clean_title(text: str) -> str:
 
 def clean_pages(text: str) -> str:
     """'464-468', '464 - 468' or '464--468' -> '464–468' (an en dash)."""
-    return re.sub(r"\s*(?:-{1,2}|\u2010|\u2011|\u2012|\u2212)\s*", "\u2013", str(text).strip())
+    return _PAGE_DASH.sub("\u2013", str(text).strip())
 
 
 def clean_name(name: dict[str, Any]) -> dict[str, Any] | None:

@@ -139,7 +139,8 @@ def _cache_key_for(policy: str) -> Callable[..., str]:
     return key
 
 
-_SSL_REASON = re.compile(r"certificate verify failed: ([^(]+)|\] ([^(]+?) \(_ssl", re.IGNORECASE)
+# "[^(\]]" so that each "] " scans only to the next one: linear however many a message holds
+_SSL_REASON = re.compile(r"certificate verify failed: ([^(]+)|\] ([^(\]]+?) \(_ssl", re.IGNORECASE)
 
 
 def _tls_reason(exc: Exception) -> str:
