@@ -95,7 +95,7 @@ def test_tables_that_are_exactly_the_schema_but_unversioned_are_adopted(database
     database.dispose()
 
 
-@pytest.mark.parametrize("change", ["DROP TABLE reports", "CREATE TABLE other_app (id INTEGER)"])
+@pytest.mark.parametrize("change", ["DROP TABLE report_visits", "CREATE TABLE other_app (id INTEGER)"])
 def test_unversioned_tables_that_differ_from_the_schema_are_refused(database_url, change):
     database = Database(database_url)
     database.prepare()
