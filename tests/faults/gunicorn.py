@@ -29,7 +29,9 @@ class Gunicorn:
         env = {**os.environ, "REFSVC_INSTANCE_PATH": str(tmp_path / "instance"),
                **{f"REFSVC_{k}": str(v) for k, v in settings.items()}}
         self.process = subprocess.Popen(
-            [str(GUNICORN), "--workers", str(workers), "--threads", str(threads),
+            # no gunicorn.conf.py (gunicorn reads ./gunicorn.conf.py by default): this access log
+            # is the format given here, which the tests read
+            [str(GUNICORN), "--config", "/dev/null", "--workers", str(workers), "--threads", str(threads),
              "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "--graceful-timeout", "5",
              "--access-logfile", str(self.access_log), "--access-logformat", access_format,
              "--error-logfile", str(self.error_log), "wsgi:app"],
