@@ -62,32 +62,20 @@ INTRO = f"""\
 ## API
 
 The OpenAPI document is at `/openapi.json` and browsable at `/docs`. Errors are always JSON
-`{{"code", "status", "message", "errors"?}}`: 400 malformed body or address (422 for some), 401/403 editor token
-missing/wrong, 404 unknown style/resource/DOI, 413 body over 256 KiB, 422 invalid fields (each named),
-429 too many reports or batches, 502/504 an upstream source failed or timed out, 503
-`database_unavailable` when the database does not answer in time (see the end). GET answers carry
-`ETag` (a matching `If-None-Match` gets 304) and `Cache-Control`.
+`{{"code", "status", "message", "errors"?}}`: 400 malformed body or address (a few malformed
+addresses are 422 today), 401/403 editor token missing/wrong, 404 unknown style/resource/DOI, 413
+body over 256 KiB, 422 invalid fields (each named), 429 too many reports or batches, 502/504 an
+upstream source failed or timed out, 503 `database_unavailable` when the database does not answer in
+time. GET answers carry `ETag` (a matching `If-None-Match` gets 304) and `Cache-Control`.
 
-Every example below is real output, made by `python scripts/api_examples.py` (`--write README.md`
-puts it here). It starts refsvc under gunicorn on a fresh SQLite file with the editor token
-`{TOKEN}` and the batch limit set to 2 per minute, and plays doi.org and two web pages (Mind's
-anxiety page, Anxiety UK's helpline page) with a loopback stand-in on port 8009, because the machine
-that made them has no internet. In a real deployment the DOI examples (`?doi=`, the batch's DOI
-entry) reach doi.org (then Crossref), and the `?url=` examples, the checks and the description
-checks fetch the real page; everything else needs no network.
-"""
-
-OUTRO = """\
-When the database is down, hung or locked past its timeouts, every endpoint that needs it answers
-at once (no traceback, no hanging request) with `Retry-After` and this body, while citations, which
-need no database, keep working; `GET /readyz` answers 503 naming `database` meanwhile:
-
-```
-HTTP/1.1 503 SERVICE UNAVAILABLE
-Retry-After: 10
-
-{"code": "database_unavailable", "status": 503, "message": "The database is not answering; try again in 10 seconds. Citations still work meanwhile."}
-```
+Every example below is real output, made by `.venv/bin/python scripts/api_examples.py` (with
+ports 8000 and 8009 free; `--write README.md` puts it here). It starts refsvc under gunicorn on a
+fresh SQLite file with the editor token `{TOKEN}` and the batch limit set to 2 per minute,
+and plays doi.org and two web pages (Mind's anxiety page, Anxiety UK's helpline page) with a
+loopback stand-in on port 8009, because the machine that made them has no internet. In a real
+deployment the DOI examples (`?doi=`, the batch's DOI entry) reach doi.org (then Crossref), and the
+`?url=` examples, the checks and the description checks fetch the real page; everything else needs
+no network.
 """
 
 # (title, command, how to show it): "hide" runs a step without printing it, "head": N keeps the
@@ -187,6 +175,12 @@ EXAMPLES = [
      f"curl -s {B}/metrics", {"lines": (
          'refsvc_http_requests_total{endpoint="/v1/references"', "refsvc_checks_total{",
          "refsvc_reports_received_total{", "refsvc_metrics_database_up", "refsvc_checks_due")}),
+    ("When the database is down, hung or locked past its timeouts (here another connection holds the "
+     "SQLite write lock; REFSVC_DATABASE_STATEMENT_TIMEOUT is 5 s), what needs it answers 503 with "
+     "`Retry-After` instead of hanging, citations (which need no database) keep working, and "
+     "`GET /readyz` answers 503 naming `database` when it cannot read",
+     f"curl -si {B}/v1/reports {H} -d " + j({"resource_id": "mind-anxiety", "reason": "broken"}),
+     {"lock_database": True}),
     ("No token", f"curl -s -X DELETE {B}/v1/resources/mind-anxiety", {}),
     ("With the token", f"curl -si -X DELETE {B}/v1/resources/mind-anxiety {AUTH}", {}),
 ]

@@ -1,4 +1,4 @@
-"""Print the README's API examples with their real output (``python scripts/api_examples.py``).
+"""Print the README's API examples with their real output (``.venv/bin/python scripts/api_examples.py``).
 
 Starts refsvc under gunicorn on a fresh SQLite file, with doi.org and two web pages played by a
 loopback stand-in (the machine that made them has no internet), runs each curl command of
@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -18,7 +20,7 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from api_example_list import B, EXAMPLES, INTRO, OUTRO, PAGES, SEED_DOI, STAND_IN, TOKEN
+from api_example_list import B, EXAMPLES, INTRO, PAGES, PORT, SEED_DOI, STAND_IN, TOKEN
 
 ROOT = Path(__file__).resolve().parents[1]
 KEEP_HEADERS = ("Content-Type", "Content-Disposition", "Location", "Retry-After", "X-Pagination")
@@ -82,18 +84,40 @@ class StandIn(BaseHTTPRequestHandler):
         pass
 
 
+def run(command: str, locked: Path | None = None) -> str:
+    """One curl's output; with ``locked`` (an instance folder) while another connection holds its
+    SQLite database's write lock, as a stuck writer would."""
+    holder = None
+    if locked is not None:
+        holder = sqlite3.connect(next(locked.glob("*.sqlite")), timeout=5, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+    try:
+        return subprocess.run(shlex.split(command), capture_output=True, text=True,
+                              errors="backslashreplace", timeout=60).stdout
+    finally:
+        if holder is not None:
+            holder.execute("ROLLBACK")
+            holder.close()
+
+
 def section() -> str:
     """Start the stand-in and refsvc, run every example, and return the Markdown section."""
+    for port in (PORT, STAND_IN):  # else the curls would quietly get another server's answers
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                sys.exit(f"Port {port} is taken (a `make run`?): stop what listens there first.")
     server = ThreadingHTTPServer(("127.0.0.1", STAND_IN), StandIn)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    env = dict(os.environ, REFSVC_INSTANCE_PATH=tempfile.mkdtemp(), REFSVC_EDITOR_TOKENS=TOKEN,
+    instance = tempfile.mkdtemp()
+    env = dict(os.environ, REFSVC_INSTANCE_PATH=instance, REFSVC_EDITOR_TOKENS=TOKEN,
                REFSVC_ALLOW_PRIVATE_ADDRESSES="1", REFSVC_DOI_RESOLVER=f"http://127.0.0.1:{STAND_IN}",
                REFSVC_CHECK_HOST_SPACING="0", REFSVC_BATCH_RATE_LIMIT="2 per minute")
     env.pop("REFSVC_REDIS_URL", None)
     bin_dir = Path(sys.executable).parent
-    proc = subprocess.Popen([str(bin_dir / "gunicorn"), "-w", "1", "--threads", "4", "-b", B[len("http://"):],
-                             "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env,
-                            stdout=sys.stderr)  # its logs (gunicorn.conf.py logs to stdout) stay out of the section
+    # One worker: the batch limit's in-process counter then sees every request. Its logs go to
+    # stderr (gunicorn.conf.py sends them to stdout), out of the printed section.
+    proc = subprocess.Popen([str(bin_dir / "gunicorn"), "-w", "1", "--threads", "4", "-b", f"127.0.0.1:{PORT}",
+                             "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env, stdout=sys.stderr)
     parts = [INTRO]
     try:
         for _ in range(100):
@@ -102,16 +126,18 @@ def section() -> str:
                 break
             except OSError:
                 time.sleep(0.2)
+        if proc.poll() is not None:
+            sys.exit("gunicorn did not start; its log is above.")
         for title, command, how in EXAMPLES:
-            out = subprocess.run(shlex.split(command), capture_output=True, text=True, errors="backslashreplace", timeout=60).stdout
+            out = run(command, Path(instance) if how.get("lock_database") else None)
             if how.get("hide"):
                 continue
-            parts.append((f"{title}:\n\n" if title else "") + f"```sh\n{command}\n```\n```\n{shown(out, how)}\n```\n")
+            parts.append((f"{title}:\n\n" if title else "")
+                         + f"```sh\n{command}\n```\n```\n{shown(out, how)}\n```\n")
     finally:
         proc.terminate()
         proc.wait()
         server.shutdown()
-    parts.append(OUTRO)
     return "\n".join(parts)
 
 
