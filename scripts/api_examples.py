@@ -142,9 +142,10 @@ def section() -> str:
 
 
 def write(readme: Path, text: str) -> None:
-    """Replace the README's "## API" section (up to "## Architecture") with ``text``."""
+    """Replace the README's "## API" section (up to the next "## " heading) with ``text``."""
     old = readme.read_text()
-    start, end = old.index("## API\n"), old.index("## Architecture\n")
+    start = old.index("## API\n")
+    end = old.index("\n## ", start + 1) + 1
     readme.write_text(old[:start] + text.rstrip("\n") + "\n\n" + old[end:])
 
 

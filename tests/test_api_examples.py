@@ -14,10 +14,11 @@ from api_example_list import EXAMPLES, INTRO  # noqa: E402
 
 def test_it_replaces_only_the_api_section(tmp_path):
     readme = tmp_path / "README.md"
-    readme.write_text("# x\n\n## Configuration\nkeep\n\n## API\nold\n\n## Architecture\nkeep too\n")
+    readme.write_text("# x\n\n## Configuration\nkeep\n\n## API\nold\n### Sub\nold\n\n"
+                      "## The editors' workspace\nkeep too\n\n## Architecture\nand this\n")
     api_examples.write(readme, "## API\n\nnew\n")
     assert readme.read_text() == ("# x\n\n## Configuration\nkeep\n\n## API\n\nnew\n\n"
-                                  "## Architecture\nkeep too\n")
+                                  "## The editors' workspace\nkeep too\n\n## Architecture\nand this\n")
 
 
 def test_every_example_is_one_curl_command_the_shell_can_split():
