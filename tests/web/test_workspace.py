@@ -275,3 +275,12 @@ def test_the_token_make_run_kept_is_the_editors_when_no_tokens_are_set(settings,
 def test_the_last_change_says_how_long_a_resource_has_been_in_its_health(app, client, registry):
     row = doc(client.get("/dashboard")).get_element_by_id("resource-bbc")
     assert "Failing for under a minute" in row.text_content()
+
+
+def test_the_verdict_filter_shows_the_resources_with_that_verdict(app, client, registry):
+    from refsvc.storage import descriptions
+
+    with get_database(app).transaction() as session:
+        descriptions.get_state(session, "nhs", create=True).verdict = "changed"
+    assert order(client.get("/dashboard?verdict=changed")) == ["nhs"]
+    assert sorted(order(client.get("/dashboard?verdict=unknown"))) == ["bbc", "mind"]
