@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from refsvc.links import description_check
 from refsvc.storage import get_database, utcnow
 from refsvc.storage import events as event_store
 from refsvc.storage import resources as store
@@ -19,13 +20,6 @@ bp.after_request(workspace_headers)
 
 DAYS = 90
 EDITABLE = ("name", "url", "description", "logo_url", "tags", "expect", "active")
-
-
-def _description_check(resource, last) -> dict[str, Any] | None:
-    """The description-check evidence GET /v1/resources/<id> carries (None while it has none)."""
-    from refsvc.api.resources import resource_view
-
-    return resource_view(resource, last, editor=True).get("description_check")
 
 
 def page_data(session, resource, now) -> dict[str, Any]:
@@ -48,7 +42,7 @@ def page_data(session, resource, now) -> dict[str, Any]:
         "events": timeline.timeline(checks, event_store.reports_of(session, resource.id),
                                     event_store.events_since(session, resource.id, since)),
         "content": (result.get("details") or {}).get("content"),
-        "description_check": _description_check(resource, last),
+        "description_check": description_check.view(session, resource),  # as the API shows it
     }
 
 

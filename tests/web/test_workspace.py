@@ -284,3 +284,13 @@ def test_the_verdict_filter_shows_the_resources_with_that_verdict(app, client, r
         descriptions.get_state(session, "nhs", create=True).verdict = "changed"
     assert order(client.get("/dashboard?verdict=changed")) == ["nhs"]
     assert sorted(order(client.get("/dashboard?verdict=unknown"))) == ["bbc", "mind"]
+
+
+def test_the_resource_page_shows_the_description_check(app, client, registry):
+    from refsvc.storage import descriptions
+
+    with get_database(app).transaction() as session:
+        state = descriptions.get_state(session, "nhs", create=True)
+        state.verdict, state.why = "changed", "the page was rewritten"
+    section = doc(client.get("/dashboard/resources/nhs")).find_class("description-check")[0]
+    assert "Changed" in section.text_content() and "the page was rewritten" in section.text_content()
