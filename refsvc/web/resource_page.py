@@ -96,3 +96,29 @@ def edit(resource_id: str):
             store.update_resource(session, resource, {k: clean[k] for k in changed})
             event_store.add_event(session, resource_id, "edited", "Changed " + ", ".join(changed))
     return redirect(url_for("resource_page.resource_page", resource_id=resource_id, saved=1), 303)
+
+
+@bp.post("/dashboard/resources/<resource_id>/confirm-description")
+@editor_post
+def confirm_description(resource_id: str):
+    """Confirm the description (editor), edited or suggested text if the form sends one: the page as
+    it is now becomes the baseline, as POST /v1/resources/<id>/confirm-description does."""
+    from refsvc.links import tracking
+    from refsvc.links.registry import validate_entry
+
+    database = get_database(current_app)
+    with database.transaction() as session:
+        resource = store.get_resource(session, resource_id)
+        if resource is None:
+            return render_template("web/not_found.html", what=f"No resource with id '{resource_id}'."), 404
+        if "description" in request.form:
+            clean, errors = validate_entry({"description": request.form["description"]}, partial=True)
+            if errors:
+                data = page_data(session, resource, utcnow())
+                return render_template("web/resource.html", **data, views=views, now=utcnow(),
+                                       errors=errors, saved=False), 422
+            store.update_resource(session, resource, clean)
+        description_check.request_baseline(session, resource_id)
+        event_store.add_event(session, resource_id, "edited", "Confirmed the description")
+    tracking.tracker_for(current_app).check_now(resource_id)
+    return redirect(url_for("resource_page.resource_page", resource_id=resource_id, saved=1), 303)

@@ -294,3 +294,26 @@ def test_the_resource_page_shows_the_description_check(app, client, registry):
         state.verdict, state.why = "changed", "the page was rewritten"
     section = doc(client.get("/dashboard/resources/nhs")).find_class("description-check")[0]
     assert "Changed" in section.text_content() and "the page was rewritten" in section.text_content()
+
+
+def test_an_editor_confirms_the_suggested_description_from_the_resource_page(app, client):
+    from refsvc.storage import descriptions
+    from tests.conftest import dead_port
+
+    with get_database(app).transaction() as session:  # the check it starts meets a closed port
+        create_resource(session, {"id": "nhs", "name": "NHS", "url": f"http://127.0.0.1:{dead_port()}/"})
+        state = descriptions.get_state(session, "nhs", create=True)
+        state.verdict, state.suggested = "unsupported", "Health advice from the NHS."
+    assert not doc(client.get("/dashboard/resources/nhs")).find_class("description-confirm")
+    signed_in(client)
+    page = doc(client.get("/dashboard/resources/nhs"))
+    form = page.find_class("description-suggest")[0]
+    fields = dict(form.form_values())
+    response = client.post(form.get("action"), data=fields)
+    assert response.status_code == 303
+    with get_database(app).transaction() as session:
+        from refsvc.storage.resources import get_resource
+
+        assert get_resource(session, "nhs").description == "Health advice from the NHS."
+    del fields["form_key"]
+    assert client.post(form.get("action"), data=fields).status_code == 403
