@@ -97,7 +97,7 @@ def on_starting(server):
     for name in os.listdir(folder):  # values of an earlier run would add to this one's
         if name.endswith(".db"):
             os.remove(os.path.join(folder, name))
-    from refsvc.storage.db import Database, SchemaError, url_from_environment
+    from refsvc.storage.db import UNAVAILABLE, Database, SchemaError, url_from_environment
 
     database = Database(url_from_environment())
     try:
@@ -105,6 +105,10 @@ def on_starting(server):
     except SchemaError as exc:
         server.log.error("refsvc: %s", exc)
         sys.exit(1)
+    except UNAVAILABLE as exc:  # as create_app does: serve 503s, migrate when the database is back
+        server.log.warning("database unavailable at start (%s); the schema is checked again on "
+                           "first use", str(exc).splitlines()[0][:200])
+        return
     finally:
         database.dispose()  # no connection may be shared with the forked workers
     server.log.info("database schema %s", done)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import current_app, make_response, render_template, request
 from flask_limiter.util import get_remote_address
@@ -16,7 +15,7 @@ from refsvc.api.limits import is_editor_request, limiter
 from refsvc.api.paging import one_page
 from refsvc.api.registry_schemas import ReportIn, ReportOut, ReportPatch, ReportQuery
 from refsvc.errors import NotFound, Unprocessable
-from refsvc.metadata.urls import link_key, normalize_url, url_problem
+from refsvc.metadata.urls import URLProblem, link_key, normalize_url, parse_url, url_problem
 from refsvc.storage import Report, get_database, utcnow
 from refsvc.storage import checks as check_store
 from refsvc.storage import reports as report_store
@@ -49,15 +48,10 @@ def _report_limit() -> str:
 def _origin(url: str) -> str | None:
     """``scheme://host[:port]`` of an http(s) URL, lower case, or None."""
     try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
+        parsed = parse_url(url)
+    except URLProblem:
         return None
-    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
-        return None
-    default = 80 if parts.scheme.lower() == "http" else 443
-    host = parts.hostname.lower()
-    return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port and port != default else "")
+    return f"{parsed.scheme}://{parsed.netloc}"
 
 
 def return_address(page: str | None) -> str | None:

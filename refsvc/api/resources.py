@@ -75,8 +75,11 @@ def export_response(query: dict[str, Any], kind: str, *, editor: bool):
     dashboard's export links answer with this too."""
     from refsvc.storage import utcnow
 
+    query = dict(query)
+    verdict = query.pop("verdict", None)
     with get_database(current_app).transaction() as session:
-        resources, _ = store.list_resources(session, **query)
+        ids = None if verdict is None else description_store.ids_with_verdict(session, verdict)
+        resources, _ = store.list_resources(session, ids=ids, **query)
         checks = check_store.last_checks(session, resources)
         reports = report_store.open_counts(session) if editor else {}
         rows = [exports.export_row(resource_view(r, checks.get(r.id), editor=editor),
@@ -111,11 +114,11 @@ def export_response(query: dict[str, Any], kind: str, *, editor: bool):
 def list_resources(query: dict[str, Any], pagination_parameters):
     """List resources (public), by name; filter by tag, health or active; or export them."""
     page = pagination_parameters
-    verdict = query.pop("verdict", None)
     kind = query.pop("format", "json")
     if kind != "json":
         page.item_count = 0  # the export is one file, not a page
         return export_response(query, kind, editor=is_editor_request())
+    verdict = query.pop("verdict", None)
     with get_database(current_app).transaction() as session:
         ids = None if verdict is None else description_store.ids_with_verdict(session, verdict)
         resources, total = store.list_resources(session, offset=page.first_item,

@@ -3,7 +3,8 @@
     check_link ──page_for()──> result["description_page"] ──Tracker.record──> after_check()
                                                          baseline, verdict, webhook event
 
-``page_for`` runs in the check (no database); ``after_check`` runs in the recording transaction: it
+``page_for`` runs in the check (no database); ``read_ahead`` reads the pages that changed just before
+the recording transaction (no lock held while parsing); ``after_check`` runs in that transaction: it
 takes the baseline at the first readable check (or when an editor asked for one), compares, moves the
 verdict (two checks in a row) and keeps a compact summary with the check. Judging is pure
 (description.py, claims.py, description_verdict.py); only this module reads and writes their state.
@@ -27,6 +28,7 @@ from refsvc.storage.models import DescriptionBaseline, DescriptionState, Resourc
 log = logging.getLogger(__name__)
 
 PAGE_KEY = "description_page"  # the page read during a check (description.page_for), on its way here
+READ_KEY = "read"  # in that record: the page as read_ahead read it (a PageText, or None: nothing to judge)
 
 
 def baseline_page(row: DescriptionBaseline) -> PageText:
@@ -68,14 +70,9 @@ def after_check(session: Session, resource: Resource, result: dict[str, Any], no
         # the page reads as at the last check, for the same description and baseline: so does the verdict
         result["description"] = {"verdict": state.observed, "why": state.why, "unchanged": True}
         return _advance(state, resource, state.observed, state.why, now, [])
-    try:
-        page = read_record(data)
-    except (TypeError, ValueError):  # not what page_for makes: nothing to judge
-        log.warning("check of %s carried an unreadable page record", resource.id)
+    page = data.pop(READ_KEY) if READ_KEY in data else _read(data, resource.id)
+    if page is None:
         return None
-    except Exception as exc:  # a page that breaks the reader must not cost the check its health
-        log.exception("reading the page of %s for its description failed", resource.id)
-        page = PageText(readable=False, why=f"the page could not be read ({type(exc).__name__})")
     if page.readable and (row is None or state.rebaseline):
         confirmed = bool(state.rebaseline)
         row = _take_baseline(session, resource, page, now, confirmed)
@@ -92,6 +89,46 @@ def after_check(session: Session, resource: Resource, result: dict[str, Any], no
         state.suggested = suggested_description(page)
     result["description"] = observation.summary()
     return _advance(state, resource, observation.verdict, observation.why, now, state.claims)
+
+
+def _read(data: dict[str, Any], resource_id: str) -> PageText | None:
+    """The page of a record, read (None for a record that is not what page_for makes)."""
+    try:
+        return read_record(data)
+    except (TypeError, ValueError):  # not what page_for makes: nothing to judge
+        log.warning("check of %s carried an unreadable page record", resource_id)
+        return None
+    except Exception as exc:  # a page that breaks the reader must not cost the check its health
+        log.exception("reading the page of %s for its description failed", resource_id)
+        return PageText(readable=False, why=f"the page could not be read ({type(exc).__name__})")
+
+
+def read_ahead(database: Any, results: list[tuple[str, dict[str, Any]]], now: datetime) -> None:
+    """Read, before the recording transaction, the pages ``after_check`` will judge (those that do
+    not read as at their last check): parsing a page is CPU work that, inside the transaction,
+    would hold SQLite's write lock, and every writer of this process, meanwhile. A page whose
+    state moves in between is read in the transaction as before."""
+    records = {rid: r[PAGE_KEY] for rid, r in results
+               if isinstance(r.get(PAGE_KEY), dict) and "html" in r[PAGE_KEY] and READ_KEY not in r[PAGE_KEY]}
+    if not records:
+        return
+    try:
+        with database.transaction() as session:
+            states = store.states_of(session, records)
+            unchanged = set()
+            for rid, data in records.items():
+                state, resource = states.get(rid), session.get(Resource, rid)
+                if state is None or resource is None or state.rebaseline or not state.observed:
+                    continue
+                seen = _seen(data, resource, store.current_baseline(session, rid), now)
+                if seen is not None and seen == state.seen:
+                    unchanged.add(rid)
+    except Exception:  # the recording transaction meets (and reports) the same trouble
+        log.warning("could not tell which pages changed; reading them while recording", exc_info=True)
+        return
+    for rid, data in records.items():
+        if rid not in unchanged:
+            data[READ_KEY] = _read(data, rid)
 
 
 def _seen(data: dict[str, Any], resource: Resource, row: DescriptionBaseline | None,

@@ -78,6 +78,7 @@ class Tracker:
         id maps to None, as does a resource gone meanwhile. Resource ids must be distinct.
         """
         now = self.clock()
+        description_check.read_ahead(self.database, [(rid, result) for rid, result, _ in items], now)
         done: dict[str, Check | None] = {resource_id: None for resource_id, _, _ in items}
         after_commit = []
         with self.database.transaction() as session:

@@ -12,22 +12,22 @@ is one line saying what to do.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 import psycopg
 
 from sqlalchemy import Engine, create_engine, event, exc, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
-ALEMBIC_INI = MIGRATIONS.parent / "alembic.ini"
-_PG_LOCK_KEY = 0x72656673  # "refs": one upgrade at a time across processes
+# The migrations policy's schema side lives in schema.py; the names others import from here stay.
+from refsvc.storage.schema import (MIGRATIONS, PG_LOCK_KEY, SchemaError, adopt,  # noqa: F401
+                                   alembic_config, current_heads, current_revision, head_revision,
+                                   known_revision, migration_lock, run_alembic_upgrade, user_tables)
+
 MAX_ROW = 2**63 - 1  # the largest integer id or OFFSET SQLite and PostgreSQL take (64-bit signed)
 
 
@@ -238,46 +238,27 @@ class Database:
         the usual timeouts, so a database that hangs meanwhile is a 503, not a stuck thread.
         """
         unbounded = contextlib.nullcontext() if bounded else _unwatched()
-        with _migration_lock(self.url), unbounded, self.engine.begin() as connection:
+        with migration_lock(self.url), unbounded, self.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 if not bounded:  # a migration (or waiting for another worker's) may take long
                     connection.execute(text("SET LOCAL statement_timeout = 0"))
                     connection.execute(text("SET LOCAL lock_timeout = 0"))
-                connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+                connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
             head = head_revision()
             current = current_heads(connection)
             if current == ((head,) if head else ()):
                 return "current"
-            unknown = [rev for rev in current if not _known_revision(rev)]
+            unknown = [rev for rev in current if not known_revision(rev)]
             if unknown:
                 raise SchemaError(
                     f"The database {self.where()} is at schema revision {', '.join(unknown)}, newer "
                     f"than this refsvc knows (its newest is {head}): run the refsvc version that "
                     f"migrated it, or downgrade the database with that version's "
                     f"`alembic downgrade {head}` first.")
-            if not current and _user_tables(connection):
-                return self._adopt(connection)
+            if not current and user_tables(connection):
+                return adopt(connection, self.where())
             run_alembic_upgrade(connection)
             return "upgraded" if current else "created"
-
-    def _adopt(self, connection: Connection) -> str:
-        """Stamp a database whose tables are exactly this version's schema; refuse any other."""
-        from alembic import command
-        from alembic.autogenerate import compare_metadata
-        from alembic.runtime.migration import MigrationContext
-
-        from refsvc.storage.models import Base
-
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        differences = compare_metadata(context, Base.metadata)
-        if differences:
-            raise SchemaError(
-                f"The database {self.where()} has tables but no alembic_version, and they differ "
-                f"from this refsvc's schema ({len(differences)} difference(s), first: "
-                f"{_describe(differences[0])}): point REFSVC_DATABASE_URL at an empty database, or "
-                f"bring these tables to the current schema by hand and run `alembic stamp head`.")
-        command.stamp(alembic_config(connection), "head")
-        return "adopted"
 
     def where(self) -> str:
         """The database URL without its password, for messages."""
@@ -299,78 +280,11 @@ class Database:
         self.engine.dispose()
 
 
-def alembic_config(connection: Connection | None = None):
-    """The Alembic configuration of the project, optionally bound to an open connection."""
-    from alembic.config import Config
-
-    config = Config(str(ALEMBIC_INI)) if ALEMBIC_INI.exists() else Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    if connection is not None:
-        config.attributes["connection"] = connection
-    return config
-
-
-def head_revision() -> str | None:
-    """The newest revision of migrations/."""
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
-
-
-class SchemaError(RuntimeError):
-    """The database's schema is one this code must not use; the message is one line saying why."""
-
-
 def url_from_environment(environ: Mapping[str, str] | None = None) -> str:
     """The database ``create_app()`` uses: REFSVC_DATABASE_URL, else SQLite in the instance folder."""
     environ = os.environ if environ is None else environ
     instance = environ.get("REFSVC_INSTANCE_PATH") or os.path.join(os.getcwd(), "instance")
     return environ.get("REFSVC_DATABASE_URL") or default_url(instance)
-
-
-def current_heads(connection: Connection) -> tuple[str, ...]:
-    """The revisions in the database's alembic_version table (empty for a new database)."""
-    from alembic.runtime.migration import MigrationContext
-
-    return tuple(MigrationContext.configure(connection).get_current_heads())
-
-
-def _known_revision(revision: str) -> bool:
-    from alembic.script import ScriptDirectory
-
-    try:
-        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
-    except Exception:  # alembic raises its CommandError/ResolutionError for an unknown revision
-        return False
-
-
-def _user_tables(connection: Connection) -> list[str]:
-    from sqlalchemy import inspect
-
-    return [name for name in inspect(connection).get_table_names() if name != "alembic_version"]
-
-
-def _describe(difference: Any) -> str:
-    """One of alembic's compare_metadata entries, short: "add_column resources.logo_url"."""
-    first = difference[0] if isinstance(difference, list) else difference
-    op = first[0]
-    names = [getattr(part, "name", None) or (part if isinstance(part, str) else None)
-             for part in first[1:]]
-    return f"{op} {'.'.join(str(n) for n in names if n)}".strip()
-
-
-def current_revision(connection: Connection) -> str | None:
-    """The revision the database is at (None for an empty database)."""
-    from alembic.runtime.migration import MigrationContext
-
-    return MigrationContext.configure(connection).get_current_revision()
-
-
-def run_alembic_upgrade(connection: Connection, revision: str = "head") -> None:
-    """Run the migrations up to ``revision`` on ``connection``."""
-    from alembic import command
-
-    command.upgrade(alembic_config(connection), revision)
 
 
 @contextlib.contextmanager
@@ -380,19 +294,3 @@ def _unwatched() -> Iterator[None]:
         yield
     finally:
         _NO_WATCH.on = False
-
-
-@contextlib.contextmanager
-def _migration_lock(url: str) -> Iterator[None]:
-    # Several gunicorn workers may start on a new SQLite file at once: one migrates, the others wait.
-    database = make_url(url).database
-    if make_url(url).get_backend_name() != "sqlite" or not database or database == ":memory:":
-        yield
-        return
-    os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
-    with open(os.path.abspath(database) + ".migrate-lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -11,6 +11,7 @@ from refsvc.api.registry_schemas import ResourceQuery
 from refsvc.links.health import CHECKER_OFFLINE
 from refsvc.storage import get_database, utcnow
 from refsvc.storage import checks as check_store
+from refsvc.storage import descriptions as description_store
 from refsvc.storage import events as event_store
 from refsvc.storage import reports as report_store
 from refsvc.storage import resources as store
@@ -62,16 +63,10 @@ def checker_offline_since(session) -> Any:
 
 def dashboard_rows(session, query: dict[str, Any], editor: bool) -> list[dict[str, Any]]:
     """One row per resource: health, last check in words, response time, open reports."""
-    try:
-        resources, _ = store.list_resources(session, **query)
-    except TypeError:  # the API filters verdicts itself, not its storage: filter as it shows them
-        from refsvc.api.resources import resource_view
-
-        resources, _ = store.list_resources(session)
-        wanted = query.get("verdict")
-        resources = [r for r in resources
-                     if ((resource_view(r, None, editor=True).get("description_check") or {})
-                         .get("verdict")) == wanted]
+    query = dict(query)
+    verdict = query.pop("verdict", None)  # filtered as GET /v1/resources filters it
+    ids = None if verdict is None else description_store.ids_with_verdict(session, verdict)
+    resources, _ = store.list_resources(session, ids=ids, **query)
     checks = check_store.last_checks(session, resources)
     reports = report_store.open_counts(session) if editor else {}
     rows = []

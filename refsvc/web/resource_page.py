@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from refsvc.links import description_check
 from refsvc.storage import get_database, utcnow
 from refsvc.storage import events as event_store
 from refsvc.storage import resources as store
@@ -19,13 +20,6 @@ bp.after_request(workspace_headers)
 
 DAYS = 90
 EDITABLE = ("name", "url", "description", "logo_url", "tags", "expect", "active")
-
-
-def _description_check(resource, last) -> dict[str, Any] | None:
-    """The description-check evidence GET /v1/resources/<id> carries (None while it has none)."""
-    from refsvc.api.resources import resource_view
-
-    return resource_view(resource, last, editor=True).get("description_check")
 
 
 def page_data(session, resource, now) -> dict[str, Any]:
@@ -48,7 +42,7 @@ def page_data(session, resource, now) -> dict[str, Any]:
         "events": timeline.timeline(checks, event_store.reports_of(session, resource.id),
                                     event_store.events_since(session, resource.id, since)),
         "content": (result.get("details") or {}).get("content"),
-        "description_check": _description_check(resource, last),
+        "description_check": description_check.view(session, resource),  # as the API shows it
     }
 
 
@@ -101,4 +95,30 @@ def edit(resource_id: str):
         if changed:
             store.update_resource(session, resource, {k: clean[k] for k in changed})
             event_store.add_event(session, resource_id, "edited", "Changed " + ", ".join(changed))
+    return redirect(url_for("resource_page.resource_page", resource_id=resource_id, saved=1), 303)
+
+
+@bp.post("/dashboard/resources/<resource_id>/confirm-description")
+@editor_post
+def confirm_description(resource_id: str):
+    """Confirm the description (editor), edited or suggested text if the form sends one: the page as
+    it is now becomes the baseline, as POST /v1/resources/<id>/confirm-description does."""
+    from refsvc.links import tracking
+    from refsvc.links.registry import validate_entry
+
+    database = get_database(current_app)
+    with database.transaction() as session:
+        resource = store.get_resource(session, resource_id)
+        if resource is None:
+            return render_template("web/not_found.html", what=f"No resource with id '{resource_id}'."), 404
+        if "description" in request.form:
+            clean, errors = validate_entry({"description": request.form["description"]}, partial=True)
+            if errors:
+                data = page_data(session, resource, utcnow())
+                return render_template("web/resource.html", **data, views=views, now=utcnow(),
+                                       errors=errors, saved=False), 422
+            store.update_resource(session, resource, clean)
+        description_check.request_baseline(session, resource_id)
+        event_store.add_event(session, resource_id, "edited", "Confirmed the description")
+    tracking.tracker_for(current_app).check_now(resource_id)
     return redirect(url_for("resource_page.resource_page", resource_id=resource_id, saved=1), 303)

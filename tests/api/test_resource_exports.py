@@ -93,3 +93,12 @@ def test_the_json_list_gives_editors_the_open_report_counts_too(client, editor, 
     views = {v["id"]: v for v in client.get("/v1/resources", headers=editor).get_json()}
     assert views["evil"]["open_reports"] == 2 and views["mind"]["open_reports"] == 0
     assert all("open_reports" not in v for v in client.get("/v1/resources").get_json())
+
+
+def test_the_export_keeps_to_the_verdict_asked_for(app, client, registry):
+    from refsvc.storage import descriptions
+
+    with get_database(app).transaction() as session:
+        descriptions.get_state(session, "nhs", create=True).verdict = "changed"
+    rows = read_csv(client.get("/v1/resources?format=csv&verdict=changed"))
+    assert [row["id"] for row in rows] == ["nhs"]

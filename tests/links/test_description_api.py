@@ -264,8 +264,8 @@ def test_the_resource_page_partial_renders_what_the_api_gives(app, client, edito
         view = description_check.view(session, store.get_resource(session, "mind"))
     with app.test_request_context("/dashboard/resources/mind"):
         html = app.jinja_env.get_template("web/description_check.html").render(
-            description_check=view, resource={"id": "mind"})
+            description_check=view, resource={"id": "mind"}, editor=True, form_key=lambda: "key")
     assert "description says 1,200 staff; the page says 900" in html
     assert "The last check saw <strong>unsupported</strong>" in html
     assert "<ins>We have 900 staff and around 110 local Minds.</ins>" not in html  # numbers: no change
-    assert 'action="/v1/resources/mind/confirm-description"' in html
+    assert 'action="/dashboard/resources/mind/confirm-description"' in html

@@ -128,3 +128,38 @@ def test_a_page_that_reads_the_same_is_not_read_again_until_it_or_the_descriptio
                                        {"description": "Age UK runs 300 charity shops."})
     edited = tracker.record("ageuk", result(extra="<p>We helped 12,000 people.</p>"))
     assert edited.result["description"]["verdict"] == "unsupported"
+
+
+def test_the_page_is_read_outside_the_recording_transaction_and_only_when_it_changed(app, tracked,
+                                                                                    monkeypatch):
+    import threading
+
+    from refsvc.links import description
+
+    tracker, clock = tracked
+    database = get_database(app)
+    reads, writes = [], []
+    real_read = description.read_text
+
+    def read_while_another_writes(*args, **kwargs):
+        # another thread records its own work while the page is parsed: it must not have to wait
+        def write():
+            with database.transaction() as session:
+                writes.append(resource_store.count_resources(session))
+        writer = threading.Thread(target=write)
+        writer.start()
+        writer.join(timeout=database.timeouts.statement / 2)
+        reads.append(not writer.is_alive())
+        writer.join()
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(description, "read_text", read_while_another_writes)
+    first = tracker.record("ageuk", result())
+    assert first.result["description"]["verdict"] == "supported"
+    assert reads == [True] and writes == [1]
+    clock.now += timedelta(hours=1)
+    again = tracker.record("ageuk", result())  # reads as before: judged again without parsing
+    assert again.result["description"].get("unchanged") and reads == [True]
+    clock.now += timedelta(hours=1)
+    tracker.record("ageuk", result("<p>We also run shops.</p>"))
+    assert reads == [True, True]

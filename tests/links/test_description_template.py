@@ -9,10 +9,11 @@ import pytest
 EVIL = "<script>alert('x')</script>"
 
 
-def render(app, description_check, resource_id="mind"):
+def render(app, description_check, resource_id="mind", editor=True):
     with app.test_request_context("/dashboard/resources/mind"):
         template = app.jinja_env.get_template("web/description_check.html")
-        return template.render(description_check=description_check, resource={"id": resource_id})
+        return template.render(description_check=description_check, resource={"id": resource_id},
+                               editor=editor, form_key=lambda: "the-form-key")
 
 
 @pytest.fixture
@@ -48,9 +49,14 @@ def test_the_description_is_shown_beside_the_evidence_and_the_diff(app, unsuppor
     assert "Page changed 42% since the baseline" in html
     assert "<del>We have 1,200 staff.</del>" in html
     assert "Visitors reported this description as inaccurate" in html and "2 reports" in html
-    assert 'action="/v1/resources/mind/confirm-description"' in html
+    assert 'action="/dashboard/resources/mind/confirm-description"' in html
     assert "Confirm description" in html and "Accept as the description" in html
-    assert "dashboard/description_check.js" in html
+    assert 'name="form_key" value="the-form-key"' in html  # plain forms: no script to load
+
+
+def test_read_only_visitors_get_no_confirm_forms(app, unsupported):
+    html = render(app, unsupported, editor=False)
+    assert "Unsupported" in html and "<form" not in html
 
 
 def test_everything_it_shows_is_escaped(app, unsupported):

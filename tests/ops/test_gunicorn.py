@@ -159,3 +159,15 @@ def test_sigterm_lets_a_request_in_flight_finish_then_stops(tmp_path):
     pages.close()
     messages = [line["message"] for line in proc.json_lines(proc.err)]
     assert "Shutting down: Master" in messages
+
+
+def test_gunicorn_starts_while_the_database_is_down_and_says_it_is_not_ready(tmp_path):
+    dead = f"postgresql://refsvc@127.0.0.1:{free_port()}/refsvc"
+    proc, url = start_gunicorn(tmp_path, REFSVC_DATABASE_URL=dead, REFSVC_WORKERS="1",
+                               REFSVC_THREADS="1", REFSVC_DATABASE_CONNECT_TIMEOUT="2")
+    try:
+        status, _, body = get(url + "/readyz")
+        assert status == 503 and b"database" in body
+    finally:
+        proc.stop()
+    assert any("database unavailable at start" in line["message"] for line in proc.json_lines(proc.err))

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from sqlalchemy import inspect, text
 
-from refsvc.storage import db as storage_db
+from refsvc.storage import schema as storage_schema  # where the migrations folder is read
 from refsvc.storage.db import Database, SchemaError, current_heads, head_revision
 from tests.ops.servers import BIN, Process, base_env, free_port
 
@@ -37,12 +37,12 @@ def newer_code(tmp_path, monkeypatch):
     """The migrations of a later refsvc: today's plus revision 9001 (used while the fixture's
     function runs)."""
     folder = tmp_path / "migrations"
-    shutil.copytree(storage_db.MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(storage_schema.MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
     (folder / "versions" / "9001_probe.py").write_text(PROBE.format(head=head_revision()))
 
     def run(action):
         with monkeypatch.context() as patch:
-            patch.setattr(storage_db, "MIGRATIONS", folder)
+            patch.setattr(storage_schema, "MIGRATIONS", folder)
             return action()
     return run
 

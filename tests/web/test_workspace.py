@@ -275,3 +275,45 @@ def test_the_token_make_run_kept_is_the_editors_when_no_tokens_are_set(settings,
 def test_the_last_change_says_how_long_a_resource_has_been_in_its_health(app, client, registry):
     row = doc(client.get("/dashboard")).get_element_by_id("resource-bbc")
     assert "Failing for under a minute" in row.text_content()
+
+
+def test_the_verdict_filter_shows_the_resources_with_that_verdict(app, client, registry):
+    from refsvc.storage import descriptions
+
+    with get_database(app).transaction() as session:
+        descriptions.get_state(session, "nhs", create=True).verdict = "changed"
+    assert order(client.get("/dashboard?verdict=changed")) == ["nhs"]
+    assert sorted(order(client.get("/dashboard?verdict=unknown"))) == ["bbc", "mind"]
+
+
+def test_the_resource_page_shows_the_description_check(app, client, registry):
+    from refsvc.storage import descriptions
+
+    with get_database(app).transaction() as session:
+        state = descriptions.get_state(session, "nhs", create=True)
+        state.verdict, state.why = "changed", "the page was rewritten"
+    section = doc(client.get("/dashboard/resources/nhs")).find_class("description-check")[0]
+    assert "Changed" in section.text_content() and "the page was rewritten" in section.text_content()
+
+
+def test_an_editor_confirms_the_suggested_description_from_the_resource_page(app, client):
+    from refsvc.storage import descriptions
+    from tests.conftest import dead_port
+
+    with get_database(app).transaction() as session:  # the check it starts meets a closed port
+        create_resource(session, {"id": "nhs", "name": "NHS", "url": f"http://127.0.0.1:{dead_port()}/"})
+        state = descriptions.get_state(session, "nhs", create=True)
+        state.verdict, state.suggested = "unsupported", "Health advice from the NHS."
+    assert not doc(client.get("/dashboard/resources/nhs")).find_class("description-confirm")
+    signed_in(client)
+    page = doc(client.get("/dashboard/resources/nhs"))
+    form = page.find_class("description-suggest")[0]
+    fields = dict(form.form_values())
+    response = client.post(form.get("action"), data=fields)
+    assert response.status_code == 303
+    with get_database(app).transaction() as session:
+        from refsvc.storage.resources import get_resource
+
+        assert get_resource(session, "nhs").description == "Health advice from the NHS."
+    del fields["form_key"]
+    assert client.post(form.get("action"), data=fields).status_code == 403

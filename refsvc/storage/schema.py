@@ -1,0 +1,121 @@
+"""The schema side of the migrations policy: Alembic's configuration, the revisions a database and
+the code are at, adopting an unversioned database and the lock that lets one process migrate at a
+time (``Database.prepare`` in db.py applies the policy)."""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlalchemy.engine import Connection, make_url
+
+MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
+ALEMBIC_INI = MIGRATIONS.parent / "alembic.ini"
+PG_LOCK_KEY = 0x72656673  # "refs": one upgrade at a time across processes
+
+
+class SchemaError(RuntimeError):
+    """The database's schema is one this code must not use; the message is one line saying why."""
+
+
+def adopt(connection: Connection, where: str) -> str:
+    """Stamp a database whose tables are exactly this version's schema; refuse any other."""
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from refsvc.storage.models import Base
+
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    differences = compare_metadata(context, Base.metadata)
+    if differences:
+        raise SchemaError(
+            f"The database {where} has tables but no alembic_version, and they differ "
+            f"from this refsvc's schema ({len(differences)} difference(s), first: "
+            f"{_describe(differences[0])}): point REFSVC_DATABASE_URL at an empty database, or "
+            f"bring these tables to the current schema by hand and run `alembic stamp head`.")
+    command.stamp(alembic_config(connection), "head")
+    return "adopted"
+
+
+def alembic_config(connection: Connection | None = None):
+    """The Alembic configuration of the project, optionally bound to an open connection."""
+    from alembic.config import Config
+
+    config = Config(str(ALEMBIC_INI)) if ALEMBIC_INI.exists() else Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest revision of migrations/."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_heads(connection: Connection) -> tuple[str, ...]:
+    """The revisions in the database's alembic_version table (empty for a new database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return tuple(MigrationContext.configure(connection).get_current_heads())
+
+
+def known_revision(revision: str) -> bool:
+    """True if ``revision`` is one of migrations/ (a database at another is newer than this code)."""
+    from alembic.script import ScriptDirectory
+
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except Exception:  # alembic raises its CommandError/ResolutionError for an unknown revision
+        return False
+
+
+def user_tables(connection: Connection) -> list[str]:
+    """The database's tables other than Alembic's own."""
+    from sqlalchemy import inspect
+
+    return [name for name in inspect(connection).get_table_names() if name != "alembic_version"]
+
+
+def _describe(difference: Any) -> str:
+    """One of alembic's compare_metadata entries, short: "add_column resources.logo_url"."""
+    first = difference[0] if isinstance(difference, list) else difference
+    op = first[0]
+    names = [getattr(part, "name", None) or (part if isinstance(part, str) else None)
+             for part in first[1:]]
+    return f"{op} {'.'.join(str(n) for n in names if n)}".strip()
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The revision the database is at (None for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def run_alembic_upgrade(connection: Connection, revision: str = "head") -> None:
+    """Run the migrations up to ``revision`` on ``connection``."""
+    from alembic import command
+
+    command.upgrade(alembic_config(connection), revision)
+
+
+@contextlib.contextmanager
+def migration_lock(url: str) -> Iterator[None]:
+    # Several gunicorn workers may start on a new SQLite file at once: one migrates, the others wait.
+    database = make_url(url).database
+    if make_url(url).get_backend_name() != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
+    with open(os.path.abspath(database) + ".migrate-lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
