@@ -95,7 +95,7 @@ def style_info(style_id: str) -> dict:
 
 
 def engine_for(style: Style | str, locale: str | None = None) -> Engine:
-    """The shared Engine of a (style, locale) pair, built once."""
+    """The shared Engine of a (style, locale) pair (LRU-cached, REFSVC_STYLE_CACHE_SIZE entries)."""
     if not isinstance(style, str):  # an ad-hoc compiled style (tests): not cached
         # as citeproc-js: a style's unknown default-locale falls back to en-US (its in-style terms still apply)
         loc = locale_mod.merge(locale or style.default_locale or "en-US", list(style.locales), fallback=True)
