@@ -2,8 +2,8 @@
 
 Public interface (others code against exactly this)::
 
-    get_style(style_id)        compiled style, cached per process, thread-safe; a CSL id of the bundled
-                               library ("apa", "modern-language-association", ...) or a path to a .csl
+    get_style(style_id)        compiled style, LRU-cached per process, thread-safe; a CSL id (house style
+                               in styles/, or of the bundled library: "apa", ...) or a path to a .csl
                                file; UnknownStyle(LookupError) otherwise
     style_info(style_id)       {"id", "title", "class": "in-text"|"note", "updated"}
     available_locales()        ["af-ZA", ..., "en-GB", "en-US", ...]; UnknownLocale(LookupError)

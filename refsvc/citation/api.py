@@ -95,7 +95,7 @@ def style_info(style_id: str) -> dict:
 
 
 def engine_for(style: Style | str, locale: str | None = None) -> Engine:
-    """The shared Engine of a (style, locale) pair, built once."""
+    """The shared Engine of a (style, locale) pair (LRU-cached, REFSVC_STYLE_CACHE_SIZE entries)."""
     if not isinstance(style, str):  # an ad-hoc compiled style (tests): not cached
         # as citeproc-js: a style's unknown default-locale falls back to en-US (its in-style terms still apply)
         loc = locale_mod.merge(locale or style.default_locale or "en-US", list(style.locales), fallback=True)
@@ -155,12 +155,14 @@ def citation(items: list[dict], cites: list[dict], style_id: str, locale: str = 
 def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes: list[int] | None = None,
                  mode: str = "", force_position: tuple | None = None, strict: bool = True,
                  cited_only: bool = False, number_by_citation: bool = False,
-                 document: bool = False, params: dict | None = None) -> list[tuple]:
+                 document: bool = False, params: dict | None = None,
+                 trees: dict | None = None) -> list[tuple]:
     """Render citation clusters in document order (positions, disambiguation, collapsing).
 
     ``document``: the clusters are a document's citations (citeproc-js processCitationCluster, whose
     cite sorting sees names added for disambiguation), not one-off clusters (makeCitationCluster).
-    ``params``: the items' disambiguation when the caller has it already (a reference list)."""
+    ``params``: the items' disambiguation when the caller has it already (a reference list).
+    ``trees``: a cache shared by the forms of one cite, so it is evaluated once."""
     by_id = {r.id: r for r in refs}
     clusters = [[dict(c, id=str(c["id"])) if isinstance(c, dict) and c.get("id") is not None else c for c in cl]
                 for cl in clusters]
@@ -201,7 +203,7 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
         items = []
         for k, (c, p) in enumerate(zip(cl, prow)):
             ref = by_id[c["id"]]
-            seq = render_cite(eng, ref, c, params[ref.id], p, numbers[ref.id], mode, first=k == 0)
+            seq = render_cite(eng, ref, c, params[ref.id], p, numbers[ref.id], mode, first=k == 0, trees=trees)
             key = None
             sup = None
             # what collapsing compares: only a citation of several cites has anything to collapse
@@ -256,10 +258,11 @@ def cite_item(item: dict, style_id: str, locale: str = "en-US", formats=FORMATS)
     entries = eng.bibliography_entries(refs)
     bib = entries[0][1] if entries else ()
     cite = [{"id": rid}]
-    in_text = cluster_seqs(eng, refs, [cite])[0]
+    trees: dict = {}  # the cite is evaluated once; its forms are edits of that tree
+    in_text = cluster_seqs(eng, refs, [cite], trees=trees)[0]
     if eng.style.cls != "note":
-        author = cluster_seqs(eng, refs, [cite], mode="author-only")[0]
-        rest = cluster_seqs(eng, refs, [cite], mode="suppress-author")[0]
+        author = cluster_seqs(eng, refs, [cite], mode="author-only", trees=trees)[0]
+        rest = cluster_seqs(eng, refs, [cite], mode="suppress-author", trees=trees)[0]
     result["bibliography"] = {f: _entry(eng, bib, f) for f in fs}
     result["in_text"] = {f: eng.finish(in_text, f) for f in fs}
     if eng.style.cls != "note":

@@ -122,15 +122,23 @@ def _leading_term(tree) -> bool:
 
 
 def render_cite(engine: Engine, ref, cite: dict, params, pos: tuple, number, mode: str = "",
-                first: bool = False) -> tuple:
-    """One cite as rich text, with its prefix and suffix."""
+                first: bool = False, trees: dict | None = None) -> tuple:
+    """One cite as rich text, with its prefix and suffix; ``trees`` shares evaluations between the
+    modes of one cite (the author-only and suppress-author forms edit the same evaluated tree)."""
     area = engine.style.citation
     position, near, first_note = pos
-    ctx = engine.ctx(ref, "citation", params=params, position=position, cite=cite, number=number)
-    ctx.near_note = near
-    ctx.first_note = first_note
-    from .evaluate import eval_nodes
-    kids = eval_nodes(area.layout.children, ctx)
+    key = None
+    if trees is not None and not (params.add_names or params.hints or params.year_suffix or params.disamb):
+        key = (ref.id, position, near, first_note, number, cite.get("locator"), cite.get("label"))
+    kids = trees.get(key) if key is not None else None
+    if kids is None:
+        ctx = engine.ctx(ref, "citation", params=params, position=position, cite=cite, number=number)
+        ctx.near_note = near
+        ctx.first_note = first_note
+        from .evaluate import eval_nodes
+        kids = eval_nodes(area.layout.children, ctx)
+        if key is not None:
+            trees[key] = kids
     tree = ("F", _PLAIN, kids) if kids else None
     if mode == "suppress-author" or cite.get("suppress-author"):
         names = _first_names(tree)

@@ -1,7 +1,8 @@
 """Citations as the API serves them: style names resolved, forms rendered once and cached.
 
 A rendered citation is computed once per (item, style, locale, formats) and kept in a bounded LRU
-cache; compiled styles are cached by the engine itself (``get_style``), once per process.
+cache; compiled styles and engines are kept by the engine itself (``get_style``) in bounded LRU caches
+(REFSVC_STYLE_CACHE_SIZE).
 """
 from __future__ import annotations
 

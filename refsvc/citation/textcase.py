@@ -80,7 +80,7 @@ def apply_case(seq: tuple, case: str, lang: str = "en") -> tuple:
     elif case == "uppercase":
         new = [(t.replace("i", "\u0130") if turkic else t).upper() if t is not None else None for t in leaves]
     elif case == "capitalize-first":
-        new = _first(leaves)
+        new = _first(leaves, only_lowercase=True)
     elif case == "sentence":
         whole = "".join(texts)
         if whole.upper() == whole:
@@ -99,7 +99,9 @@ def apply_case(seq: tuple, case: str, lang: str = "en") -> tuple:
     return _rebuild(seq, new, skip, marks)
 
 
-def _first(leaves: list) -> list:
+def _first(leaves: list, only_lowercase: bool = False) -> list:
+    """Capitalize the first letter; ``only_lowercase``: only when its word is all lowercase (citeproc-js's
+    capitalize-first leaves "arXiv" and "iPhone" alone)."""
     out = []
     done = False
     for t in leaves:
@@ -110,7 +112,12 @@ def _first(leaves: list) -> list:
         if not done:
             for i, ch in enumerate(t):
                 if ch.isalpha():
-                    t = t[:i] + ch.upper() + t[i + 1:]
+                    end = i
+                    while end < len(t) and not t[end].isspace():
+                        end += 1
+                    word = t[t.rfind(" ", 0, i) + 1:end]
+                    if not only_lowercase or word == word.lower():
+                        t = t[:i] + ch.upper() + t[i + 1:]
                     done = True
                     break
                 if ch.isdigit():

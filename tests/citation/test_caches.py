@@ -108,6 +108,7 @@ def test_a_house_style_in_the_styles_folder_resolves_to_its_own_file() -> None:
 
 
 def test_a_house_style_renders_through_the_engine() -> None:
+    # the strings citeproc-js 1.4.61 gives for this item and styles/house-author-date.csl (en-GB)
     got = cite_item(HOUSE_ITEM, "house-author-date", "en-GB")
     assert got["bibliography"]["text"] == ("Harley Therapy Ltd. (2022). Dynamic interpersonal therapy in London. "
                                            "https://example.org/dit. Accessed 11 August 2022.")
