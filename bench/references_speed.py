@@ -9,7 +9,8 @@ in clusters of one to three, with locators and repeats (ibid, subsequent). The t
 POST /v1/references does: the bibliography and every citation in order, in text and in HTML
 (refsvc: refsvc.citation.reflist.reference_list; citeproc-js: tools/citeproc-js/reflist_bench.js).
 Each pass renames the works, so no cache keyed by item helps; the figure is the fastest of the passes
-after one warm-up. Growth: how time grows from the smallest to the largest list, as the exponent k of
+after one warm-up. Styles are measured one at a time, citeproc-js then refsvc, so both meet the same
+load on a shared machine. Growth: how time grows from the smallest to the largest list, as the exponent k of
 time ~ n^k (n log n from 50 to 500 is k ~ 1.2). Not a test: a figure.
 """
 from __future__ import annotations
@@ -112,25 +113,26 @@ def main() -> None:
     lists = {str(n): make_list(n) for n in sizes}
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump(lists, fh)
-    js = json.loads(subprocess.run(
-        ["node", str(ROOT / "tools" / "citeproc-js" / "reflist_bench.js"), "--input", fh.name,
-         "--styles", ",".join(styles), "--locale", args.locale, "--passes", str(args.passes)],
-        check=True, capture_output=True, text=True,
-        env={**os.environ, "PYTHON": sys.executable}).stdout)  # where the style and locale files are
-    Path(fh.name).unlink()
     print(f"Reference lists, text + HTML, {args.locale}: seconds per list (fastest of {args.passes} "
-          "passes), refsvc vs citeproc-js 1.4.61 in the same run")
-    print(f"| style | works | refsvc s | citeproc-js s | citeproc-js / refsvc |")
+          "passes), refsvc vs citeproc-js 1.4.61 in the same run, style by style")
+    print("| style | works | refsvc s | citeproc-js s | citeproc-js / refsvc |")
     print("|---|---:|---:|---:|---:|")
     growth = {}
     for style in styles:
+        # one style at a time, citeproc-js then refsvc, so both see the same load on a shared machine
+        js = json.loads(subprocess.run(
+            ["node", str(ROOT / "tools" / "citeproc-js" / "reflist_bench.js"), "--input", fh.name,
+             "--styles", style, "--locale", args.locale, "--passes", str(args.passes)],
+            check=True, capture_output=True, text=True,
+            env={**os.environ, "PYTHON": sys.executable}).stdout)[style]  # where the style files are
         ours = {n: time_refsvc(lists[str(n)], style, args.locale, args.passes) for n in sizes}
         for n in sizes:
-            theirs = js[style][str(n)]
-            print(f"| {style} | {n} | {ours[n]:.3f} | {theirs:.3f} | {theirs / ours[n]:.1f}x |")
+            theirs = js[str(n)]
+            print(f"| {style} | {n} | {ours[n]:.3f} | {theirs:.3f} | {theirs / ours[n]:.1f}x |", flush=True)
         lo, hi = sizes[0], sizes[-1]
         growth[style] = (math.log(ours[hi] / ours[lo]) / math.log(hi / lo),
-                         math.log(js[style][str(hi)] / js[style][str(lo)]) / math.log(hi / lo))
+                         math.log(js[str(hi)] / js[str(lo)]) / math.log(hi / lo))
+    Path(fh.name).unlink()
     nlogn = math.log((sizes[-1] * math.log(sizes[-1])) / (sizes[0] * math.log(sizes[0]))) / \
         math.log(sizes[-1] / sizes[0])
     print(f"\nGrowth from {sizes[0]} to {sizes[-1]} works as the exponent k of time ~ n^k "

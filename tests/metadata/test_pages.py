@@ -78,3 +78,21 @@ def test_a_held_out_page_is_cited_as_the_editor_wrote_it(client, case):
     with served(HOLDOUT) as base:
         fetched, _ = both_ways(client, base, case, HOLDOUT)
         assert differences(fetched, case["csl"], base) == {}
+
+
+def test_the_bibtex_download_of_every_page_parses_as_one_entry(client):
+    import bibtexparser
+
+    for case in CASES:
+        html = (PAGES / case["page"]).read_text(encoding="utf-8")
+        answer = client.post("/v1/citations", json={"page": {"url": "https://example.org/p", "html": html},
+                                                    "formats": ["bibtex"]})
+        assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("application/x-bibtex")
+        library = bibtexparser.parse_string(answer.data.decode())
+        assert len(library.entries) == 1 and not library.failed_blocks, case["page"]
+        entry = library.entries[0]
+        if case["csl"]["type"] in ("webpage", "post-weblog"):
+            assert entry.entry_type == "misc" and "\\url{" in entry.fields_dict["howpublished"].value
+        month = entry.fields_dict.get("month")
+        assert month is None or month.value in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug",
+                                                "sep", "oct", "nov", "dec")
