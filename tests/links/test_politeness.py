@@ -89,7 +89,8 @@ import pytest  # noqa: E402
 from refsvc.links.gates import FileGate, RedisGate  # noqa: E402
 from refsvc.links.politeness import SharedHostPolicy, policy_for  # noqa: E402
 
-SPACING, TOLERANCE = 0.15, 0.03  # s: starts on a host may come this much closer than the spacing
+SPACING, TOLERANCE = 0.2, 0.06  # s: starts on a host may come this much closer than the spacing
+# (the gate spaces the moments slots are taken; a loaded machine delays the request after that)
 
 
 def hammer(make_gate, host, rounds, out, hold=0.04):
