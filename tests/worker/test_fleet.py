@@ -11,9 +11,10 @@ import pytest
 from tests.worker.fleet import (RecordingHost, celery_worker, check_links, checks_per_resource,
                                 claims_left, environment, registry, stop, wait_for)
 
-SPACING = 0.3
-TOLERANCE = 0.1  # s: two requests to one host may arrive this much closer than the spacing (the
-# time between taking the slot and the request reaching the server differs from one to the next)
+SPACING = 0.4
+TOLERANCE = 0.15  # s: two requests to one host may arrive this much closer than the spacing: the
+# gate spaces the moments slots are taken, and on a loaded machine a process may be kept off the CPU
+# for a while between taking its slot and its request reaching the server (unshared: 0 s gaps)
 
 
 @pytest.fixture
