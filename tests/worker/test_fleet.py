@@ -11,9 +11,11 @@ import pytest
 from tests.worker.fleet import (RecordingHost, celery_worker, check_links, checks_per_resource,
                                 claims_left, environment, registry, stop, wait_for)
 
-SPACING = 0.3
-TOLERANCE = 0.1  # s: two requests to one host may arrive this much closer than the spacing (the
-# time between taking the slot and the request reaching the server differs from one to the next)
+SPACING = 0.5
+TOLERANCE = 0.25  # s: two requests to one host may arrive this much closer than the spacing: the
+# gate spaces the moments slots are taken, and on a loaded machine (2 cores, load 10 here) a process
+# may be kept off the CPU a good while between taking its slot and its request reaching the server.
+# Without shared limits the gaps are 0 s; and the median gap must keep the spacing all but 0.05 s.
 
 
 @pytest.fixture
@@ -27,7 +29,7 @@ def host():
 def test_three_checkers_and_two_celery_workers_keep_one_hosts_limits_and_check_each_once(
         tmp_path, redis_url, host, shared_through):
     database_url = f"sqlite:///{tmp_path / 'refsvc.sqlite'}"
-    urls = [host.base + f"/r/{n}" for n in range(36)]
+    urls = [host.base + f"/r/{n}" for n in range(30)]
     registry(database_url, urls, tmp_path)
     env = environment(tmp_path, database_url, CHECK_PER_HOST=2, CHECK_HOST_SPACING=SPACING,
                       CHECK_LEASE_SECONDS=20,
@@ -49,7 +51,9 @@ def test_three_checkers_and_two_celery_workers_keep_one_hosts_limits_and_check_e
     logs = {p.name: p.read_text() for p in tmp_path.glob("*.log")}
     assert "succeeded" in logs["worker0.log"] + logs["worker1.log"]  # the workers did check
     assert host.most <= 2, f"{host.most} requests in flight at once on a host whose limit is 2"
-    assert min(host.gaps()) >= SPACING - TOLERANCE, sorted(host.gaps())[:5]
+    gaps = sorted(host.gaps())
+    assert gaps[0] >= SPACING - TOLERANCE, gaps[:5]
+    assert gaps[len(gaps) // 2] >= SPACING - 0.05, gaps
     assert checks_per_resource(database_url) == {f"r{n}": 1 for n in range(len(urls))}
     assert all(host.paths[f"/r/{n}"] == 1 for n in range(len(urls))), host.paths
     assert claims_left(database_url) == 0
