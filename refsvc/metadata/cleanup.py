@@ -31,7 +31,13 @@ NAME_VARIABLES = {"author", "chair", "collection-editor", "compiler", "composer"
                   "guest", "host", "illustrator", "interviewer", "narrator", "organizer", "original-author",
                   "performer", "producer", "recipient", "reviewed-author", "script-writer", "series-creator",
                   "translator"}
-_TAG = re.compile(r"<[^>]{0,200}>")
+# Markup that sources put inside text (HTML in page metadata, JATS and MathML in Crossref titles),
+# optionally namespaced ("jats:italic"). Only tag names of those vocabularies are markup: a title
+# such as "Therapy & the <Self>" keeps its angle-bracketed word, as a careful editor would.
+_TAG = re.compile(r"</?(?:[a-z][\w-]*:)?(?:a|abbr|b|big|bold|br|cite|code|div|em|ext-link|font|i|"
+                  r"inline-formula|italic|label|math|mi|mn|mo|mrow|msub|msup|named-content|p|sc|"
+                  r"small|span|strong|sub|sup|tex-math|title|tt|u|underline|xref)(?:\s[^>]{0,200})?/?>",
+                  re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 # A match starts only where a run of spaces starts, or at the dash itself: "\s*" tried from every
 # position of a long run of spaces with no dash after it would take quadratic time.

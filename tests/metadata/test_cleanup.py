@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from refsvc.metadata.cleanup import clean_item, clean_pages, clean_title
+from refsvc.metadata.cleanup import clean_item, clean_pages, clean_title, strip_markup
 from refsvc.metadata.crossref import work_to_csl
 
 DATA = Path(__file__).parent / "data"
@@ -54,3 +54,13 @@ def test_a_crossref_subtitle_is_joined_once():
     assert work_to_csl({"type": "book", "title": ["Therapy: A guide"],
                         "subtitle": ["A guide"]})["title"] == "Therapy: A guide"
     assert work_to_csl({"type": "book-chapter", "title": ["x"]})["type"] == "chapter"
+
+
+@pytest.mark.parametrize("raw, text", [
+    ("Therapy &amp; the <Self>", "Therapy & the <Self>"),  # a word in angle brackets is the title's own
+    ("A <i>study</i> of <jats:italic>CBT</jats:italic>", "A study of CBT"),
+    ("<mml:math><mml:mi>x</mml:mi></mml:math> squared", "x squared"),
+    ('<p class="lead">Help</p><br/>now', "Helpnow"),
+])
+def test_only_markup_tags_are_stripped_from_text(raw, text):
+    assert strip_markup(raw) == text
