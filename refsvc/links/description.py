@@ -15,7 +15,6 @@ from typing import Any
 
 import lxml.etree
 import lxml.html
-import trafilatura
 
 from refsvc.links.description_change import fingerprint, seen_key
 from refsvc.links.description_words import language_of, sentences, squash
@@ -143,6 +142,8 @@ def _main_text(doc: Any) -> str:
     # fast and precise: trafilatura's own extractor without its fallbacks and recall retries, a few
     # ms a page; what it leaves out (menus, teaser lists) is boilerplate to a change measure anyway
     try:
+        import trafilatura  # imported on first use: it costs every process a third of a second
+
         return trafilatura.extract(doc, fast=True, include_comments=False, include_tables=True,
                                    deduplicate=False, favor_precision=True) or ""
     except Exception:  # an extractor crash on a strange page leaves the visible text to judge
