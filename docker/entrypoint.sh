@@ -16,7 +16,10 @@ case "$role" in
   web)
     registry="${REFSVC_REGISTRY_FILE:-registry.yaml}"
     if [ -f "$registry" ]; then
-      flask --app wsgi registry import "$registry" --if-empty
+      # a database that is down must not stop the web server (it answers 503 and catches up):
+      # the registry is loaded by the next start instead
+      flask --app wsgi registry import "$registry" --if-empty ||
+        echo "refsvc: registry import skipped (database unavailable?); run it again later" >&2
     fi
     exec gunicorn -c gunicorn.conf.py wsgi:app "$@"
     ;;
