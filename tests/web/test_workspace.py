@@ -317,3 +317,10 @@ def test_an_editor_confirms_the_suggested_description_from_the_resource_page(app
         assert get_resource(session, "nhs").description == "Health advice from the NHS."
     del fields["form_key"]
     assert client.post(form.get("action"), data=fields).status_code == 403
+
+
+@pytest.mark.parametrize("key", ["é", "ключ", ""])
+def test_a_form_with_an_odd_form_key_is_refused_not_a_server_error(client, registry, key):
+    signed_in(client)
+    response = client.post("/dashboard/resources/bbc/check", data={"form_key": key})
+    assert response.status_code == 403 and "stale" in response.get_data(as_text=True)
