@@ -324,3 +324,14 @@ def test_a_form_with_an_odd_form_key_is_refused_not_a_server_error(client, regis
     signed_in(client)
     response = client.post("/dashboard/resources/bbc/check", data={"form_key": key})
     assert response.status_code == 403 and "stale" in response.get_data(as_text=True)
+
+
+@pytest.mark.both_databases
+@pytest.mark.parametrize("path, field", [("/dashboard/resources/mind/edit", "name"),
+                                         ("/dashboard/resources/mind/edit", "tags"),
+                                         ("/dashboard/resources/mind/confirm-description", "description")])
+def test_a_nul_in_a_dashboard_form_gets_a_422_naming_it_on_either_database(app, client, path, field):
+    with get_database(app).transaction() as session:
+        create_resource(session, {"id": "mind", "name": "Mind", "url": "https://www.mind.org.uk/"})
+    response = client.post(path, data={field: "Mind\x00"}, headers={"Authorization": f"Bearer {EDITOR_TOKEN}"})
+    assert response.status_code == 422 and "NUL character" in response.get_data(as_text=True)
