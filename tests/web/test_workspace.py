@@ -335,3 +335,11 @@ def test_a_nul_in_a_dashboard_form_gets_a_422_naming_it_on_either_database(app, 
         create_resource(session, {"id": "mind", "name": "Mind", "url": "https://www.mind.org.uk/"})
     response = client.post(path, data={field: "Mind\x00"}, headers={"Authorization": f"Bearer {EDITOR_TOKEN}"})
     assert response.status_code == 422 and "NUL character" in response.get_data(as_text=True)
+
+
+@pytest.mark.both_databases
+def test_a_nul_in_a_report_note_gets_a_422_on_either_database(client):
+    report_id = client.post("/v1/reports", json={"url": "https://x.example/", "reason": "broken"}).json["id"]
+    response = client.post(f"/dashboard/reports/{report_id}", data={"status": "resolved", "note": "a\x00b"},
+                           headers={"Authorization": f"Bearer {EDITOR_TOKEN}"})
+    assert response.status_code == 422 and "NUL character" in response.get_data(as_text=True)
