@@ -343,3 +343,9 @@ def test_a_nul_in_a_report_note_gets_a_422_on_either_database(client):
     response = client.post(f"/dashboard/reports/{report_id}", data={"status": "resolved", "note": "a\x00b"},
                            headers={"Authorization": f"Bearer {EDITOR_TOKEN}"})
     assert response.status_code == 422 and "NUL character" in response.get_data(as_text=True)
+
+
+@pytest.mark.both_databases
+def test_check_now_of_an_id_that_cannot_exist_is_a_404_on_either_database(client):
+    response = client.post("/dashboard/resources/%00/check", headers={"Authorization": f"Bearer {EDITOR_TOKEN}"})
+    assert response.status_code == 404
