@@ -47,11 +47,6 @@ class Figure:
             return bool(other.after) and other.after[0] == self.after[0]
         return bool(self.before and other.before) and other.before[-1] == self.before[-1]
 
-    def same_value(self, other: Figure) -> bool:
-        """The same number, however written ("35,402", "35402"; "1.7bn", "1.7 billion")."""
-        scale = max(abs(self.value), abs(other.value), 1.0)
-        return abs(self.value - other.value) <= 1e-9 * scale and self.percent == other.percent
-
     def shown(self) -> str:
         """The figure as the page writes it."""
         return self.text

@@ -11,10 +11,12 @@ from typing import Any, Iterable
 import yaml
 
 from refsvc.metadata.urls import link_key, normalize_url, url_problem  # the one place URLs are read
+from refsvc.storage.db import text_key
 from refsvc.storage.models import ENTRY_FIELDS
 
 __all__ = ["RegistryError", "slug_problem", "url_problem", "slugify", "normalize_url", "link_key",
            "validate_entry", "parse_registry", "dump_registry"]
+STORABLE = "Holds a NUL character or a lone surrogate, which the database cannot store; remove it."
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID, MAX_NAME, MAX_DESCRIPTION, MAX_LIST, MAX_ITEM = 64, 200, 5000, 20, 200
 
@@ -52,6 +54,8 @@ def _string_list(value: Any, what: str) -> tuple[list[str], str | None]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         return [], f"Give {what} as a list of non-empty strings."
+    if not all(text_key(v) for v in value):
+        return [], STORABLE
     if len(value) > MAX_LIST or any(len(v) > MAX_ITEM for v in value):
         return [], f"At most {MAX_LIST} {what} of at most {MAX_ITEM} characters each."
     return [v.strip() for v in value], None
@@ -83,6 +87,8 @@ def validate_entry(entry: Any, *, partial: bool = False) -> tuple[dict[str, Any]
             errors["name"] = "Give the resource's name, e.g. 'Mind'."
         elif len(value) > MAX_NAME:
             errors["name"] = f"At most {MAX_NAME} characters."
+        elif not text_key(value):
+            errors["name"] = STORABLE
         else:
             clean["name"] = value.strip()
     for key in ("url", "logo_url"):
@@ -102,6 +108,8 @@ def validate_entry(entry: Any, *, partial: bool = False) -> tuple[dict[str, Any]
             errors["description"] = "Give the description as text."
         elif len(value) > MAX_DESCRIPTION:
             errors["description"] = f"At most {MAX_DESCRIPTION} characters."
+        elif not text_key(value):
+            errors["description"] = STORABLE
         else:
             clean["description"] = " ".join(value.split())
     for key, what in (("tags", "tags"), ("expect", "expected phrases")):

@@ -168,7 +168,9 @@ def check_now(resource_id: str):
     """Check a resource at once (editor), record it in the timeline, and go back."""
     from refsvc.links import tracking
 
-    check = tracking.tracker_for(current_app).check_now(resource_id)
+    with get_database(current_app).transaction() as session:  # as the API does: an id that cannot
+        known = store.get_resource(session, resource_id) is not None  # be one (NUL) meets no query
+    check = tracking.tracker_for(current_app).check_now(resource_id) if known else None
     if check is None:
         return render_template("web/not_found.html", what=f"No resource with id '{resource_id}'."), 404
     with get_database(current_app).transaction() as session:

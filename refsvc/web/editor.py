@@ -61,7 +61,8 @@ def editor_post(view: Callable[..., Any]) -> Callable[..., Any]:
         if not is_editor():
             abort(make_response(render_template("web/sign_in.html", next=request.path,
                                                 error="Sign in as an editor to do that."), 403))
-        if _bearer() is None and not hmac.compare_digest(request.form.get("form_key", ""), form_key()):
+        given = request.form.get("form_key", "").encode("utf-8", "replace")  # bytes: any text compares
+        if _bearer() is None and not hmac.compare_digest(given, form_key().encode()):
             abort(make_response(render_template("web/sign_in.html", next=request.path,
                                                 error="That form was stale; please try again."), 403))
         return view(*args, **kwargs)

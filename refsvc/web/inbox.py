@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from refsvc.links.registry import slug_problem
 from refsvc.storage import get_database
+from refsvc.storage.db import text_key
 from refsvc.storage import reports as report_store
 from refsvc.storage import resources as store
 from refsvc.web import views
@@ -60,6 +61,8 @@ def settle(report_id: int):
     if status not in {"open", "resolved", "dismissed"}:
         return render_template("web/not_found.html", what="Choose resolve, dismiss or reopen."), 422
     note = request.form.get("note", "").strip()[:2000]
+    if not text_key(note):  # PostgreSQL text cannot hold a NUL
+        return render_template("web/not_found.html", what="The note holds a NUL character; remove it."), 422
     with get_database(current_app).transaction() as session:
         report = report_store.get_report(session, report_id)
         if report is None:

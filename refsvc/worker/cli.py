@@ -51,22 +51,32 @@ def import_registry(file: Path, if_empty: bool, prune: bool, yes: bool, dry_run:
     database = get_database(current_app)
     with database.transaction() as session:
         existing = store.count_resources(session)
-        if if_empty and existing:
-            click.echo(f"The registry already holds {existing} resource(s); nothing imported "
-                       "(--if-empty).")
-            return
         current = {entry["id"]: entry for entry in store.export_entries(session)}
-        changes = diff_entries(current, entries, prune=prune)
-        if dry_run:
-            _print_dry_run(file, changes, current)
+    if if_empty and existing:
+        click.echo(f"The registry already holds {existing} resource(s); nothing imported (--if-empty).")
+        return
+    changes = diff_entries(current, entries, prune=prune)
+    if dry_run:
+        _print_dry_run(file, changes, current)
+        return
+    doomed = [rid for action, rid, _ in changes if action == "delete"]
+    if doomed and not yes:  # asked with no transaction open: the answer may take a person minutes
+        names = ", ".join(f"{rid} ({current[rid]['name']})" for rid in doomed)
+        if not click.confirm(f"--prune deletes {len(doomed)} resource(s) that {file} does not "
+                             f"list, with their check history: {names}. Delete them?"):
+            raise click.ClickException("Nothing imported or deleted. Run again with --yes to "
+                                       "delete without asking, or without --prune to keep them.")
+    listed = {entry["id"] for entry in entries}
+    with database.transaction() as session:
+        if if_empty and store.count_resources(session):  # another import got there first
+            click.echo("The registry was filled meanwhile; nothing imported (--if-empty).")
             return
-        doomed = [rid for action, rid, _ in changes if action == "delete"]
-        if doomed and not yes:
-            names = ", ".join(f"{rid} ({current[rid]['name']})" for rid in doomed)
-            if not click.confirm(f"--prune deletes {len(doomed)} resource(s) that {file} does not "
-                                 f"list, with their check history: {names}. Delete them?"):
-                raise click.ClickException("Nothing imported or deleted. Run again with --yes to "
-                                           "delete without asking, or without --prune to keep them.")
+        now_doomed = {e["id"] for e in store.export_entries(session) if e["id"] not in listed} \
+            if prune and not yes else set()
+        if not now_doomed <= set(doomed):
+            raise click.ClickException(
+                f"Resources were added while you answered ({', '.join(sorted(now_doomed - set(doomed)))}); "
+                "nothing imported or deleted. Run the import again.")
         progress = _progress(f"Importing {file}", len(entries))
         try:
             counts = store.import_entries(

@@ -91,3 +91,12 @@ def test_the_repository_registry_uses_the_website_descriptions_word_for_word():
     page = " ".join(SEED.read_text(encoding="utf-8").split())
     for entry in parse_registry((ROOT / "registry.yaml").read_text()):
         assert entry["description"] in page, entry["id"]
+
+
+@pytest.mark.parametrize("field, value", [("name", "Mind\x00"), ("description", "A \ud800 charity"),
+                                          ("tags", ["ok", "bad\x00"])])
+def test_text_the_database_cannot_store_is_refused_by_name(field, value):
+    from refsvc.links.registry import validate_entry
+
+    clean, errors = validate_entry({field: value}, partial=True)
+    assert field not in clean and "NUL character" in errors[field]

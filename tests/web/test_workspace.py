@@ -317,3 +317,35 @@ def test_an_editor_confirms_the_suggested_description_from_the_resource_page(app
         assert get_resource(session, "nhs").description == "Health advice from the NHS."
     del fields["form_key"]
     assert client.post(form.get("action"), data=fields).status_code == 403
+
+
+@pytest.mark.parametrize("key", ["é", "ключ", ""])
+def test_a_form_with_an_odd_form_key_is_refused_not_a_server_error(client, registry, key):
+    signed_in(client)
+    response = client.post("/dashboard/resources/bbc/check", data={"form_key": key})
+    assert response.status_code == 403 and "stale" in response.get_data(as_text=True)
+
+
+@pytest.mark.both_databases
+@pytest.mark.parametrize("path, field", [("/dashboard/resources/mind/edit", "name"),
+                                         ("/dashboard/resources/mind/edit", "tags"),
+                                         ("/dashboard/resources/mind/confirm-description", "description")])
+def test_a_nul_in_a_dashboard_form_gets_a_422_naming_it_on_either_database(app, client, path, field):
+    with get_database(app).transaction() as session:
+        create_resource(session, {"id": "mind", "name": "Mind", "url": "https://www.mind.org.uk/"})
+    response = client.post(path, data={field: "Mind\x00"}, headers={"Authorization": f"Bearer {EDITOR_TOKEN}"})
+    assert response.status_code == 422 and "NUL character" in response.get_data(as_text=True)
+
+
+@pytest.mark.both_databases
+def test_a_nul_in_a_report_note_gets_a_422_on_either_database(client):
+    report_id = client.post("/v1/reports", json={"url": "https://x.example/", "reason": "broken"}).json["id"]
+    response = client.post(f"/dashboard/reports/{report_id}", data={"status": "resolved", "note": "a\x00b"},
+                           headers={"Authorization": f"Bearer {EDITOR_TOKEN}"})
+    assert response.status_code == 422 and "NUL character" in response.get_data(as_text=True)
+
+
+@pytest.mark.both_databases
+def test_check_now_of_an_id_that_cannot_exist_is_a_404_on_either_database(client):
+    response = client.post("/dashboard/resources/%00/check", headers={"Authorization": f"Bearer {EDITOR_TOKEN}"})
+    assert response.status_code == 404

@@ -87,3 +87,38 @@ def test_export_into_a_file_that_is_no_registry_says_so_and_leaves_it_alone(runn
         result = runner.invoke(args=["registry", "export", str(other)])
         assert result.exit_code == 1 and "write to a new file instead" in result.output
         assert other.read_text() == text
+
+
+def test_prune_asks_with_no_transaction_open(app, runner, tmp_path):
+    import io
+    import threading
+
+    database = get_database(app)
+    runner.invoke(args=["registry", "import", str(REGISTRY)])
+    small = tmp_path / "one.yaml"
+    small.write_text("resources:\n- {id: mind, name: Mind, url: 'https://www.mind.org.uk/'}\n")
+    others_wrote = []
+
+    class Editor(io.BytesIO):
+        """Someone reading the question for a while: meanwhile the checker records its checks."""
+
+        def read1(self, *args):
+            return self.read(*args)
+
+        def read(self, *args):
+            if others_wrote or args[:1] == (0,):  # click's probe of the stream reads nothing
+                return super().read(*args)
+
+            def write():
+                with database.transaction() as session:
+                    others_wrote.append(store.count_resources(session))
+            writer = threading.Thread(target=write)
+            writer.start()
+            writer.join(timeout=database.timeouts.statement / 2)
+            others_wrote.append(not writer.is_alive())
+            writer.join()
+            return super().read(*args)
+
+    result = runner.invoke(args=["registry", "import", str(small), "--prune"], input=Editor(b"y\n"))
+    assert result.exit_code == 0 and "8 deleted" in result.output
+    assert others_wrote == [9, True]
