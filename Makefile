@@ -52,10 +52,12 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/api_speed.py
 	cd tools/citeproc-js && npm ci --silent
 	$(BIN)/python bench/engine_speed.py
+	$(BIN)/python bench/references_speed.py
 	$(BIN)/python bench/doi_batch.py
 	$(BIN)/python bench/link_check.py
 	$(BIN)/python bench/description_check.py
 	$(BIN)/python -m tests.links.description_report
+	$(BIN)/python bench/load.py
 
 ## fixtures: re-render the corpus with citeproc-js (needs node and npm)
 fixtures:
