@@ -67,6 +67,8 @@ def init_app(app) -> None:
     # One limiter serves every app a process builds (tests build many): flask-limiter would merge
     # this app's storage options into the last app's and keep its dead-storage flag.
     limiter._storage_options = {}
+    # ... and it keeps the first app's default limit for every later one: this app's setting rules.
+    limiter.limit_manager.set_default_limits([])
     from refsvc.errors import keep_retry_after
 
     app.after_request(keep_retry_after)  # registered first, so it runs after the limiter's hook

@@ -39,3 +39,14 @@ def test_the_limit_is_kept_in_redis_when_redis_is_configured(settings, tmp_path,
     app = create_app({**settings, "REPORT_RATE_LIMIT": "2 per minute", "REDIS_URL": redis_url})
     report(app.test_client())
     assert redis.Redis.from_url(redis_url).keys("LIMITS*")  # flask-limiter's counters
+
+
+def test_an_apps_default_limit_does_not_carry_over_to_the_next_app(settings, tmp_path, monkeypatch):
+    """The limiter is one object per process; a later app must not keep an earlier app's default."""
+    from refsvc import create_app
+
+    monkeypatch.setenv("REFSVC_INSTANCE_PATH", str(tmp_path / "instance"))
+    limited = create_app({**settings, "DEFAULT_RATE_LIMIT": "2 per minute"})
+    assert [limited.test_client().get("/v1/styles").status_code for _ in range(3)][-1] == 429
+    free = create_app({**settings, "DATABASE_URL": f"sqlite:///{tmp_path / 'other.sqlite'}"})
+    assert {free.test_client().get("/v1/styles").status_code for _ in range(5)} == {200}
