@@ -214,9 +214,7 @@ ENGINE_CPU = "needs engine branch: a 100,000-character name or title takes over 
 URLS = "needs hardening branch: URL parsing in one place (issue 8 item 5), a fetched URL like this is a 500"
 # (test, value) that fail today only in another helper's area, found by a run on main; the lead removes
 # each marker when the branch that fixes it is merged (strict: a fixed case fails until unmarked).
-KNOWN: dict[tuple[str, str], str] = {
-    ("batch", "nested-brackets"): ENGINE_CPU,
-}
+KNOWN: dict[tuple[str, str], str] = {}  # none left: every branch that fixed one is merged
 
 
 def known(test: str) -> list:
