@@ -120,7 +120,7 @@ def test_the_checker_loop_survives_a_database_outage_and_writes_what_it_checked_
         tmp_path, database_url):
     from sqlalchemy.engine import make_url
 
-    from tests.worker.proxy import TcpProxy
+    from tests.faults.proxy import TcpProxy
 
     hosts = [RecordingHost(f"127.0.0.{n}", delay=0.4) for n in (31, 32, 33, 34)]
     url = make_url(database_url)
@@ -134,10 +134,10 @@ def test_the_checker_loop_survives_a_database_outage_and_writes_what_it_checked_
         checker = check_links(env, tmp_path / "checker.log", "--batch-size", "4")
         try:
             assert wait_for(lambda: sum(checks_per_resource(database_url).values()) >= 8, 90)
-            proxy.stop()  # the database is gone for 5 s, mid-round
+            proxy.refuse()  # the database is gone for 5 s, mid-round
             time.sleep(5)
             assert checker.poll() is None, (tmp_path / "checker.log").read_text()[-3000:]
-            proxy.start()
+            proxy.forward()
             assert wait_for(lambda: sum(checks_per_resource(database_url).values()) >= len(urls), 120)
             time.sleep(1)
             assert checker.poll() is None  # it lived through the outage
@@ -150,6 +150,6 @@ def test_the_checker_loop_survives_a_database_outage_and_writes_what_it_checked_
         assert checks_per_resource(database_url) == {f"r{n}": 1 for n in range(len(urls))}
         assert claims_left(database_url) == 0
     finally:
-        proxy.stop()
+        proxy.close()
         for h in hosts:
             h.close()
