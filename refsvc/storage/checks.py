@@ -207,20 +207,7 @@ def _new_check(resource_id: str, result: dict[str, Any], now: datetime, health: 
 def record_check(session: Session, state: HealthState, result: dict[str, Any], now: datetime,
                  *, health: dict[str, Any], next_check_at: datetime) -> Check:
     """Store one check and the health state it led to; the claim on the resource ends."""
-    check = Check(resource_id=state.resource_id, checked_at=now,
-                  url=str(result.get("url") or "")[:2048], outcome=str(result.get("outcome")),
-                  reason=str(result.get("reason") or ""), status_code=result.get("status_code"),
-                  elapsed_ms=_int_or_none(result.get("elapsed_ms")), health=health["health"],
-                  result=result)
-    session.add(check)
-    session.flush()
-    for key, value in health.items():
-        setattr(state, key, value)
-    state.last_check_id, state.last_checked_at = check.id, now
-    state.next_check_at = next_check_at
-    state.claimed_by = state.claim_expires_at = None
-    session.flush()
-    return check
+    return record_checks(session, [(state, result, health, next_check_at)], now)[0]
 
 
 def _int_or_none(value: Any) -> int | None:
