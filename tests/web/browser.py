@@ -1,7 +1,7 @@
 """Small waits shared by the browser tests (explicit conditions, never sleeps)."""
 from __future__ import annotations
 
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -10,8 +10,12 @@ WAIT = 20  # seconds before a condition counts as failed; the conditions, not th
 
 
 def wait_for(driver, condition, timeout: float = WAIT):
-    """Wait until ``condition(driver)`` is truthy and return its value."""
-    return WebDriverWait(driver, timeout).until(condition)
+    """Wait until ``condition(driver)`` is truthy and return its value.
+
+    The pages are server-rendered: a condition may read elements of a page that a click is just
+    replacing, so a stale element means "not yet", not a failure."""
+    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)
+                         ).until(condition)
 
 
 def visible(driver, css: str):
