@@ -76,6 +76,11 @@ loopback stand-in on port 8009, because the machine that made them has no intern
 deployment the DOI examples (`?doi=`, the batch's DOI entry) reach doi.org (then Crossref), and the
 `?url=` examples, the checks and the description checks fetch the real page; everything else needs
 no network.
+
+To try them against your own `make run`, use the editor token it printed (kept in
+`instance/editor-token`) instead of `s3cret-editor-token`; the examples on `127.0.0.1:8009` need the
+stand-in that `scripts/api_examples.py` starts (against `make run` alone they answer `refused_address`,
+because refsvc never fetches private addresses unless `REFSVC_ALLOW_PRIVATE_ADDRESSES=1`).
 """
 
 # (title, command, how to show it): "hide" runs a step without printing it, "head": N keeps the
@@ -146,8 +151,9 @@ EXAMPLES = [
      f"curl -s {B}/v1/resources {H} {AUTH} -d " + j(
          {"id": "anxiety-uk-helpline", "name": "Anxiety UK helpline", "url": f"{S}/helpline",
           "description": "A 24-hour helpline, open every day, answered by qualified psychiatrists.",
-          "tags": ["anxiety"]}), {"hide": True}),
-    ("", f"curl -s -X POST {B}/v1/resources/anxiety-uk-helpline/check {AUTH}", {"hide": True}),
+          "tags": ["anxiety"]}), {}),
+    ("Check it now (editor): the answer is the check just recorded",
+     f"curl -s -X POST {B}/v1/resources/anxiety-uk-helpline/check {AUTH}", {}),
     ("Resources whose description the page no longer supports (also `supported`, `changed`, `unknown`)",
      f"curl -s '{B}/v1/resources?verdict=unsupported'", {}),
     ("Confirm a description (editor): the page as it is now becomes the baseline later checks compare "
