@@ -6,33 +6,31 @@ the limits are kept in the worker's memory instead, with a warning in the log, a
 tried again with a growing back-off; a failing store never blocks a request. The store's calls are
 bounded: Redis gives up after ``REDIS_TIMEOUT`` seconds, the database after its own short timeouts.
 
-Only the public write endpoints carry a limit by default (``REFSVC_REPORT_RATE_LIMIT``);
+The public write endpoints carry a limit by default (``REFSVC_REPORT_RATE_LIMIT``), and so do the GET
+citation endpoints that look a DOI or a page up (``REFSVC_LOOKUP_RATE_LIMIT``);
 ``REFSVC_DEFAULT_RATE_LIMIT`` adds one to everything else. Editor requests are never limited.
 """
 from __future__ import annotations
 
-import hmac
-
-from flask import current_app, request
+from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from refsvc.editors import is_editor_request  # noqa: F401  (the endpoints' limits exempt editors)
+
 REDIS_TIMEOUT = 0.5  # seconds a rate-limit read or write may wait for Redis
-
-
-def is_editor_request() -> bool:
-    """True when the request carries a valid editor bearer token (compared in constant time)."""
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        return False
-    given = header[len("Bearer "):].strip().encode()
-    return any(hmac.compare_digest(given, token.encode())
-               for token in current_app.config.get("EDITOR_TOKENS", []))
 
 
 limiter = Limiter(key_func=get_remote_address, default_limits_exempt_when=is_editor_request,
                   strategy="fixed-window", headers_enabled=True,
                   in_memory_fallback_enabled=True, swallow_errors=True)
+
+
+def lookup_limit() -> str:
+    """The limit of the GET citation endpoints that fetch a page or resolve a DOI per request
+    (REFSVC_LOOKUP_RATE_LIMIT): each one may cost an outbound request, so a client cannot make the
+    service fetch without end."""
+    return current_app.config["LOOKUP_RATE_LIMIT"]
 
 
 def _database_store(app) -> tuple[str, dict]:

@@ -81,7 +81,7 @@ class CitationBlock(MethodView):
                   description="An HTML fragment: APA, MLA and Chicago with copy buttons and downloads.")
     def get(self, style: list[str], locale: str, formats: list[str], doi=None, url=None):
         """The cite-this-page block for a DOI or a web page's URL."""
-        from refsvc.api import lookups
+        from refsvc import lookups
         from refsvc.api.citations import cite
 
         found = lookups.lookup(doi=doi, url=url)

@@ -48,8 +48,8 @@ def demo_block():
 def cite_page():
     """The citation page the widget links to when it cannot load: the cite-this-page block for
     ``?url=`` (a page refsvc reads) or ``?doi=``, as a page of its own."""
-    from refsvc.api import lookups
     from refsvc.api.citations import cite
+    from refsvc import lookups
     from refsvc.errors import APIError
     from refsvc.web.cite_block import BLOCK_STYLES, FORMATS, render_block
 
