@@ -18,7 +18,7 @@ from refsvc.citation.service import CitationService
 from refsvc.api import lookups
 from refsvc.api.batches import run_batch
 from refsvc.api.csl_item import item_problems
-from refsvc.api.limits import is_editor_request, limiter
+from refsvc.api.limits import is_editor_request, limiter, lookup_limit
 from refsvc.api.replay import replayed
 from refsvc.errors import APIError, BadRequest, Unprocessable
 from refsvc.metadata.fields import to_csl
@@ -86,6 +86,8 @@ def _json_only():
 
 @blp.route("")
 class Citations(MethodView):
+
+    decorators = [limiter.limit(lookup_limit, methods=["GET"], exempt_when=is_editor_request)]
 
     @replayed(max_age=("CACHE_MAX_AGE", "DOI_CACHE_TTL", "PAGE_CACHE_TTL"))
     @blp.arguments(LookupArgsSchema, location="query", as_kwargs=True)

@@ -11,7 +11,8 @@ from marshmallow import Schema, fields
 
 from refsvc import metrics
 from refsvc.api.auth import editor_required
-from refsvc.api.limits import is_editor_request, limiter
+from refsvc.editors import is_editor_request
+from refsvc.limits import limiter
 from refsvc.api.paging import one_page
 from refsvc.api.registry_schemas import ReportIn, ReportOut, ReportPatch, ReportQuery
 from refsvc.errors import NotFound, Unprocessable

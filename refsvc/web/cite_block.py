@@ -15,7 +15,9 @@ from flask_smorest import Blueprint
 from markupsafe import Markup
 
 from refsvc.api.citation_schemas import CitationRequestSchema, LookupArgsSchema
+from refsvc.limits import limiter, lookup_limit
 from refsvc.citation.exports import MEDIA_TYPES, citation_key
+from refsvc.editors import is_editor_request
 
 blp = Blueprint("citation_block", __name__, url_prefix="/v1/citations",
                 description="The cite-this-page block (an HTML fragment).")
@@ -75,6 +77,9 @@ def render_block(answer: dict[str, Any]):
 
 @blp.route("/block")
 class CitationBlock(MethodView):
+
+    # a GET may fetch a page or resolve a DOI; a POST cites what it is sent
+    decorators = [limiter.limit(lookup_limit, methods=["GET"], exempt_when=is_editor_request)]
 
     @blp.arguments(BlockLookupArgs, location="query", as_kwargs=True)
     @blp.response(200, {"type": "string"}, content_type="text/html",

@@ -6,6 +6,9 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup
 
+from refsvc.editors import is_editor_request
+from refsvc.limits import limiter, lookup_limit
+
 bp = Blueprint("web", __name__, template_folder="templates")
 
 # The seed page of the website (../shared/seed/) as the widget would read it from the page.
@@ -45,6 +48,7 @@ def demo_block():
 
 
 @bp.get("/cite")
+@limiter.limit(lookup_limit, exempt_when=is_editor_request)  # each may fetch a page or a DOI
 def cite_page():
     """The citation page the widget links to when it cannot load: the cite-this-page block for
     ``?url=`` (a page refsvc reads) or ``?doi=``, as a page of its own."""
