@@ -3,6 +3,7 @@ errors mapped to API errors that say what to do."""
 from __future__ import annotations
 
 import threading
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -32,20 +33,31 @@ def lookup(*, doi: str | None = None, url: str | None = None) -> Lookup:
     except InvalidDOI as exc:
         raise Unprocessable(str(exc), code="invalid_doi", errors={"doi": [str(exc)]}) from None
     except RefusedAddress as exc:
-        raise BadRequest(f"That address is not allowed: {exc}", code="refused_address") from None
+        reason, host = exc.reason, urlsplit(url or "").hostname
+        if host and reason.lower().startswith(f"{host} "):  # a name opens it: it keeps its case
+            reason = f"the name {reason}"
+        raise BadRequest(_sentence(reason, "give a public http(s) address instead"),
+                         code="refused_address") from None
     except DOINotFound as exc:
         raise NotFound(str(exc), code="doi_not_found") from None
     except PageNotFound as exc:
         raise NotFound(str(exc), code="page_not_found") from None
     except UpstreamTimeout as exc:
-        raise GatewayTimeout(str(exc), code="upstream_timeout") from None
+        raise GatewayTimeout(_sentence(str(exc), "try again later"), code="upstream_timeout") from None
     except UpstreamFailure as exc:
-        raise BadGateway(str(exc), code="upstream_failure") from None
+        raise BadGateway(_sentence(str(exc), "check the address, or try again later"),
+                         code="upstream_failure") from None
     except ValueError as exc:  # a URL that is not a URL
         raise Unprocessable(str(exc), code="invalid_url", errors={"url": [str(exc)]}) from None
     # a page's JSON-LD may spell a lone surrogate ("\\ud800"), which no UTF-8 download can carry
     found.item, found.provenance = clean_text(found.item), clean_text(found.provenance)
     return found
+
+
+def _sentence(reason: str, next_step: str) -> str:
+    """One sentence: what went wrong, then what to do next."""
+    reason = reason.strip().rstrip(".")
+    return f"{reason[:1].upper()}{reason[1:]}; {next_step}."
 
 
 def read_sent_page(html: str, url: str) -> Lookup:
