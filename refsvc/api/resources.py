@@ -59,7 +59,7 @@ def list_resources(query: dict[str, Any], pagination_parameters):
     page = pagination_parameters
     kind = query.pop("format", "json")
     if kind != "json":
-        page.item_count = 0  # the export is one file, not a page
+        page.item_count = 0  # flask-smorest insists; _exports_are_not_pages takes its header off
         return export_response(query, kind, editor=is_editor_request())
     verdict = query.pop("verdict", None)
     with get_database(current_app).transaction() as session:
@@ -77,6 +77,14 @@ def list_resources(query: dict[str, Any], pagination_parameters):
     if verdict is not None:
         query["verdict"] = verdict
     return one_page(views, page, total, "resources.list_resources", **query)
+
+
+@blp.after_request
+def _exports_are_not_pages(response):
+    """An export is every matching resource in one file: no X-Pagination saying it is a page."""
+    if response.headers.get("Content-Disposition", "").startswith("attachment"):
+        response.headers.pop("X-Pagination", None)
+    return response
 
 
 def _with_description_checks(session, resources: list[Resource],
