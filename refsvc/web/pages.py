@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, send_from_directory, url_for
 from markupsafe import Markup
 
 from refsvc.editors import is_editor_request
@@ -27,6 +27,16 @@ SEED_METADATA: dict[str, Any] = {
 def index():
     """The service's root: editors land on the dashboard."""
     return redirect(url_for("dashboard.dashboard"))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The icon browsers ask every site for (its SVG twin is /static/favicon.svg); it never changes
+    between releases, so caches keep it a week."""
+    from refsvc.web import STATIC
+
+    return send_from_directory(STATIC, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=7 * 24 * 3600)
 
 
 @bp.get("/demo/cite")
