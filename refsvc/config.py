@@ -129,7 +129,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
     overrides = dict(overrides or {})
     unknown = sorted(set(overrides) - set(SETTINGS) - _FLASK_KEYS)
     if unknown:
-        raise SettingError(f"unknown setting(s): {', '.join(unknown)}; see refsvc/config.py")
+        raise SettingError(f"unknown {'setting' if len(unknown) == 1 else 'settings'}: {', '.join(unknown)}; see refsvc/config.py")
     settings: dict[str, Any] = {}
     for name, (kind, default) in SETTINGS.items():
         value = overrides.get(name, environ.get(f"REFSVC_{name}", default))

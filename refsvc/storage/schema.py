@@ -14,6 +14,8 @@ from typing import Any, Iterator
 from sqlalchemy import exc
 from sqlalchemy.engine import Connection, make_url
 
+from refsvc.words import plural
+
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 ALEMBIC_INI = MIGRATIONS.parent / "alembic.ini"
 PG_LOCK_KEY = 0x72656673  # "refs": one upgrade at a time across processes
@@ -36,7 +38,7 @@ def adopt(connection: Connection, where: str) -> str:
     if differences:
         raise SchemaError(
             f"The database {where} has tables but no alembic_version, and they differ "
-            f"from this refsvc's schema ({len(differences)} difference(s), first: "
+            f"from this refsvc's schema ({plural(len(differences), 'difference')}, first: "
             f"{_describe(differences[0])}): point REFSVC_DATABASE_URL at an empty database, or "
             f"bring these tables to the current schema by hand and run `alembic stamp head`.")
     command.stamp(alembic_config(connection), "head")

@@ -80,7 +80,7 @@ def test_markdown_report_summarises_and_lists_what_is_not_healthy(client, editor
     assert "www.mind.org.uk" not in text  # healthy links are only counted
     line = next(line for line in text.splitlines() if "evil.example" in line)
     assert line.startswith("* [404] <https://evil.example/a?b=%3Cc%3E> ")
-    assert "\\[a\\]\\(b\\)" in line and "2 open report(s)" in line
+    assert "\\[a\\]\\(b\\)" in line and "2 open reports" in line
 
 
 def test_an_unknown_format_is_a_422_naming_the_choices(client):
