@@ -93,6 +93,7 @@ class Citations(MethodView):
     @blp.arguments(LookupArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, CitationResponseSchema)
     @blp.alt_response(404, description="Unknown style or DOI")
+    @blp.alt_response(429, description="Too many lookups from this client (REFSVC_LOOKUP_RATE_LIMIT)")
     def get(self, style: list[str], locale: str, formats: list[str], doi=None, url=None):
         """Cite a DOI or a web page by URL; `style` may repeat or be comma-separated."""
         styles = [name.strip() for value in style for name in value.split(",") if name.strip()]

@@ -84,6 +84,7 @@ class CitationBlock(MethodView):
     @blp.arguments(BlockLookupArgs, location="query", as_kwargs=True)
     @blp.response(200, {"type": "string"}, content_type="text/html",
                   description="An HTML fragment: APA, MLA and Chicago with copy buttons and downloads.")
+    @blp.alt_response(429, description="Too many lookups from this client (REFSVC_LOOKUP_RATE_LIMIT)")
     def get(self, style: list[str], locale: str, formats: list[str], doi=None, url=None):
         """The cite-this-page block for a DOI or a web page's URL."""
         from refsvc import lookups

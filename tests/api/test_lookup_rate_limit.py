@@ -41,3 +41,9 @@ def test_an_empty_setting_lifts_the_lookup_limit(settings, tmp_path, monkeypatch
     monkeypatch.setenv("REFSVC_INSTANCE_PATH", str(tmp_path / "instance"))
     client = create_app({**settings, "LOOKUP_RATE_LIMIT": ""}).test_client()
     assert 429 not in {client.get(LOOKUPS[0]).status_code for _ in range(3)}
+
+
+@pytest.mark.parametrize("path", ["/v1/citations", "/v1/citations/block"])
+def test_the_api_document_says_a_lookup_may_be_refused_with_429(client, path):
+    operation = client.get("/openapi.json").json["paths"][path]["get"]
+    assert "429" in operation["responses"]
