@@ -87,7 +87,7 @@ def _json_only():
 @blp.route("")
 class Citations(MethodView):
 
-    decorators = [limiter.limit(lookup_limit, methods=["GET"], exempt_when=is_editor_request)]
+    decorators = [limiter.limit(lookup_limit, methods=["GET", "HEAD"], exempt_when=is_editor_request)]
 
     @replayed(max_age=("CACHE_MAX_AGE", "DOI_CACHE_TTL", "PAGE_CACHE_TTL"))
     @blp.arguments(LookupArgsSchema, location="query", as_kwargs=True)

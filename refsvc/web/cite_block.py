@@ -79,7 +79,7 @@ def render_block(answer: dict[str, Any]):
 class CitationBlock(MethodView):
 
     # a GET may fetch a page or resolve a DOI; a POST cites what it is sent
-    decorators = [limiter.limit(lookup_limit, methods=["GET"], exempt_when=is_editor_request)]
+    decorators = [limiter.limit(lookup_limit, methods=["GET", "HEAD"], exempt_when=is_editor_request)]
 
     @blp.arguments(BlockLookupArgs, location="query", as_kwargs=True)
     @blp.response(200, {"type": "string"}, content_type="text/html",

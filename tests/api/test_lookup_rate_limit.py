@@ -47,3 +47,10 @@ def test_an_empty_setting_lifts_the_lookup_limit(settings, tmp_path, monkeypatch
 def test_the_api_document_says_a_lookup_may_be_refused_with_429(client, path):
     operation = client.get("/openapi.json").json["paths"][path]["get"]
     assert "429" in operation["responses"]
+
+
+@pytest.mark.parametrize("path", LOOKUPS)
+def test_head_requests_count_against_the_lookup_limit_too(limited_app, path):
+    """A HEAD runs the lookup as a GET does (only the body is left out)."""
+    client = limited_app.test_client()
+    assert [client.head(path).status_code for _ in range(3)][-1] == 429
