@@ -88,6 +88,8 @@ SETTINGS: dict[str, tuple[type, Any]] = {
     "REPORT_RATE_LIMIT": (str, "10 per minute;100 per day"),
     "DEFAULT_RATE_LIMIT": (str, ""),
     "BATCH_RATE_LIMIT": (str, "20 per minute;500 per day"),  # POST /v1/citations/batch per client
+    # GET /v1/citations, /v1/citations/block and /cite per client: each may fetch a page or a DOI
+    "LOOKUP_RATE_LIMIT": (str, "60 per minute;1000 per day"),
     # batches: each has this many seconds in all (under gunicorn's 30 s worker timeout), and only
     # BATCH_SLOTS run at once per process, so that other requests always find a free thread
     "BATCH_TIMEOUT": (float, 20.0),
@@ -127,7 +129,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
     overrides = dict(overrides or {})
     unknown = sorted(set(overrides) - set(SETTINGS) - _FLASK_KEYS)
     if unknown:
-        raise SettingError(f"unknown setting(s): {', '.join(unknown)}; see refsvc/config.py")
+        raise SettingError(f"unknown {'setting' if len(unknown) == 1 else 'settings'}: {', '.join(unknown)}; see refsvc/config.py")
     settings: dict[str, Any] = {}
     for name, (kind, default) in SETTINGS.items():
         value = overrides.get(name, environ.get(f"REFSVC_{name}", default))

@@ -12,7 +12,7 @@ from flask_cors import CORS
 from flask_smorest import Api, Blueprint
 from swagger_ui_bundle import swagger_ui_path
 
-from refsvc.api import limits
+from refsvc import limits
 from refsvc.api.parsing import StrictParser
 from refsvc.errors import ErrorSchema, error_response
 

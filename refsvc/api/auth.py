@@ -7,7 +7,7 @@ from typing import Any, Callable
 from flask import request
 from flask_smorest import Blueprint
 
-from refsvc.api.limits import is_editor_request
+from refsvc.editors import is_editor_request
 from refsvc.errors import Forbidden, Unauthorized
 
 _CHALLENGE = 'Bearer realm="refsvc editors"'

@@ -18,7 +18,7 @@ from refsvc.citation.service import CitationService
 from refsvc.api import lookups
 from refsvc.api.batches import run_batch
 from refsvc.api.csl_item import item_problems
-from refsvc.api.limits import is_editor_request, limiter
+from refsvc.api.limits import is_editor_request, limiter, lookup_limit
 from refsvc.api.replay import replayed
 from refsvc.errors import APIError, BadRequest, Unprocessable
 from refsvc.metadata.fields import to_csl
@@ -87,10 +87,13 @@ def _json_only():
 @blp.route("")
 class Citations(MethodView):
 
+    decorators = [limiter.limit(lookup_limit, methods=["GET", "HEAD"], exempt_when=is_editor_request)]
+
     @replayed(max_age=("CACHE_MAX_AGE", "DOI_CACHE_TTL", "PAGE_CACHE_TTL"))
     @blp.arguments(LookupArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, CitationResponseSchema)
     @blp.alt_response(404, description="Unknown style or DOI")
+    @blp.alt_response(429, description="Too many lookups from this client (REFSVC_LOOKUP_RATE_LIMIT)")
     def get(self, style: list[str], locale: str, formats: list[str], doi=None, url=None):
         """Cite a DOI or a web page by URL; `style` may repeat or be comma-separated."""
         styles = [name.strip() for value in style for name in value.split(",") if name.strip()]

@@ -15,7 +15,7 @@ from flask import Flask, Response, current_app, g, request
 from prometheus_client.core import GaugeMetricFamily
 
 from refsvc import logs, metrics
-from refsvc.api.limits import limiter
+from refsvc.limits import limiter
 from refsvc.errors import error_response
 
 log = logging.getLogger(__name__)

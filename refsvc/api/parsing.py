@@ -23,9 +23,8 @@ from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from refsvc.errors import BadRequest, Unprocessable
+from refsvc.unicode import text_problem
 
-# in a Python str every surrogate is a lone one: JSON's escaped pairs are decoded to one character
-_BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 MAX_DEPTH = 32  # a batch of CSL items nests 7 levels; anything far deeper is an attack or a bug
 MAX_TEXT_ERRORS = 20  # enough to fix a body by, bounded for a body full of them
 
@@ -66,32 +65,6 @@ def strict_loads(raw: bytes | str) -> Any:
                          code="json_too_deep") from None
     check_values(data)
     return data
-
-
-def text_problem(text: str) -> str | None:
-    """Why a string cannot be stored or sent on (None when it is fine)."""
-    if "\x00" in text:
-        return "Holds a NUL character (\\u0000); remove it."
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        return f"Holds a lone surrogate ({text[exc.start]!r}), which is not valid Unicode text."
-    return None
-
-
-def clean_text(value: Any) -> Any:
-    """``value`` with NUL characters and lone surrogates in its strings replaced by U+FFFD.
-
-    For what the service did not get from its client but read from a page or a resolver: there the
-    right answer is the text with the bad characters marked, not an error.
-    """
-    if isinstance(value, str):
-        return _BAD_CHARACTER.sub("\ufffd", value) if text_problem(value) else value
-    if isinstance(value, dict):
-        return {clean_text(key): clean_text(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [clean_text(item) for item in value]
-    return value
 
 
 def _printable(key: str) -> str:

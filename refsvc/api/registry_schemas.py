@@ -7,7 +7,8 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from refsvc.api.description_schemas import DescriptionCheckOut
 from refsvc.links.registry import validate_entry
-from refsvc.storage.models import DESCRIPTION_VERDICTS, HEALTHS, REPORT_REASONS, REPORT_STATUSES
+from refsvc.resource_views import ResourceQuery  # noqa: F401  (the dashboard filters by it too)
+from refsvc.storage.models import HEALTHS, REPORT_REASONS, REPORT_STATUSES
 
 
 class ResourceIn(Schema):
@@ -100,14 +101,6 @@ class ResourceOut(Schema):
         "description": "Does the page still say what the description says (null before its first check)."})
     open_reports = fields.Integer(metadata={
         "description": "Editors only: visitors' open reports about the resource."})
-
-
-class ResourceQuery(Schema):
-    tag = fields.String()
-    health = fields.String(validate=validate.OneOf(HEALTHS))
-    verdict = fields.String(validate=validate.OneOf(DESCRIPTION_VERDICTS), metadata={
-        "description": "The description check's verdict ('unknown' includes never judged)."})
-    active = fields.Boolean()
 
 
 class ReportIn(Schema):

@@ -11,11 +11,12 @@ from marshmallow import Schema, fields
 
 from refsvc import metrics
 from refsvc.api.auth import editor_required
-from refsvc.api.limits import is_editor_request, limiter
+from refsvc.editors import is_editor_request
+from refsvc.limits import limiter
 from refsvc.api.paging import one_page
 from refsvc.api.registry_schemas import ReportIn, ReportOut, ReportPatch, ReportQuery
 from refsvc.errors import NotFound, Unprocessable
-from refsvc.metadata.urls import URLProblem, link_key, normalize_url, parse_url, url_problem
+from refsvc.metadata.urls import URLProblem, normalize_url, parse_url, url_problem
 from refsvc.storage import Report, get_database, utcnow
 from refsvc.storage import checks as check_store
 from refsvc.storage import reports as report_store
@@ -100,7 +101,7 @@ def _record_report(data: dict[str, Any]) -> dict[str, Any]:
             if problem:
                 raise Unprocessable("Some fields are missing or invalid; see errors.",
                                     errors={"url": [problem]})
-            resource = resource_store.find_by_url(session, data["url"], link_key)
+            resource = resource_store.find_by_url(session, data["url"])
         url = resource.url if resource else normalize_url(data["url"])
         report, grouped = report_store.add_report(
             session, url=url, reason=data["reason"], resource_id=resource.id if resource else None,

@@ -3,57 +3,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, make_response, url_for
+from flask import current_app, url_for
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from refsvc.api.auth import editor_required
 from refsvc.api.description_schemas import ConfirmIn, DescriptionCheckOut
-from refsvc.api.limits import is_editor_request
 from refsvc.api.paging import one_page
-from refsvc.api.registry_schemas import (CheckOut, ResourceIn, ResourceOut, ResourcePatch,
-                                         ResourceQuery)
+from refsvc.api.registry_schemas import CheckOut, ResourceIn, ResourceOut, ResourcePatch
+from refsvc.editors import is_editor_request
 from refsvc.errors import Conflict, NotFound, Unprocessable
-from refsvc.links import description_check, exports
+from refsvc.links import description_check
 from refsvc.links.registry import validate_entry
-from refsvc.storage import Check, Resource, get_database
+from refsvc.resource_views import (EXPORT_FORMATS, ResourceQuery, check_view, export_response,
+                                   resource_view)
+from refsvc.storage import Resource, get_database
 from refsvc.storage import checks as check_store
 from refsvc.storage import descriptions as description_store
 from refsvc.storage import events as event_store
 from refsvc.storage import reports as report_store
 from refsvc.storage import resources as store
 
-EXPORT_FORMATS = ("json", "csv", "markdown")
-
 blp = Blueprint("resources", __name__, url_prefix="/v1/resources",
                 description="Outside resources the website links to, and their link health.")
-
-
-def check_view(check: Check) -> dict[str, Any]:
-    """A stored check as the API shows it: the checker's result with the stored columns on top."""
-    return {**(check.result or {}), "id": check.id, "resource_id": check.resource_id,
-            "checked_at": check.checked_at, "url": check.url, "outcome": check.outcome,
-            "reason": check.reason, "status_code": check.status_code,
-            "elapsed_ms": check.elapsed_ms, "health": check.health}
-
-
-def resource_view(resource: Resource, check: Check | None, *, editor: bool) -> dict[str, Any]:
-    """A resource as the API shows it; the Wayback suggestion only to editors."""
-    state = resource.state
-    view: dict[str, Any] = store.entry_of(resource)
-    view.update({
-        "health": resource.health,
-        "health_since": state.health_since if state else None,
-        "warnings": list(state.warnings or []) if state else [],
-        "last_checked_at": state.last_checked_at if state else None,
-        "next_check_at": state.next_check_at if state and resource.active else None,
-        "last_check": check_view(check) if check else None,
-        "created_at": resource.created_at, "updated_at": resource.updated_at,
-    })
-    if editor and state is not None and state.wayback_url:
-        view["suggested_replacement"] = {"url": state.wayback_url,
-                                         "timestamp": state.wayback_timestamp}
-    return view
 
 
 def _get_or_404(session, resource_id: str) -> Resource:
@@ -68,35 +40,6 @@ class ResourceListQuery(ResourceQuery):
         "description": "json (default, paged), csv (every matching resource, for a spreadsheet) "
                        "or markdown (a link report for a ticket). open_reports is filled for "
                        "editors only."})
-
-
-def export_response(query: dict[str, Any], kind: str, *, editor: bool):
-    """Every resource matching ``query`` as CSV or a Markdown link report (not paged); the
-    dashboard's export links answer with this too."""
-    from refsvc.storage import utcnow
-
-    query = dict(query)
-    verdict = query.pop("verdict", None)
-    with get_database(current_app).transaction() as session:
-        ids = None if verdict is None else description_store.ids_with_verdict(session, verdict)
-        resources, _ = store.list_resources(session, ids=ids, **query)
-        checks = check_store.last_checks(session, resources)
-        reports = report_store.open_counts(session) if editor else {}
-        rows = [exports.export_row(resource_view(r, checks.get(r.id), editor=editor),
-                                   reports.get(r.id, 0) if editor else None) for r in resources]
-    now = utcnow()
-    if kind == "csv":
-        response = make_response(exports.to_csv(rows))
-        response.headers["Content-Type"] = "text/csv; charset=utf-8"
-        name = f"refsvc-resources-{now:%Y%m%d}.csv"
-    else:
-        response = make_response(exports.to_markdown(rows, now))
-        response.headers["Content-Type"] = "text/markdown; charset=utf-8"
-        name = f"refsvc-link-report-{now:%Y%m%d}.md"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    response.vary.add("Authorization")
-    return response
 
 
 @blp.route("", methods=["GET"])
@@ -116,7 +59,7 @@ def list_resources(query: dict[str, Any], pagination_parameters):
     page = pagination_parameters
     kind = query.pop("format", "json")
     if kind != "json":
-        page.item_count = 0  # the export is one file, not a page
+        page.item_count = 0  # flask-smorest insists; _exports_are_not_pages takes its header off
         return export_response(query, kind, editor=is_editor_request())
     verdict = query.pop("verdict", None)
     with get_database(current_app).transaction() as session:
@@ -134,6 +77,14 @@ def list_resources(query: dict[str, Any], pagination_parameters):
     if verdict is not None:
         query["verdict"] = verdict
     return one_page(views, page, total, "resources.list_resources", **query)
+
+
+@blp.after_request
+def _exports_are_not_pages(response):
+    """An export is every matching resource in one file: no X-Pagination saying it is a page."""
+    if response.headers.get("Content-Disposition", "").startswith("attachment"):
+        response.headers.pop("X-Pagination", None)
+    return response
 
 
 def _with_description_checks(session, resources: list[Resource],

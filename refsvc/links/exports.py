@@ -10,6 +10,8 @@ import re
 from datetime import datetime
 from typing import Any, Iterable
 
+from refsvc.words import plural
+
 COLUMNS = ("id", "name", "url", "health", "health_since", "last_outcome", "last_reason",
            "last_status_code", "last_elapsed_ms", "last_checked_at", "open_reports", "tags")
 HEALTH_ORDER = ("broken", "failing", "warning", "unknown", "healthy")
@@ -79,8 +81,8 @@ def to_markdown(rows: list[dict[str, Any]], generated_at: datetime) -> str:
             detail = _md(row["last_reason"] or row["last_outcome"] or "not checked yet")
             since = (f" · since {row['health_since'][:16].replace('T', ' ')}"
                      if row["health_since"] and health != "unknown" else "")
-            reports = (f" · {row['open_reports']} open report(s)" if row["open_reports"] not in ("", 0)
-                       else "")
+            count = row["open_reports"]
+            reports = f" · {plural(int(count), 'open report')}" if count not in ("", 0) else ""
             lines.append(f"* {status}<{_autolink(row['url'])}> {_md(row['name'])} (`{row['id']}`): "
                          f"{detail}{since}{reports}")
     return "\n".join(lines) + "\n"

@@ -99,7 +99,7 @@ def check_url(url: str, allow_private: bool = False, allowed_networks: tuple = (
         parsed = parse_url(url)
     except URLProblem as exc:
         reason = str(exc)
-        raise RefusedAddress(f"the URL cannot be fetched: {reason[:1].lower()}{reason[1:]}") from None
+        raise RefusedAddress(f"{reason[:1].lower()}{reason[1:]}".rstrip(".")) from None
     problem = host_spelling_problem(parsed.host)
     if problem:
         raise RefusedAddress(problem)
@@ -160,6 +160,23 @@ def _cause_chain(exc: BaseException) -> list[BaseException]:
         found.append(item)
         pending.extend([*item.args, getattr(item, "reason", None), item.__cause__, item.__context__])
     return found
+
+
+def _connect_reason(exc: BaseException, url: str) -> str:
+    """Why a connection failed, in a clause a person reads: the OS's reason, without urllib3's
+    pool, retry and exception wording (which the log keeps)."""
+    parts = urlsplit(url)
+    where = parts.hostname or "the server"
+    if parts.port:
+        where += f":{parts.port}"
+    for cause in _cause_chain(exc):
+        if isinstance(cause, ConnectionRefusedError):
+            return f"connection refused by {where} (nothing listens there)"
+        if isinstance(cause, ConnectionResetError):
+            return f"connection reset by {where}"
+        if isinstance(cause, OSError) and cause.strerror:
+            return f"could not connect to {where} ({cause.strerror[:1].lower()}{cause.strerror[1:]})"
+    return f"could not connect to {where}"
 
 
 class GuardedClient:
@@ -264,7 +281,7 @@ class GuardedClient:
         try:
             prepared = self.session.prepare_request(request)
         except (requests.exceptions.RequestException, ValueError) as exc:
-            raise RefusedAddress(f"the URL cannot be fetched: {exc}") from exc
+            raise RefusedAddress(f"the URL cannot be sent as a request ({type(exc).__name__})") from exc
         watch = Watch(time.monotonic() + remaining)
         kwargs: dict[str, Any] = {"stream": True, "verify": verify, "allow_redirects": False,
                                   "timeout": (min(self.connect_timeout, remaining),
@@ -292,7 +309,8 @@ class GuardedClient:
                 raise FetchTimeout("the total deadline passed") from exc
             if any(isinstance(e, NameResolutionError) for e in _cause_chain(exc)):
                 raise DNSFailure(f"the name {urlsplit(url).hostname} does not resolve") from exc
-            raise ConnectFailure(f"could not connect to {urlsplit(url).hostname}: {exc}") from exc
+            log.info("could not connect for %s: %s", url, exc)  # urllib3's full story, for the operator
+            raise ConnectFailure(_connect_reason(exc, url)) from exc
         except requests.exceptions.RequestException as exc:
             raise FetchError(f"the request failed: {exc}") from exc
         finally:

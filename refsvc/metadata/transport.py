@@ -168,7 +168,7 @@ class _GuardedConnectionMixin:
                 raise ConnectTimeoutError(self, f"Connection to {self.host} timed out") from exc  # type: ignore
             except OSError as exc:
                 last = exc
-        raise NewConnectionError(self, f"Failed to establish a new connection: {last}")  # type: ignore
+        raise NewConnectionError(self, f"Failed to establish a new connection: {last}") from last  # type: ignore
 
     def request(self, *args: Any, **kwargs: Any) -> Any:
         watch = getattr(local, "watch", None)

@@ -238,7 +238,8 @@ class Database:
         the usual timeouts, so a database that hangs meanwhile is a 503, not a stuck thread.
         """
         unbounded = contextlib.nullcontext() if bounded else _unwatched()
-        with migration_lock(self.url), unbounded, self.engine.begin() as connection:
+        wait = self.timeouts.statement if bounded else None  # None: MIGRATION_LOCK_WAIT at start
+        with migration_lock(self.url, wait), unbounded, self.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 if not bounded:  # a migration (or waiting for another worker's) may take long
                     connection.execute(text("SET LOCAL statement_timeout = 0"))

@@ -1,12 +1,13 @@
 """The database models: resource, its health state, its checks, visitors' reports, rate limits."""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary,
                         MetaData, String, Text, TypeDecorator, text)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 # Named constraints, so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
@@ -24,6 +25,17 @@ DESCRIPTION_VERDICTS = ("supported", "changed", "unsupported", "unknown")
 REPORT_STATUSES = ("open", "resolved", "dismissed")
 # The fields an editor sets: the registry file's fields (refsvc.links.registry validates them).
 ENTRY_FIELDS = ("id", "name", "url", "description", "logo_url", "tags", "expect", "active")
+
+
+def url_key_of(url: str) -> str | None:
+    """What resources.url_key holds: a hash of the URL's link key (refsvc.metadata.urls.link_key:
+    no scheme, www., default port, trailing slash or fragment), so every spelling of a link has the
+    same one; hashed so the index takes it on any database whatever the URL's length. None for a
+    URL that cannot be read."""
+    from refsvc.metadata.urls import link_key  # pure; imported here so the models load without it
+
+    key = link_key(url)
+    return None if key is None else hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def utcnow() -> datetime:
@@ -60,6 +72,8 @@ class Resource(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     url: Mapped[str] = mapped_column(String(URL_LENGTH))
+    # url_key_of(url): finds the resource by any spelling of its URL in one indexed lookup
+    url_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     logo_url: Mapped[str | None] = mapped_column(String(URL_LENGTH), nullable=True)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -70,6 +84,12 @@ class Resource(Base):
 
     state: Mapped[HealthState] = relationship(back_populates="resource", uselist=False,
                                               cascade="all, delete-orphan", lazy="joined")
+
+    @validates("url")
+    def _keep_url_key(self, _name: str, url: str) -> str:
+        # every write of a URL (API, dashboard, registry import) goes through here
+        self.url_key = url_key_of(url)
+        return url
 
     @property
     def health(self) -> str:

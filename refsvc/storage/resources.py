@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from refsvc.storage.db import row_offset, text_key
-from refsvc.storage.models import ENTRY_FIELDS, Check, HealthState, Resource, utcnow
+from refsvc.storage.models import ENTRY_FIELDS, Check, HealthState, Resource, url_key_of, utcnow
 
 
 class DuplicateResource(ValueError):
@@ -53,17 +53,14 @@ def count_resources(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Resource)) or 0
 
 
-def find_by_url(session: Session, url: str,
-                normalize: Callable[[str], str | None]) -> Resource | None:
-    """The resource whose URL matches ``url`` once both pass through ``normalize``, or None
-    (``normalize`` gives None for a URL it cannot read: such a one matches nothing)."""
-    wanted = normalize(url)
-    if wanted is None:
+def find_by_url(session: Session, url: str) -> Resource | None:
+    """The resource whose URL is the same link as ``url`` (any spelling: see ``url_key_of``), or
+    None; one indexed lookup. Of several such resources, the first by id."""
+    key = url_key_of(url)
+    if key is None:
         return None
-    for resource in session.scalars(select(Resource)):
-        if normalize(resource.url) == wanted:
-            return resource
-    return None
+    return session.scalars(select(Resource).where(Resource.url_key == key)
+                           .order_by(Resource.id).limit(1)).first()
 
 
 def create_resource(session: Session, fields: dict[str, Any],

@@ -6,10 +6,15 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import socket
+import time
 from pathlib import Path
 from typing import Any, Iterator
 
+from sqlalchemy import exc
 from sqlalchemy.engine import Connection, make_url
+
+from refsvc.words import plural
 
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 ALEMBIC_INI = MIGRATIONS.parent / "alembic.ini"
@@ -33,7 +38,7 @@ def adopt(connection: Connection, where: str) -> str:
     if differences:
         raise SchemaError(
             f"The database {where} has tables but no alembic_version, and they differ "
-            f"from this refsvc's schema ({len(differences)} difference(s), first: "
+            f"from this refsvc's schema ({plural(len(differences), 'difference')}, first: "
             f"{_describe(differences[0])}): point REFSVC_DATABASE_URL at an empty database, or "
             f"bring these tables to the current schema by hand and run `alembic stamp head`.")
     command.stamp(alembic_config(connection), "head")
@@ -105,17 +110,50 @@ def run_alembic_upgrade(connection: Connection, revision: str = "head") -> None:
     command.upgrade(alembic_config(connection), revision)
 
 
+MIGRATION_LOCK_WAIT = 120.0  # seconds a process waits for another's migration before giving up
+
+
+class MigrationLockTimeout(exc.TimeoutError):
+    """Another process held the migration lock for longer than the wait (a database error: the
+    app serves meanwhile and migrates on first use; a request that needs it answers 503)."""
+
+
 @contextlib.contextmanager
-def migration_lock(url: str) -> Iterator[None]:
-    # Several gunicorn workers may start on a new SQLite file at once: one migrates, the others wait.
+def migration_lock(url: str, wait: float | None = None) -> Iterator[None]:
+    """Hold the SQLite file's migration lock: several gunicorn workers may start on a new file at
+    once; one migrates, the others wait for it, at most ``wait`` seconds (MIGRATION_LOCK_WAIT)."""
     database = make_url(url).database
     if make_url(url).get_backend_name() != "sqlite" or not database or database == ":memory:":
         yield
         return
-    os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
-    with open(os.path.abspath(database) + ".migrate-lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    path = os.path.abspath(database) + ".migrate-lock"
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "a+", encoding="utf-8") as handle:
+        _take(handle, path, MIGRATION_LOCK_WAIT if wait is None else wait)
         try:
+            # who holds it, for the message of a process that gives up waiting
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()} on {socket.gethostname()}, since {time.strftime('%H:%M:%S')}")
+            handle.flush()
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _take(handle: Any, path: str, wait: float) -> None:
+    # flock has no timeout of its own: try without blocking, with growing pauses, until the deadline
+    deadline, pause = time.monotonic() + wait, 0.01
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                handle.seek(0)
+                holder = handle.read(200).strip() or "another process"
+                raise MigrationLockTimeout(
+                    f"{holder} has been migrating this database for more than {wait:g} s (it holds "
+                    f"{path}); wait for it to finish, or stop it and start again") from None
+            time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+            pause = min(pause * 2, 0.5)

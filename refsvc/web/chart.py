@@ -12,6 +12,7 @@ from html import escape
 from typing import Any, Sequence
 
 from refsvc.web.views import NO_ANSWER, outcome_words
+from refsvc.words import plural
 
 WIDTH, HEIGHT = 720, 220
 LEFT, RIGHT, TOP, BOTTOM = 56, 28, 14, 44
@@ -68,7 +69,7 @@ def summary(points: Sequence[Point]) -> str:
         counts[kind_of(p.outcome)] += 1
     times = sorted(p.elapsed_ms for p in points if p.elapsed_ms is not None)
     median = f"; median response {times[len(times) // 2]} ms" if times else ""
-    return (f"{len(points)} checks in the last 90 days: {counts['up']} answered, {counts['warn']} with "
+    return (f"{plural(len(points), 'check')} in the last 90 days: {counts['up']} answered, {counts['warn']} with "
             f"a warning, {counts['down']} failed, {counts['inconclusive']} inconclusive{median}.")
 
 

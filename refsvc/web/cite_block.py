@@ -15,7 +15,9 @@ from flask_smorest import Blueprint
 from markupsafe import Markup
 
 from refsvc.api.citation_schemas import CitationRequestSchema, LookupArgsSchema
+from refsvc.limits import limiter, lookup_limit
 from refsvc.citation.exports import MEDIA_TYPES, citation_key
+from refsvc.editors import is_editor_request
 
 blp = Blueprint("citation_block", __name__, url_prefix="/v1/citations",
                 description="The cite-this-page block (an HTML fragment).")
@@ -76,12 +78,16 @@ def render_block(answer: dict[str, Any]):
 @blp.route("/block")
 class CitationBlock(MethodView):
 
+    # a GET may fetch a page or resolve a DOI; a POST cites what it is sent
+    decorators = [limiter.limit(lookup_limit, methods=["GET", "HEAD"], exempt_when=is_editor_request)]
+
     @blp.arguments(BlockLookupArgs, location="query", as_kwargs=True)
     @blp.response(200, {"type": "string"}, content_type="text/html",
                   description="An HTML fragment: APA, MLA and Chicago with copy buttons and downloads.")
+    @blp.alt_response(429, description="Too many lookups from this client (REFSVC_LOOKUP_RATE_LIMIT)")
     def get(self, style: list[str], locale: str, formats: list[str], doi=None, url=None):
         """The cite-this-page block for a DOI or a web page's URL."""
-        from refsvc.api import lookups
+        from refsvc import lookups
         from refsvc.api.citations import cite
 
         found = lookups.lookup(doi=doi, url=url)

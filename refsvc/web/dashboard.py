@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from refsvc.api.registry_schemas import ResourceQuery
 from refsvc.links.health import CHECKER_OFFLINE
+from refsvc.resource_views import ResourceQuery, export_response
 from refsvc.storage import get_database, utcnow
 from refsvc.storage import checks as check_store
 from refsvc.storage import descriptions as description_store
@@ -129,8 +129,6 @@ def dashboard():
 def export(kind: str):
     """GET /v1/resources?format=csv|markdown for the signed-in browser (its open report counts
     need the editor, whose token the browser keeps in the dashboard's cookie)."""
-    from refsvc.api.resources import export_response
-
     return export_response({}, kind, editor=is_editor())
 
 
@@ -144,10 +142,10 @@ def audit():
 
 @editor_post
 def _audit_post():
-    from refsvc.api.audits import fetch_page, registry_entries
     from refsvc.errors import APIError
     from refsvc.links.audit import audit_links, outbound_links, summarise
     from refsvc.links.registry import url_problem
+    from refsvc.page_audit import fetch_page, registry_entries
 
     url = request.form.get("url", "").strip()
     problem = url_problem(url)

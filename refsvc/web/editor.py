@@ -9,8 +9,10 @@ from functools import wraps
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, g, make_response, redirect, render_template, request,
+from flask import (Blueprint, abort, g, make_response, redirect, render_template, request,
                    url_for)
+
+from refsvc.editors import bearer_token, is_valid_token
 
 bp = Blueprint("editor", __name__, template_folder="templates")
 
@@ -18,23 +20,12 @@ COOKIE = "refsvc_editor"
 COOKIE_PATH = "/dashboard"  # sent to the dashboard pages only, never to the API or the widgets
 
 
-def _valid(token: str) -> bool:
-    given = token.strip().encode()
-    return bool(given) and any(hmac.compare_digest(given, t.encode())
-                               for t in current_app.config.get("EDITOR_TOKENS", []))
-
-
-def _bearer() -> str | None:
-    header = request.headers.get("Authorization", "")
-    return header[len("Bearer "):].strip() if header.startswith("Bearer ") else None
-
-
 def editor_token() -> str | None:
     """The valid editor token this request carries (Bearer first, then the cookie), or None."""
     if "editor_token" not in g:
         found = None
-        for token in (_bearer(), request.cookies.get(COOKIE)):
-            if token and _valid(token):
+        for token in (bearer_token(), request.cookies.get(COOKIE)):
+            if is_valid_token(token):
                 found = token
                 break
         g.editor_token = found
@@ -62,7 +53,7 @@ def editor_post(view: Callable[..., Any]) -> Callable[..., Any]:
             abort(make_response(render_template("web/sign_in.html", next=request.path,
                                                 error="Sign in as an editor to do that."), 403))
         given = request.form.get("form_key", "").encode("utf-8", "replace")  # bytes: any text compares
-        if _bearer() is None and not hmac.compare_digest(given, form_key().encode()):
+        if bearer_token() is None and not hmac.compare_digest(given, form_key().encode()):
             abort(make_response(render_template("web/sign_in.html", next=request.path,
                                                 error="That form was stale; please try again."), 403))
         return view(*args, **kwargs)
@@ -88,7 +79,7 @@ def sign_in():
     """Check the token; keep it in an HttpOnly cookie for the dashboard pages; go back."""
     token = request.form.get("token", "")
     target = safe_next(request.form.get("next"))
-    if not _valid(token):
+    if not is_valid_token(token):
         return render_template("web/sign_in.html", next=target,
                                error="That token was refused. Check it and try again."), 403
     response = redirect(target, 303)

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, send_from_directory, url_for
 from markupsafe import Markup
+
+from refsvc.editors import is_editor_request
+from refsvc.limits import limiter, lookup_limit
 
 bp = Blueprint("web", __name__, template_folder="templates")
 
@@ -26,6 +29,16 @@ def index():
     return redirect(url_for("dashboard.dashboard"))
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """The icon browsers ask every site for (its SVG twin is /static/favicon.svg); it never changes
+    between releases, so caches keep it a week."""
+    from refsvc.web import STATIC
+
+    return send_from_directory(STATIC, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=7 * 24 * 3600)
+
+
 @bp.get("/demo/cite")
 def demo_cite():
     """The cite-this-page widget on the seed page's metadata; ``?title=`` tries another title and
@@ -45,11 +58,12 @@ def demo_block():
 
 
 @bp.get("/cite")
+@limiter.limit(lookup_limit, exempt_when=is_editor_request)  # each may fetch a page or a DOI
 def cite_page():
     """The citation page the widget links to when it cannot load: the cite-this-page block for
     ``?url=`` (a page refsvc reads) or ``?doi=``, as a page of its own."""
-    from refsvc.api import lookups
     from refsvc.api.citations import cite
+    from refsvc import lookups
     from refsvc.errors import APIError
     from refsvc.web.cite_block import BLOCK_STYLES, FORMATS, render_block
 

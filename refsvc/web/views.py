@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
+from refsvc.words import plural
+
 HEALTH_ORDER = {"broken": 0, "failing": 1, "warning": 2, "unknown": 3, "healthy": 4}
 ICONS = {"healthy": "✓", "warning": "!", "failing": "▲", "broken": "✕", "unknown": "?"}
 OUTCOME_WORDS = {
@@ -55,7 +57,7 @@ def ago(when: datetime | None, now: datetime | None = None) -> str:
     for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
         if seconds >= size:
             n = int(seconds // size)
-            return f"{n} {unit}{'' if n == 1 else 's'} ago"
+            return f"{plural(n, unit)} ago"
     return ""
 
 
@@ -67,7 +69,7 @@ def duration(since: datetime | None, now: datetime | None = None) -> str:
     for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
         if seconds >= size:
             n = int(seconds // size)
-            return f"{n} {unit}{'' if n == 1 else 's'}"
+            return plural(n, unit)
     return "under a minute"
 
 

@@ -17,6 +17,7 @@ from refsvc.links.registry import (RegistryError, describe_diff, diff_entries, d
                                    parse_registry, update_document)
 from refsvc.storage import get_database
 from refsvc.storage import resources as store
+from refsvc.words import plural
 from refsvc.worker.progress import Progress
 
 registry = AppGroup("registry", help="Load and save the resource registry (a YAML file).")
@@ -53,7 +54,7 @@ def import_registry(file: Path, if_empty: bool, prune: bool, yes: bool, dry_run:
         existing = store.count_resources(session)
         current = {entry["id"]: entry for entry in store.export_entries(session)}
     if if_empty and existing:
-        click.echo(f"The registry already holds {existing} resource(s); nothing imported (--if-empty).")
+        click.echo(f"The registry already holds {plural(existing, 'resource')}; nothing imported (--if-empty).")
         return
     changes = diff_entries(current, entries, prune=prune)
     if dry_run:
@@ -62,7 +63,7 @@ def import_registry(file: Path, if_empty: bool, prune: bool, yes: bool, dry_run:
     doomed = [rid for action, rid, _ in changes if action == "delete"]
     if doomed and not yes:  # asked with no transaction open: the answer may take a person minutes
         names = ", ".join(f"{rid} ({current[rid]['name']})" for rid in doomed)
-        if not click.confirm(f"--prune deletes {len(doomed)} resource(s) that {file} does not "
+        if not click.confirm(f"--prune deletes {plural(len(doomed), 'resource')} that {file} does not "
                              f"list, with their check history: {names}. Delete them?"):
             raise click.ClickException("Nothing imported or deleted. Run again with --yes to "
                                        "delete without asking, or without --prune to keep them.")
@@ -88,7 +89,7 @@ def import_registry(file: Path, if_empty: bool, prune: bool, yes: bool, dry_run:
     click.echo(f"Imported {file}: {counts['created']} created, {counts['updated']} updated, "
                f"{counts['unchanged']} unchanged" + (f", {len(deleted)} deleted "
                                                       f"({', '.join(deleted)})" if deleted else "")
-               + f"; the registry holds {total} resource(s).")
+               + f"; the registry holds {plural(total, 'resource')}.")
 
 
 def _read_registry(file: Path) -> list[dict]:
@@ -140,7 +141,7 @@ def export_registry(file: Path | None) -> None:
     except (YAMLError, RegistryError) as exc:  # not a registry file ruamel can update
         raise click.ClickException(f"{file} is not a registry file ruamel.yaml can update ({exc}); "
                                    "write to a new file instead.") from None
-    click.echo(f"Wrote {len(entries)} resource(s) to {file}.", err=True)
+    click.echo(f"Wrote {plural(len(entries), 'resource')} to {file}.", err=True)
 
 
 def fast_commits(database) -> None:
@@ -230,8 +231,8 @@ def check_links(once: bool, batch_size: int | None, ids: tuple[str, ...], check_
         tracker.close()  # sends queued webhooks (a few seconds at most)
     click.echo(summary.text())
     if busy:
-        click.echo(f"{busy} resource(s) were being checked by another checker just now; its result "
-                   "counts.")
+        click.echo(f"{plural(busy, 'resource was', 'resources were')} being checked by another checker "
+                   "just now; its result counts.")
     if (once or forced) and summary.looked_offline:
         click.get_current_context().exit(OFFLINE_EXIT)
 

@@ -5,6 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from refsvc.links.health import CHECKER_OFFLINE
+from refsvc.words import plural
 
 
 @dataclass
@@ -30,26 +31,26 @@ class Summary:
         line = self._counts()
         if self.offline:
             held = self.outcomes.get(CHECKER_OFFLINE, 0)
-            line = (f"WARNING: {self.offline[-1]}. {held} check(s) "
-                    "were recorded as checker_offline and count for nothing; what was not checked "
+            line = (f"WARNING: {self.offline[-1]}. {plural(held, 'check was', 'checks were')} "
+                    "recorded as checker_offline and count for nothing; what was not checked "
                     "stays due. Check this machine's network and DNS.\n" + line)
         return line
 
     def _counts(self) -> str:
         if self.queued:
-            line = f"Queued {self.queued} check(s) for the Celery workers."
+            line = f"Queued {plural(self.queued, 'check')} for the Celery workers."
         elif not self.checked and not self.errors:
             line = "Nothing was due."
         else:
             by_outcome = ", ".join(f"{n} {o}" for o, n in self.outcomes.most_common())
-            line = f"Checked {self.checked} resource(s): {by_outcome or 'none recorded'}."
+            line = f"Checked {plural(self.checked, 'resource')}: {by_outcome or 'none recorded'}."
         if self.changes:
             line += " Health changed: " + ", ".join(f"{i} {a} -> {b}" for i, a, b in self.changes) + "."
         if self.errors:
-            line += f" {self.errors} result(s) could not be recorded (see the log); they stay due."
+            line += f" {plural(self.errors, 'result')} could not be recorded (see the log); they stay due."
         if self.lost:
-            line += (f" {self.lost} result(s) not written: their claim had passed to another "
+            line += (f" {plural(self.lost, 'result')} not written: their claim had passed to another "
                      "checker, whose result counts.")
         if self.pruned:
-            line += f" Pruned {self.pruned} old check(s)."
+            line += f" Pruned {plural(self.pruned, 'old check')}."
         return line

@@ -25,7 +25,7 @@ EXAMPLES = 50  # per operation and phase; the whole file stays well under a minu
 def settings(settings):
     """The test app's settings (every upstream on a dead loopback port) with short timeouts."""
     return {**settings, "LOOKUP_TIMEOUT": "2", "HTTP_CONNECT_TIMEOUT": "0.5", "HTTP_READ_TIMEOUT": "0.5",
-            "CHECK_TIMEOUT": "2", "REPORT_RATE_LIMIT": ""}
+            "CHECK_TIMEOUT": "2", "REPORT_RATE_LIMIT": "", "LOOKUP_RATE_LIMIT": ""}
 
 
 @pytest.fixture

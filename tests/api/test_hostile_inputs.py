@@ -85,7 +85,7 @@ CSL_DATES = ["issued", "accessed", "original-date"]
 @pytest.fixture
 def settings(settings):
     return {**settings, "LOOKUP_TIMEOUT": "2", "HTTP_CONNECT_TIMEOUT": "0.5", "HTTP_READ_TIMEOUT": "1",
-            "REPORT_RATE_LIMIT": "", "BATCH_RATE_LIMIT": "", "BATCH_TIMEOUT": "5"}
+            "REPORT_RATE_LIMIT": "", "BATCH_RATE_LIMIT": "", "LOOKUP_RATE_LIMIT": "", "BATCH_TIMEOUT": "5"}
 
 
 @pytest.fixture

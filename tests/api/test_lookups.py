@@ -161,3 +161,42 @@ def test_a_stale_copy_is_served_when_the_resolver_is_down_and_says_so(settings, 
     assert response.status_code == 200
     assert response.headers["X-Cache"] == "stale"
     assert response.json["citations"]["apa"]["bibliography"]["text"] == SEED_APA
+
+
+URLLIB3_WORDS = ("Pool(", "Max retries", "NewConnectionError", "Caused by", "Errno", "urllib3")
+
+
+def one_sentence(message: str) -> bool:
+    return message.endswith(".") and ". " not in message and message[0].isupper()
+
+
+def test_a_page_whose_server_refuses_the_connection_is_a_502_saying_what_to_do(client):
+    from tests.conftest import dead_port
+
+    answer = client.get("/v1/citations", query_string={"url": f"http://127.0.0.1:{dead_port()}/page"})
+    message = answer.json["message"]
+    assert answer.status_code == 502 and answer.json["code"] == "upstream_failure"
+    assert not [word for word in URLLIB3_WORDS if word in message], message
+    assert "connection refused by 127.0.0.1" in message and "try again" in message
+    assert one_sentence(message) and message.count("could not") <= 1, message
+
+
+def test_a_doi_whose_resolvers_refuse_the_connection_is_a_502_without_urllib3_text(client):
+    answer = client.get("/v1/citations", query_string={"doi": "10.1037/pst0000282"})
+    message = answer.json["message"]
+    assert answer.status_code == 502
+    assert not [word for word in URLLIB3_WORDS if word in message], message
+    assert one_sentence(message) and "try again" in message, message
+
+
+@pytest.mark.parametrize("url", ["http://169.254.169.254/latest/meta-data", "http://127.0.0.1/",
+                                 "ftp://example.org/file", "http://example.org:8443/"])
+def test_a_refused_address_is_one_sentence_saying_what_to_give_instead(settings, tmp_path, monkeypatch,
+                                                                       url):
+    monkeypatch.setenv("REFSVC_INSTANCE_PATH", str(tmp_path / "i"))
+    app = create_app(dict(settings, ALLOW_PRIVATE_ADDRESSES="0"))
+    answer = app.test_client().get("/v1/citations", query_string={"url": url})
+    message = answer.json["message"]
+    assert answer.status_code == 400 and answer.json["code"] == "refused_address"
+    assert message.lower().count("not allowed") + message.count("cannot be fetched") <= 1, message
+    assert one_sentence(message) and "public" in message, message

@@ -80,7 +80,7 @@ def test_markdown_report_summarises_and_lists_what_is_not_healthy(client, editor
     assert "www.mind.org.uk" not in text  # healthy links are only counted
     line = next(line for line in text.splitlines() if "evil.example" in line)
     assert line.startswith("* [404] <https://evil.example/a?b=%3Cc%3E> ")
-    assert "\\[a\\]\\(b\\)" in line and "2 open report(s)" in line
+    assert "\\[a\\]\\(b\\)" in line and "2 open reports" in line
 
 
 def test_an_unknown_format_is_a_422_naming_the_choices(client):
@@ -102,3 +102,20 @@ def test_the_export_keeps_to_the_verdict_asked_for(app, client, registry):
         descriptions.get_state(session, "nhs", create=True).verdict = "changed"
     rows = read_csv(client.get("/v1/resources?format=csv&verdict=changed"))
     assert [row["id"] for row in rows] == ["nhs"]
+
+
+@pytest.mark.parametrize("kind", ["csv", "markdown"])
+def test_an_export_is_one_whole_file_without_page_headers(client, registry, kind):
+    """The export holds every matching resource, whatever page parameters came with it: it carries
+    no X-Pagination or Link header that would say it is a page of something."""
+    response = client.get(f"/v1/resources?format={kind}&page=2&page_size=1")
+    assert response.status_code == 200
+    assert "X-Pagination" not in response.headers and "Link" not in response.headers
+    whole = client.get(f"/v1/resources?format={kind}").get_data(as_text=True)
+    assert response.get_data(as_text=True) == whole and "NHS" in whole
+
+
+def test_the_json_list_still_says_which_page_it_is(client, registry):
+    response = client.get("/v1/resources?page=2&page_size=1")
+    assert [item["id"] for item in response.json] == ["mind"]
+    assert '"total": 3' in response.headers["X-Pagination"] and 'rel="next"' in response.headers["Link"]

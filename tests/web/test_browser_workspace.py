@@ -149,3 +149,21 @@ def test_the_accessibility_check_itself_catches_a_serious_problem(page):
     driver.execute_script("const img = document.createElement('img'); img.src = 'data:,';"
                           "document.querySelector('main').appendChild(img);")
     assert any(line.startswith("image-alt (critical)") for line in serious_violations(driver))
+
+
+def test_the_browser_gets_the_sites_icon_and_logs_no_failed_request(app, page):
+    """Chromium asks for the icon a page names; it is found, so the console shows no 404."""
+    from flask import request as flask_request
+
+    asked: list[tuple[str, int]] = []
+
+    @app.after_request
+    def note(response):
+        asked.append((flask_request.path, response.status_code))
+        return response
+
+    driver = page("/dashboard/sign-in")
+    icon = wait_for(driver, lambda _: [hit for hit in asked if "favicon" in hit[0]])
+    assert all(status == 200 for _, status in icon), icon
+    failed = [entry["message"] for entry in driver.get_log("browser") if entry.get("source") == "network"]
+    assert failed == []

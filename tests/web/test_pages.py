@@ -47,3 +47,22 @@ def test_the_websites_static_files_are_served_under_static(client, name):
 def test_the_root_sends_editors_to_the_dashboard(client):
     response = client.get("/")
     assert response.status_code == 302 and response.headers["Location"].endswith("/dashboard")
+
+
+def test_the_favicon_is_served_with_a_long_cache_lifetime(client):
+    """Browsers ask for /favicon.ico on every site: an icon, cached for a day at least, not a 404."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype in {"image/vnd.microsoft.icon", "image/x-icon"}
+    assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO header
+    max_age = int(response.headers["Cache-Control"].split("max-age=")[1].split(",")[0])
+    assert "public" in response.headers["Cache-Control"] and max_age >= 86400
+    svg = client.get("/static/favicon.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+
+
+@pytest.mark.parametrize("path", ["/dashboard", "/demo/cite", "/cite?url=", "/dashboard/sign-in"])
+def test_every_page_names_its_icon(client, path):
+    page = lxml.html.fromstring(client.get(path).get_data(as_text=True))
+    icons = page.xpath("//link[@rel='icon']/@href")
+    assert icons and all(client.get(href).status_code == 200 for href in icons)

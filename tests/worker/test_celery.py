@@ -37,7 +37,7 @@ def test_check_links_queues_due_resources_and_a_celery_worker_records_them(celer
         store.create_resource(session, {"id": "mind", "name": "Mind",
                                         "url": httpserver.url_for("/mind")})
     result = celery_app.test_cli_runner().invoke(args=["check-links", "--once"])
-    assert "Queued 1 check(s)" in result.output, result.output
+    assert "Queued 1 check for" in result.output, result.output
     state = last_checked(celery_app, "mind")
     assert state.claimed_by is not None and state.last_checked_at is None  # queued, not checked
     with start_worker(celery_mode.configure(celery_app.config["CELERY_BROKER_URL"]),

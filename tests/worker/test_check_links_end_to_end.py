@@ -49,7 +49,7 @@ def test_check_links_once_checks_due_resources_and_records_their_health(app, run
     add(app, "gone", site.url_for("/gone"), name="Gone")
     result = runner.invoke(args=["check-links", "--once"])
     assert result.exit_code == 0, result.output
-    assert "Checked 2 resource(s)" in result.output
+    assert "Checked 2 resources" in result.output
     assert health(app, "mind").health == "healthy"
     assert health(app, "gone").health == "failing"
     again = runner.invoke(args=["check-links", "--once"])
@@ -121,18 +121,18 @@ def test_the_checker_process_loops_until_sigterm_then_stops_cleanly(tmp_path, si
         if checker.poll() is None:
             checker.kill()
     assert checker.returncode == 0, errors
-    assert "Checked 1 resource(s): 1 ok." in output
+    assert "Checked 1 resource: 1 ok." in output
 
 
 def test_check_links_id_and_all_force_checks_and_name_an_unknown_id(app, runner, site):
     add(app, "mind", site.url_for("/mind"))
     add(app, "gone", site.url_for("/gone"), name="Gone")
-    assert "Checked 2 resource(s)" in runner.invoke(args=["check-links", "--once"]).output
+    assert "Checked 2 resources" in runner.invoke(args=["check-links", "--once"]).output
     assert "Nothing was due." in runner.invoke(args=["check-links", "--once"]).output
     one = runner.invoke(args=["check-links", "--id", "gone"])
-    assert one.exit_code == 0 and "Checked 1 resource(s): 1 client_error" in one.output
+    assert one.exit_code == 0 and "Checked 1 resource: 1 client_error" in one.output
     every = runner.invoke(args=["check-links", "--all"])
-    assert every.exit_code == 0 and "Checked 2 resource(s)" in every.output
+    assert every.exit_code == 0 and "Checked 2 resources" in every.output
     unknown = runner.invoke(args=["check-links", "--id", "nope"])
     assert unknown.exit_code == 1 and "No resource with id nope" in unknown.output
     both = runner.invoke(args=["check-links", "--id", "gone", "--all"])

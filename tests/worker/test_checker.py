@@ -110,7 +110,7 @@ def test_a_run_checks_each_due_resource_once_and_records_its_health(app, clock, 
     assert summary.checked == 3 and summary.outcomes == {"ok": 2, "server_error": 1}
     assert state(database, "alpha").health == "healthy"
     assert state(database, "beta").health == "failing"
-    assert "Checked 3 resource(s)" in summary.text()
+    assert "Checked 3 resources" in summary.text()
 
 
 def test_it_schedules_healthy_ones_a_day_later_and_failing_ones_an_hour_later(app, clock, database):

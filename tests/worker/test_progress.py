@@ -78,7 +78,7 @@ def test_check_links_once_prints_plain_lines_and_a_summary_when_not_on_a_tty(app
     result = runner.invoke(args=["check-links", "--once"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("[1/1] mind: ok (healthy)")
-    assert "\r" not in result.output and "Checked 1 resource(s): 1 ok." in result.output
+    assert "\r" not in result.output and "Checked 1 resource: 1 ok." in result.output
 
 
 def test_registry_import_prints_plain_lines_when_not_on_a_tty(runner):
@@ -123,7 +123,7 @@ def test_registry_import_on_a_tty_shows_a_bar_then_the_summary(tty_env):
     shown = run_in_a_pty(["registry", "import", str(REGISTRY)], tty_env)
     assert re.search(r"\rImporting \S+registry\.yaml \[#{20}\] 9/9  9 created  0:\d\d\x1b\[K", shown)
     assert "[1/9]" not in shown  # no plain lines on a terminal
-    assert shown.rstrip().endswith("the registry holds 9 resource(s).")
+    assert shown.rstrip().endswith("the registry holds 9 resources.")
 
 
 def test_check_links_once_on_a_tty_shows_a_bar_then_the_summary(tty_env, httpserver):
@@ -139,4 +139,4 @@ def test_check_links_once_on_a_tty_shows_a_bar_then_the_summary(tty_env, httpser
     assert final and final[-1][:2] == ("#" * 20, "2")
     assert sorted(final[-1][2].split(", ")) == ["1 client_error", "1 ok"]
     assert "[1/2]" not in shown
-    assert "Checked 2 resource(s)" in shown.splitlines()[-1]
+    assert "Checked 2 resources" in shown.splitlines()[-1]

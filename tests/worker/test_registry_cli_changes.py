@@ -42,7 +42,7 @@ def test_prune_asks_first_naming_what_it_deletes_and_a_no_keeps_everything(app, 
     small.write_text("resources:\n- {id: mind, name: Mind, url: 'https://www.mind.org.uk/'}\n")
     result = runner.invoke(args=["registry", "import", str(small), "--prune"], input="n\n")
     assert result.exit_code == 1
-    assert "--prune deletes 8 resource(s)" in result.output and "nhs (NHS)" in result.output
+    assert "--prune deletes 8 resources" in result.output and "nhs (NHS)" in result.output
     assert "Nothing imported or deleted" in result.output
     assert len(ids(app)) == 9
     result = runner.invoke(args=["registry", "import", str(small), "--prune"], input="y\n")
