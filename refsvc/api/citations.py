@@ -23,6 +23,15 @@ from refsvc.api.replay import replayed
 from refsvc.errors import APIError, BadRequest, Unprocessable
 from refsvc.metadata.fields import to_csl
 
+# One instance of each schema, shared by every request: building one (with its nested schemas) cost
+# several times what loading a body with it costs. Loading keeps no state on the instance.
+LOOKUP_ARGS = LookupArgsSchema()
+CITATION_REQUEST = CitationRequestSchema()
+CITATION_RESPONSE = CitationResponseSchema()
+BATCH_REQUEST = BatchRequestSchema()
+BATCH_ENTRY = BatchEntrySchema()
+METADATA = MetadataSchema()
+
 blp = Blueprint("citations", __name__, url_prefix="/v1/citations",
                 description="Citations in APA 7, MLA 9, Chicago 18 and any CSL style, "
                             "with BibTeX, RIS and CSL-JSON exports.")
@@ -88,8 +97,8 @@ def _json_only():
 class Citations(MethodView):
 
     @replayed(max_age=("CACHE_MAX_AGE", "DOI_CACHE_TTL", "PAGE_CACHE_TTL"))
-    @blp.arguments(LookupArgsSchema, location="query", as_kwargs=True)
-    @blp.response(200, CitationResponseSchema)
+    @blp.arguments(LOOKUP_ARGS, location="query", as_kwargs=True)
+    @blp.response(200, CITATION_RESPONSE)
     @blp.alt_response(404, description="Unknown style or DOI")
     def get(self, style: list[str], locale: str, formats: list[str], doi=None, url=None):
         """Cite a DOI or a web page by URL; `style` may repeat or be comma-separated."""
@@ -102,8 +111,8 @@ class Citations(MethodView):
         return response, 200, lookups.cache_headers(lookup)
 
     @replayed
-    @blp.arguments(CitationRequestSchema)
-    @blp.response(200, CitationResponseSchema)
+    @blp.arguments(CITATION_REQUEST)
+    @blp.response(200, CITATION_RESPONSE)
     @blp.alt_response(404, description="Unknown style")
     def post(self, body: dict[str, Any]):
         """Cite page metadata (`metadata`), a CSL-JSON item (`csl`) or a page's HTML (`page`)."""
@@ -125,7 +134,7 @@ class Batch(MethodView):
 
     decorators = [limiter.limit(_batch_limit, exempt_when=is_editor_request)]
 
-    @blp.arguments(BatchRequestSchema)
+    @blp.arguments(BATCH_REQUEST)
     @blp.response(200)
     @blp.alt_response(429, description="Too many batches from this client (REFSVC_BATCH_RATE_LIMIT)")
     @blp.alt_response(503, description="Every batch slot of the server is taken; see Retry-After")
@@ -154,14 +163,14 @@ def _batch_result(found: dict[str, Any] | APIError, body: dict[str, Any]) -> dic
 
 def _entry_item(entry: dict[str, Any]) -> dict[str, Any]:
     """One batch entry to {"item", "provenance"?, "source"?}; raises APIError for a bad entry."""
-    errors = BatchEntrySchema().validate(entry)
+    errors = BATCH_ENTRY.validate(entry)
     sources = [k for k in ("metadata", "csl", "doi", "url") if k in entry]
     if errors or len(sources) != 1:
         raise Unprocessable("Each entry needs exactly one of metadata, csl, doi or url.",
                             errors=errors or None)
     if "metadata" in entry:
         try:
-            metadata = MetadataSchema().load(entry["metadata"])
+            metadata = METADATA.load(entry["metadata"])
         except ValidationError as exc:
             raise Unprocessable("Some metadata fields are missing or invalid; see errors.",
                                 errors={"metadata": exc.messages}) from None

@@ -209,3 +209,22 @@ def test_a_csl_item_from_crossref_with_list_valued_issn_is_fine(client):
     item = {"type": "article-journal", "title": "T", "ISSN": ["1939-1536", "0033-3204"],
             "issued": {"date-parts": [["2020", "9"]]}}
     assert post(client, {"csl": item, "styles": ["apa"]}).status_code == 200
+
+
+def test_a_new_item_builds_no_marshmallow_schema_once_warm(client, monkeypatch):
+    # building a schema (and its nested ones) cost more than parsing the body with it: the views
+    # keep one instance of each, so a request only loads and dumps
+    import marshmallow
+
+    post(client, {"metadata": SEED})  # the first request may bind nested schemas lazily
+    built = []
+    original = marshmallow.Schema.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(type(self).__name__)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(marshmallow.Schema, "__init__", counting)
+    assert post(client, {"metadata": dict(SEED, title="Another page")}).status_code == 200
+    assert post(client, {"csl": {"type": "book", "title": "Attachment"}}).status_code == 200
+    assert built == []
