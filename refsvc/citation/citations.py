@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import richtext as rt
 from .engine import Engine, _first_names, replace_node
+from .evaluate import eval_nodes
 from .output import affix, format_seq, join, render
 from .sort import item_key, sort_refs
 from .style import Fmt
@@ -153,7 +154,6 @@ def render_cite(engine: Engine, ref, cite: dict, params, pos: tuple, number, mod
         ctx = engine.ctx(ref, "citation", params=params, position=position, cite=cite, number=number)
         ctx.near_note = near
         ctx.first_note = first_note
-        from .evaluate import eval_nodes
         kids = eval_nodes(area.layout.children, ctx)
         if key is not None:
             trees[key] = kids
