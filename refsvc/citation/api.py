@@ -138,7 +138,10 @@ def bibliography(items: list[dict], style_id: str, locale: str = "en-US", fmt: s
 
 def _entry(eng: Engine, seq: tuple, fmt: str) -> str:
     """A bibliography entry as citeproc-js writes it inside its csl-entry div."""
-    out = eng.finish(seq, fmt)
+    return _entry_layout(eng.finish(seq, fmt), fmt)
+
+
+def _entry_layout(out: str, fmt: str) -> str:
     if fmt == "html" and out.startswith('<div class="csl-left-margin">'):
         out = "\n    " + out + "\n  "  # second-field-align entries keep citeproc-js's line layout
     return out
@@ -263,16 +266,20 @@ def cite_item(item: dict, style_id: str, locale: str = "en-US", formats=FORMATS)
     if eng.style.cls != "note":
         author = cluster_seqs(eng, refs, [cite], mode="author-only", trees=trees)[0]
         rest = cluster_seqs(eng, refs, [cite], mode="suppress-author", trees=trees)[0]
-    result["bibliography"] = {f: _entry(eng, bib, f) for f in fs}
-    result["in_text"] = {f: eng.finish(in_text, f) for f in fs}
+    entry = eng.finish_all(bib, fs)
+    result["bibliography"] = {f: _entry_layout(entry[f], f) for f in fs}
+    result["in_text"] = eng.finish_all(in_text, fs)
     if eng.style.cls != "note":
         # a note style has no narrative cite: its author-only cluster keeps stray parts of the note
         # ("John Bowlby Attachment, ed. ..."), in citeproc-js as here, so none is served
-        result["narrative"] = {f: (eng.finish(author, f) + " " + eng.finish(rest, f)).strip() if author
-                               else eng.finish(in_text, f) for f in fs}
+        if author:
+            names, others = eng.finish_all(author, fs), eng.finish_all(rest, fs)
+            result["narrative"] = {f: (names[f] + " " + others[f]).strip() for f in fs}
+        else:
+            result["narrative"] = dict(result["in_text"])
     if eng.style.cls == "note":
         # a later note with no earlier note in the document: no first-reference note number to print
         short = cluster_seqs(eng, refs, [cite], force_position=(1, False, None))[0]
         result["note"] = dict(result["in_text"])
-        result["short_note"] = {f: eng.finish(short, f) for f in fs}
+        result["short_note"] = eng.finish_all(short, fs)
     return result

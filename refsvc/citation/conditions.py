@@ -10,8 +10,20 @@ def test(cond, ctx) -> bool:
     for kind, values in cond.tests:
         if kind == "type":  # the commonest test, on every render: no per-value dispatch
             t = ctx.ref.type
+            if match == "all":  # most often a single type (a cs:if with one type= test)
+                for val in values:
+                    if val != t:
+                        return False
+            elif t in values:
+                return match == "any"
+            continue
+        if kind == "variable":  # the next commonest: looked up here, not through _one
+            found = ctx.ref.vars
             for val in values:
-                r = t == val
+                if val == "locator" or val == "year-suffix":
+                    r = _one(kind, val, ctx)
+                else:
+                    r = found.get(val) not in (None, "", [])
                 if r if match == "any" else (not r if match == "all" else r):
                     return match == "any"
             continue

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from . import richtext as rt
+from .output import format_seq, join
 from .rawdates import parse_raw
 from .style import Date, DatePart, Fmt
 
@@ -168,7 +169,6 @@ def _parts_for(node: Date, ctx) -> list[tuple[DatePart, Fmt]]:
 
 def render_date(node: Date, dv: DateVal, ctx, year_suffix: str = ""):
     """Evaluate a cs:date for a parsed value to an Out node."""
-    from .output import format_seq, join
     lang = ctx.lang
     parts = _parts_for(node, ctx)
     if dv.literal and not dv.parts:  # citeproc-js: a literal prints only where the date shows its year

@@ -57,10 +57,17 @@ class Engine:
 
     def finish(self, seq: tuple, fmt: str) -> str:
         """Locale quote rules and serialization of a finished sequence."""
+        return self.finish_all(seq, (fmt,))[fmt]
+
+    def finish_all(self, seq: tuple, fmts) -> dict:
+        """``finish`` in several formats: the quote rules run once for all of them."""
         if self.locale.punctuation_in_quote:
             seq = punct_in_quote(seq)
-        out = serialize(seq, fmt, self.locale.quotes)
-        return out.strip() if fmt == "text" else out
+        outs = {}
+        for fmt in fmts:
+            out = serialize(seq, fmt, self.locale.quotes)
+            outs[fmt] = out.strip() if fmt == "text" else out
+        return outs
 
     def layout_fmt(self, area_name: str) -> Fmt:
         area = getattr(self.style, area_name)

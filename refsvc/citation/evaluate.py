@@ -252,8 +252,7 @@ def e_choose(node: Choose, ctx: Ctx, first_only: bool = False):
 
 
 def e_names(node: Names, ctx: Ctx, inherit: Names | None = None):
-    from .names_node import eval_names
-    return eval_names(node, ctx, inherit)
+    return names_node.eval_names(node, ctx, inherit)
 
 
 from .style import Fmt  # noqa: E402
@@ -271,3 +270,8 @@ def eval_layout(area, ctx: Ctx):
 def render_text(out, ctx: Ctx) -> tuple:
     """Render an Out tree to rich text with the context's locale."""
     return render(out, ctx.lang)
+
+
+# names_node uses eval_nodes (for cs:substitute): imported last, so either module may load first. An
+# import inside e_names cost a microsecond or two on each of a note's dozens of cs:names per item.
+from . import names_node  # noqa: E402

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from . import richtext as rt
+from .evaluate import eval_nodes  # evaluate reaches this module only when a cs:names runs
 from .names import render_list
-from .output import format_seq
+from .output import format_seq, render
 from .style import Fmt, Names
 
 _PLAIN = Fmt()
@@ -11,7 +12,6 @@ _PLAIN = Fmt()
 
 def eval_names(node: Names, ctx, inherit: Names | None = None):
     """Evaluate a cs:names node to a tagged Out node (tag 'names'), or None."""
-    from .evaluate import eval_nodes
     area = "bibliography" if ctx.area == "bibliography" else "citation"
     if inherit is None and ctx.names_subst is not None and not node.has_name:
         inherit = ctx.names_subst
@@ -124,5 +124,4 @@ def _nodelim(f: Fmt) -> Fmt:
 
 def ctx_render(o, ctx) -> tuple:
     """Render an Out node to rich text."""
-    from .output import render
     return render(o, ctx.lang)

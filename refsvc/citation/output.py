@@ -89,12 +89,31 @@ def render(out, lang: str = "en") -> tuple:
     return format_seq(content, fmt, lang)
 
 
+_CASED: dict = {}
+
+
+def _cased(content: tuple, case: str, lang: str) -> tuple:
+    """apply_case, remembered: one item's title is cased again for each of its forms (entry, note,
+    short note) and in each style of a request, and constant terms for every item."""
+    key = (content, case, lang)
+    try:
+        found = _CASED.get(key)
+    except TypeError:  # a list inside: rich text is tuples, but it costs nothing to be safe
+        return apply_case(content, case, lang)
+    if found is None:
+        found = apply_case(content, case, lang)
+        if len(_CASED) > 4096:  # titles come from users: keep the cache bounded
+            _CASED.clear()
+        _CASED[key] = found
+    return found
+
+
 def format_seq(content: tuple, fmt, lang: str = "en", affixes: bool = True) -> tuple:
     """Apply text-case, decorations, quotes, affixes and display to rendered content."""
     if not content:
         return ()
     if fmt.text_case:
-        content = apply_case(content, fmt.text_case, lang)
+        content = _cased(content, fmt.text_case, lang)
     if fmt.font_style == "italic" or fmt.font_style == "oblique":
         content = (("i", content),)
     elif fmt.font_style == "normal":

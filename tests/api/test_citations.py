@@ -209,3 +209,39 @@ def test_a_csl_item_from_crossref_with_list_valued_issn_is_fine(client):
     item = {"type": "article-journal", "title": "T", "ISSN": ["1939-1536", "0033-3204"],
             "issued": {"date-parts": [["2020", "9"]]}}
     assert post(client, {"csl": item, "styles": ["apa"]}).status_code == 200
+
+
+def test_a_new_item_builds_no_marshmallow_schema_once_warm(client, monkeypatch):
+    # building a schema (and its nested ones) cost more than parsing the body with it: the views
+    # keep one instance of each, so a request only loads and dumps
+    import marshmallow
+
+    post(client, {"metadata": SEED})  # the first request may bind nested schemas lazily
+    built = []
+    original = marshmallow.Schema.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(type(self).__name__)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(marshmallow.Schema, "__init__", counting)
+    assert post(client, {"metadata": dict(SEED, title="Another page")}).status_code == 200
+    assert post(client, {"csl": {"type": "book", "title": "Attachment"}}).status_code == 200
+    assert built == []
+
+
+@pytest.mark.parametrize("body", [
+    {"metadata": SEED},
+    {"metadata": SEED, "styles": ["apa", "chicago-author-date"], "formats": ["text", "html", "bibtex", "ris"]},
+    {"csl": {"id": 7, "type": "book", "title": "Attachment", "volume": 2, "ISBN": ["978-0"],
+             "author": [{"family": "Bowlby", "given": "John"}], "issued": "1969"}, "styles": ["mla"]},
+])
+def test_the_answer_is_the_document_its_schema_describes(client, body):
+    # the view sends the answer as it builds it, without a marshmallow dump: that is only right
+    # while dumping it through the documented schema would give the very same document
+    from refsvc.api.citation_schemas import CitationResponseSchema
+
+    response = post(client, body)
+    assert response.status_code == 200, response.json
+    assert CitationResponseSchema().dump(response.json) == response.json
+    assert list(response.json) == [k for k in ("csl", "citations", "exports") if k in response.json]
