@@ -111,12 +111,18 @@ def _sentence_start(prefix, first: bool) -> bool:
 
 
 def _leading_term(tree) -> bool:
-    """Whether the first rendered piece of a tree is a locale term."""
+    """Whether the first rendered piece of a tree is a locale term that citeproc-js capitalizes: it
+    capitalizes the term itself, then applies text-case, so a lowercase term or group stays lowercase
+    (OSCOLA's "ibid")."""
     if tree is None:
         return False
     if tree[0] == "T":
-        return tree[1] == "term" or _leading_term(tree[2])
+        if tree[1] == "term":
+            return tree[3] != "lowercase"
+        return _leading_term(tree[2])
     if tree[0] == "L":
+        return False
+    if tree[1].text_case == "lowercase":
         return False
     for c in tree[2]:
         if c is not None and rt.plain(render(c)).strip():

@@ -69,7 +69,7 @@ class Ctx:
         elif name == "citation-number":
             v = self.citation_number
         elif name == "first-reference-note-number":
-            v = self.first_note
+            v = self.first_note or None  # a first cite in the running text (note 0) has none (citeproc-js)
         elif name == "year-suffix":
             v = self.year_suffix or None
         elif name == "citation-label":
@@ -112,7 +112,9 @@ def e_text(node: Text, ctx: Ctx):
         t = ctx.locale.term(node.value, node.form, node.plural)
         if not t:
             return None
-        return ("T", "term", ("L", format_seq(_strip(rt.parse(t), node.fmt), node.fmt, lang)), None)
+        # the text-case rides along: a note's opening term is capitalized unless it is lowercase (citations.py)
+        return ("T", "term", ("L", format_seq(_strip(rt.parse(t), node.fmt), node.fmt, lang)),
+                node.fmt.text_case or None)
     if kind == "macro":
         body = ctx.style.macros.get(node.value)
         if not body:
