@@ -119,7 +119,8 @@ def e_text(node: Text, ctx: Ctx):
         body = ctx.style.macros.get(node.value)
         if not body:
             return None
-        pre = open_level(node.fmt, ctx) if ctx.braces is not None else None
+        f = node.fmt
+        pre = open_level(f, ctx) if ctx.braces is not None and (f.prefix or f.suffix) else None
         c0, n0 = ctx.called, ctx.nonempty
         kids = eval_nodes(body, ctx)
         fmt = node.fmt if pre is None else close_level(node.fmt, ctx, pre)
@@ -238,7 +239,8 @@ def e_date(node: Date, ctx: Ctx):
 
 
 def e_group(node: Group, ctx: Ctx):
-    pre = open_level(node.fmt, ctx) if ctx.braces is not None else None
+    f = node.fmt
+    pre = open_level(f, ctx) if ctx.braces is not None and (f.prefix or f.suffix) else None
     c0, n0 = ctx.called, ctx.nonempty
     kids = eval_nodes(node.children, ctx)
     fmt = node.fmt if pre is None else close_level(node.fmt, ctx, pre)
