@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 
 from . import locale as locale_mod
+from .braces import nest
 from .catalogue import UnknownStyle, style_file
 from .citations import positions, render_cite, render_citation, sort_cites
 from .disambiguate import Params
@@ -202,11 +203,15 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
     pos = [[_given_position(c, p) for c, p in zip(cl, row)] for cl, row in zip(clusters, pos)]
     out = []
     collapse = eng.style.citation.options.get("collapse")
+    note = eng.style.cls == "note"
     for cl, prow in zip(clusters, pos):
         items = []
+        # a note style's citation counts its affixes' parentheses from the layout prefix on (braces.py)
+        braces = [nest(eng.style.citation.layout.fmt.prefix, 0)[1]] if note else None
         for k, (c, p) in enumerate(zip(cl, prow)):
             ref = by_id[c["id"]]
-            seq = render_cite(eng, ref, c, params[ref.id], p, numbers[ref.id], mode, first=k == 0, trees=trees)
+            seq = render_cite(eng, ref, c, params[ref.id], p, numbers[ref.id], mode, first=k == 0, trees=trees,
+                              braces=braces)
             key = None
             sup = None
             # what collapsing compares: only a citation of several cites has anything to collapse
@@ -230,7 +235,7 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
                 txt = rt.plain(sup)
                 base = txt.replace(ys, "", 1) if ys in txt else None
             items.append((c, seq, numbers[ref.id], key, sup, ys, base))
-        out.append(render_citation(eng, items, mode))
+        out.append(render_citation(eng, items, mode, braces))
     return out
 
 

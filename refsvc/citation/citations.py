@@ -2,7 +2,10 @@
 author-only, cite affixes, cite grouping and collapsing, and the layout around the cites."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from . import richtext as rt
+from .braces import nest
 from .engine import Engine, _first_names
 from .evaluate import eval_nodes
 from .output import affix, format_seq, join, render
@@ -109,29 +112,32 @@ def _sentence_start(prefix, first: bool) -> bool:
 
 
 def _leading_term(tree) -> bool:
-    """Whether the first rendered piece of a tree is a locale term."""
+    """Whether the first rendered piece of a tree is a locale term that citeproc-js capitalizes: it
+    capitalizes the term itself, then applies text-case, so a lowercase term or group stays lowercase
+    (OSCOLA's "ibid")."""
     return tree is not None and _lead(tree)[1]
 
 
 def _lead(tree) -> tuple[bool, bool]:
-    """(whether the tree holds a visible literal, whether its first visible piece is a term), in one
-    walk that stops at the first visible literal. Rendering each subtree at every level to find the
-    first visible one cost a note style a third of a new item's time. A visible literal settles it
-    without rendering, since no character is ever lost whole (punctuation fixing keeps one of two
-    clashing marks); only blank text shown by affixes or quotes needs the render."""
+    """(whether the tree holds a visible literal, whether its first visible piece is a capitalizable
+    term), in one walk that stops at the first visible literal. Rendering each subtree at every level
+    to find the first visible one cost a note style a third of a new item's time. A visible literal
+    settles it without rendering, since no character is ever lost whole (punctuation fixing keeps one
+    of two clashing marks); only blank text shown by affixes or quotes needs the render."""
     if tree[0] == "L":
         return bool(rt.plain(tree[1]).strip()), False
     if tree[0] == "T":
         shown, term = _lead(tree[2]) if tree[2] is not None else (False, False)
-        return shown, tree[1] == "term" or term
+        return shown, tree[3] != "lowercase" if tree[1] == "term" else term
+    lower = tree[1].text_case == "lowercase"
     for c in tree[2]:
         if c is None:
             continue
         shown, term = _lead(c)
         if shown:
-            return True, term
+            return True, term and not lower
         if _shows_text(c):
-            return True, _leading_term_rendered(c)
+            return True, not lower and _leading_term_rendered(c)
     return False, False
 
 
@@ -140,8 +146,12 @@ def _leading_term_rendered(tree) -> bool:
     if tree is None:
         return False
     if tree[0] == "T":
-        return tree[1] == "term" or _leading_term_rendered(tree[2])
+        if tree[1] == "term":
+            return tree[3] != "lowercase"
+        return _leading_term_rendered(tree[2])
     if tree[0] == "L":
+        return False
+    if tree[1].text_case == "lowercase":
         return False
     for c in tree[2]:
         if c is not None and _shows_text(c):
@@ -154,22 +164,37 @@ def _shows_text(tree) -> bool:
 
 
 def render_cite(engine: Engine, ref, cite: dict, params, pos: tuple, number, mode: str = "",
-                first: bool = False, trees: dict | None = None) -> tuple:
+                first: bool = False, trees: dict | None = None, braces: list | None = None) -> tuple:
     """One cite as rich text, with its prefix and suffix; ``trees`` shares evaluations between the
-    modes of one cite (the author-only and suppress-author forms edit the same evaluated tree)."""
+    modes of one cite (the author-only and suppress-author forms edit the same evaluated tree).
+    ``braces``: the citation's parenthesis depth in a note style, [depth], carried from cite to cite."""
     area = engine.style.citation
     position, near, first_note = pos
+    pre = cite.get("prefix") or ""
+    suf = cite.get("suffix") or ""
+    if braces is not None:
+        pre, braces[0] = nest(str(pre), braces[0])
     key = None
     if trees is not None and not (params.add_names or params.hints or params.year_suffix or params.disamb):
         key = (ref.id, position, near, first_note, number, cite.get("locator"), cite.get("label"))
+        if braces is not None:
+            key += (braces[0],)  # the tree depends on the depth it starts at; kept with the depth it ends at
     kids = trees.get(key) if key is not None else None
+    if kids is not None and braces is not None:
+        kids, braces[0] = kids
     if kids is None:
         ctx = engine.ctx(ref, "citation", params=params, position=position, cite=cite, number=number)
         ctx.near_note = near
         ctx.first_note = first_note
+        if braces is not None:
+            ctx.braces = braces[0]
         kids = eval_nodes(area.layout.children, ctx)
+        if braces is not None:
+            braces[0] = ctx.braces
         if key is not None:
-            trees[key] = kids
+            trees[key] = kids if braces is None else (kids, braces[0])
+    if braces is not None:
+        suf, braces[0] = nest(str(suf), braces[0])
     tree = ("F", _PLAIN, kids) if kids else None
     if mode == "suppress-author" or cite.get("suppress-author"):
         names = _first_names(tree)
@@ -186,9 +211,7 @@ def render_cite(engine: Engine, ref, cite: dict, params, pos: tuple, number, mod
         # citeproc-js capitalizes a term opening a note or following a sentence in the cite prefix
         from .textcase import apply_case
         seq = apply_case(seq, "capitalize-first")
-    if cite.get("prefix") or cite.get("suffix"):
-        pre = cite.get("prefix") or ""
-        suf = cite.get("suffix") or ""
+    if pre or suf:
         seq = affix(seq, pre, suf, cite=True) if seq else ()
     return seq
 
@@ -209,10 +232,13 @@ def _without(tree, target):
     return ("F", tree[1], [k for k in kids if k is not None])
 
 
-def render_citation(engine: Engine, items: list[tuple], mode: str = "") -> tuple:
-    """Join rendered cites with the layout delimiter (collapsing as the style says) and add the layout."""
+def render_citation(engine: Engine, items: list[tuple], mode: str = "", braces: list | None = None) -> tuple:
+    """Join rendered cites with the layout delimiter (collapsing as the style says) and add the layout.
+    ``braces``: the note style's parenthesis depth after the cites (the layout's affixes are counted)."""
     area = engine.style.citation
     lay = area.layout.fmt
+    if braces is not None and ("(" in lay.prefix + lay.suffix or ")" in lay.prefix + lay.suffix):
+        lay = replace(lay, prefix=nest(lay.prefix, 0)[0], suffix=nest(lay.suffix, braces[0])[0])
     opts = area.options
     collapse = opts.get("collapse", "")
     delim = lay.delimiter or ""

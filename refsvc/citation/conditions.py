@@ -34,6 +34,14 @@ def test(cond, ctx) -> bool:
     return match != "any"
 
 
+# Locator labels new in CSL 1.0.2 that citeproc-js 1.4.61's locator="..." test never matches: it reads the
+# label back through its table of label abbreviations (CSL.STATUTE_SUBDIV_STRINGS_REVERSE, read by
+# CSL.Engine.processNumber), which lacks them. Their terms still print (a label node reads the
+# cite's label itself): MLA's `locator="line page timestamp"` branch is not taken for "00:12:30".
+_UNTESTABLE_LABELS = frozenset({"act", "article-locator", "canon", "elocation", "equation", "scene", "timestamp",
+                                "title-locator"})
+
+
 def _one(kind: str, val: str, ctx) -> bool:
     ref = ctx.ref
     if kind == "variable":
@@ -55,6 +63,8 @@ def _one(kind: str, val: str, ctx) -> bool:
         return r
     if kind == "locator":
         lab = ctx.cite.get("label") or "page"
+        if lab in _UNTESTABLE_LABELS:
+            return False
         return bool(ctx.cite.get("locator")) and (lab == val or (val == "sub-verbo" and lab == "sub verbo"))
     if kind == "is-uncertain-date":
         d = ref.get(val)

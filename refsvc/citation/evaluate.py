@@ -9,6 +9,7 @@ from .labels import e_label, strip_periods as _strip
 from .numbers import format_number, is_numeric, is_plural_value, localize_and, page_range, split_embedded_label
 from .output import cjk_only, format_seq, render
 from .style import Choose, Date, Group, Label, Names, Number, Text
+from .braces import close_level, open_level
 from .conditions import test
 from .trigraph import trigraph
 from .variables import NUMBER_VARS, Ref
@@ -20,7 +21,7 @@ class Ctx:
     __slots__ = ("style", "locale", "ref", "area", "position", "cite", "hints", "add_names", "year_suffix",
                  "disamb", "disamb_count", "called", "nonempty", "suppressed", "sort_mode", "sort_key", "ys_done",
                  "citation_number", "near_note", "first_note", "in_substitute", "names_subst", "lang", "foreign",
-                 "looking", "min_names")
+                 "looking", "min_names", "braces")
 
     def __init__(self, style, locale, ref: Ref, area: str, position: int | None = None, cite: dict | None = None):
         self.style = style
@@ -47,6 +48,7 @@ class Ctx:
         self.in_substitute = None
         self.looking = False  # rendering for the ambiguity test only (citeproc-js just_looking)
         self.names_subst = None  # the cs:names whose cs:substitute is being evaluated
+        self.braces = None  # parenthesis depth of a note style's citation (braces.py); None: not counted
         il = str(ref.get("language") or "")
         self.lang = "en" if il.lower().startswith("en") else locale.lang
         # fields of a non-English item are never title-cased; "fr" spacing before ?!;: (citeproc-js)
@@ -67,7 +69,7 @@ class Ctx:
         elif name == "citation-number":
             v = self.citation_number
         elif name == "first-reference-note-number":
-            v = self.first_note
+            v = self.first_note or None  # a first cite in the running text (note 0) has none (citeproc-js)
         elif name == "year-suffix":
             v = self.year_suffix or None
         elif name == "citation-label":
@@ -110,13 +112,18 @@ def e_text(node: Text, ctx: Ctx):
         t = ctx.locale.term(node.value, node.form, node.plural)
         if not t:
             return None
-        return ("T", "term", ("L", format_seq(_strip(rt.parse(t), node.fmt), node.fmt, lang)), None)
+        # the text-case rides along: a note's opening term is capitalized unless it is lowercase (citations.py)
+        return ("T", "term", ("L", format_seq(_strip(rt.parse(t), node.fmt), node.fmt, lang)),
+                node.fmt.text_case or None)
     if kind == "macro":
         body = ctx.style.macros.get(node.value)
         if not body:
             return None
+        f = node.fmt
+        pre = open_level(f, ctx) if ctx.braces is not None and (f.prefix or f.suffix) else None
         c0, n0 = ctx.called, ctx.nonempty
         kids = eval_nodes(body, ctx)
+        fmt = node.fmt if pre is None else close_level(node.fmt, ctx, pre)
         # citeproc-js runs a macro as a group: suppressed when all its variables are empty, and
         # counted as content by the enclosing group when it prints terms only
         if ctx.called > c0 and ctx.nonempty == n0:
@@ -124,7 +131,7 @@ def e_text(node: Text, ctx: Ctx):
         if kids and ctx.called == c0:
             ctx.called += 1
             ctx.nonempty += 1
-        return ("F", node.fmt, kids)
+        return ("F", fmt, kids)
     name = node.value
     if node.form == "short" and name not in ("locator",):
         v = ctx.ref.get(name + "-short")
@@ -232,8 +239,11 @@ def e_date(node: Date, ctx: Ctx):
 
 
 def e_group(node: Group, ctx: Ctx):
+    f = node.fmt
+    pre = open_level(f, ctx) if ctx.braces is not None and (f.prefix or f.suffix) else None
     c0, n0 = ctx.called, ctx.nonempty
     kids = eval_nodes(node.children, ctx)
+    fmt = node.fmt if pre is None else close_level(node.fmt, ctx, pre)
     if ctx.called > c0 and ctx.nonempty == n0:
         return None
     if not kids:
@@ -241,7 +251,7 @@ def e_group(node: Group, ctx: Ctx):
     if ctx.called == c0:  # a group printing only terms counts as content for its parent (citeproc-js)
         ctx.called += 1
         ctx.nonempty += 1
-    return ("F", node.fmt, kids)
+    return ("F", fmt, kids)
 
 
 def e_choose(node: Choose, ctx: Ctx, first_only: bool = False):

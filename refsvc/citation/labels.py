@@ -21,6 +21,9 @@ def e_label(node: Label, ctx) -> tuple | None:
         term = ctx.cite.get("label") or "page"
         if val and _EMBEDDED_LABEL.match(str(val)):
             return None  # "vol. 1, fol. 186": the locator brings its own labels (citeproc-js)
+    elif var == "first-reference-note-number":  # the cite's, not the item's: "(n 1)" in OSCOLA
+        val = ctx.first_note or None
+        term = var
     else:
         val = ctx.ref.get(var) if var not in ctx.suppressed else None
         term = var

@@ -125,6 +125,8 @@ def initialize(given: str, with_: str, hyphen: bool, full: bool = True) -> str:
             if j > 0 and hyphen:
                 _rstrip(buf)
                 buf.append("-")
+            elif not is_init and buf and not buf[-1][-1:].isspace():
+                buf.append(" ")  # "J. Stuart" kept whole with initialize-with="": "J Stuart" (citeproc-js)
             buf.append(o + p + body + c + tail[len(body):])
     _rstrip(buf)
     return "".join(buf)
@@ -151,6 +153,10 @@ def format_name(name: dict, idx: int, opts: dict, parts: dict, ctx, hint: int = 
     dp = name.get("dropping-particle") or ""
     ndp = name.get("non-dropping-particle") or ""
     suffix = name.get("suffix") or ""
+    if suffix and opts.get("initialize-with") is not None and not ctx.sort_mode:
+        # citeproc-js (NameOutput._nameSuffix) normalizes a suffix's abbreviations with initialize-with:
+        # "Jr." is "Jr" in a style initializing with "" (OSCOLA)
+        suffix = initialize(suffix, opts["initialize-with"], False, False)
     form = opts.get("form", "long")
     ndp = ndp.replace("'", "\u2019")
     dp = dp.replace("'", "\u2019")

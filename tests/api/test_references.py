@@ -38,7 +38,7 @@ def test_the_fixtures_were_rendered_from_these_cases_and_items():
     fixture = json.loads(FIXTURES[0].read_text())
     assert fixture["sources"]["cases"] == hashlib.sha256((DATA / "cases.json").read_bytes()).hexdigest()
     assert fixture["sources"]["items"] == [hashlib.sha256(p.read_bytes()).hexdigest() for p in ITEM_FILES]
-    assert len(FIXTURES) == 12 and fixture["generator"]["processor_version"] == "1.4.61"
+    assert len(FIXTURES) == 14 and fixture["generator"]["processor_version"] == "1.4.61"
 
 
 @pytest.mark.parametrize("fixture_path", FIXTURES, ids=lambda p: p.stem)

@@ -5,7 +5,8 @@
  *
  *   cd tools/citeproc-js && npm ci && node references.js
  *
- * Styles: the four of render.js, chicago-notes-bibliography-subsequent-ibid (ibid) and ieee (numeric).
+ * Styles: the four of render.js, chicago-notes-bibliography-subsequent-ibid (ibid), ieee (numeric) and
+ * oscola (legal notes).
  * Inputs: ../../tests/references/cases.json (each case: id, items = ids of tests/corpus/items.json or
  * tests/references/items.json, citations = [{cites: [{id, locator?, label?, prefix?, suffix?,
  * suppress-author?, author-only?}], note_number?}]), the same style and locale files as render.js.
@@ -34,8 +35,9 @@ const { cslDirs, makeSys, newEngine, stripEntry, STYLES, LOCALES } = require('./
 const ROOT = path.resolve(__dirname, '..', '..');
 const DIR = path.join(ROOT, 'tests', 'references');
 const FORMATS = ['text', 'html'];
-// The corpus styles, plus a note style with ibid and a numeric style (oscola is left out: its first-reference note numbers are not done by the engine yet).
-const REF_STYLES = [...STYLES, 'chicago-notes-bibliography-subsequent-ibid', 'ieee'];
+// The corpus styles, plus a note style with ibid, a numeric style and a legal note style (oscola: ibid,
+// "(n 1)" back-references, initialize-with="").
+const REF_STYLES = [...STYLES, 'chicago-notes-bibliography-subsequent-ibid', 'ieee', 'oscola'];
 
 const sha256 = (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 const clean = (s) => (s === '[NO_PRINTED_FORM]' ? '' : s);
