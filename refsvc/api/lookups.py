@@ -7,6 +7,7 @@ from flask import current_app
 
 from refsvc.api.parsing import clean_text
 from refsvc.errors import APIError, BadGateway, BadRequest, GatewayTimeout, NotFound, Unprocessable
+from refsvc.metadata.urls import url_problem
 from refsvc.metadata import (DOINotFound, InvalidDOI, Lookup, PageNotFound, RefusedAddress, Resolver,
                              UpstreamFailure, UpstreamTimeout, cite_page)
 
@@ -40,8 +41,9 @@ def lookup(*, doi: str | None = None, url: str | None = None) -> Lookup:
         raise GatewayTimeout(str(exc), code="upstream_timeout") from None
     except UpstreamFailure as exc:
         raise BadGateway(str(exc), code="upstream_failure") from None
-    except ValueError as exc:  # a URL that is not a URL
-        raise Unprocessable(str(exc), code="invalid_url", errors={"url": [str(exc)]}) from None
+    except ValueError as exc:  # a URL that is not a URL: parse_url's sentence says what to fix
+        message = (url_problem(url) if url is not None else None) or str(exc)
+        raise Unprocessable(message, code="invalid_url", errors={"url": [message]}) from None
     # a page's JSON-LD may spell a lone surrogate ("\\ud800"), which no UTF-8 download can carry
     found.item, found.provenance = clean_text(found.item), clean_text(found.provenance)
     return found
