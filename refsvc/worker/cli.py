@@ -13,6 +13,7 @@ from ruamel.yaml import YAMLError
 from flask.cli import AppGroup, with_appcontext
 
 from refsvc import metrics
+from refsvc.links.fetchable import refused_fields
 from refsvc.links.registry import (RegistryError, describe_diff, diff_entries, dump_registry,
                                    parse_registry, update_document)
 from refsvc.storage import get_database
@@ -100,7 +101,13 @@ def _read_registry(file: Path) -> list[dict]:
             "(the repository's registry.yaml is one), or write the current registry with "
             "`flask --app wsgi registry export FILE`.") from None
     try:
-        return parse_registry(text, source=str(file))
+        entries = parse_registry(text, source=str(file))
+        refused = [f"entry {number} ({entry['id']}): {field}: {problem}"
+                   for number, entry in enumerate(entries, 1)
+                   for field, problem in refused_fields(entry, current_app.config).items()]
+        if refused:
+            raise RegistryError(f"{file} has {len(refused)} problem(s); nothing was imported.", refused)
+        return entries
     except RegistryError as exc:
         details = "".join(f"\n  - {problem}" for problem in exc.problems)
         raise click.ClickException(f"{exc}{details}\nFix these entries in {file} and run the "

@@ -10,7 +10,7 @@ import pytest
 
 from refsvc.links.tracking import Tracker
 from refsvc.storage import get_database, utcnow
-from refsvc.storage.resources import create_resource
+from refsvc.storage.resources import create_resource, get_resource
 from tests.conftest import EDITOR_TOKEN
 
 
@@ -349,3 +349,15 @@ def test_a_nul_in_a_report_note_gets_a_422_on_either_database(client):
 def test_check_now_of_an_id_that_cannot_exist_is_a_404_on_either_database(client):
     response = client.post("/dashboard/resources/%00/check", headers={"Authorization": f"Bearer {EDITOR_TOKEN}"})
     assert response.status_code == 404
+
+
+def test_an_edit_to_an_address_the_checker_may_not_fetch_is_a_422(app, client, registry):
+    app.config["ALLOW_PRIVATE_ADDRESSES"] = False  # a public deployment (the tests' settings allow them)
+    signed_in(client)
+    key = form_key(client, "/dashboard/resources/nhs")
+    response = client.post("/dashboard/resources/nhs/edit", data={"form_key": key, "name": "NHS",
+                                                                  "url": "http://10.0.0.1/"})
+    assert response.status_code == 422
+    assert "private address 10.0.0.1" in doc(response).get_element_by_id("edit-errors").text_content()
+    with get_database(app).transaction() as session:
+        assert get_resource(session, "nhs").url == "https://www.nhs.uk/"
