@@ -63,6 +63,11 @@ def import_registry(file: Path, if_empty: bool, prune: bool, yes: bool, dry_run:
     doomed = [rid for action, rid, _ in changes if action == "delete"]
     if doomed and not yes:  # asked with no transaction open: the answer may take a person minutes
         names = ", ".join(f"{rid} ({current[rid]['name']})" for rid in doomed)
+        if not sys.stdin.isatty():  # nobody to answer: a prompt would read end-of-file ("Aborted!")
+            raise click.ClickException(
+                f"--prune would delete {len(doomed)} resource(s) that {file} does not list, with their "
+                f"check history: {names}. Nothing imported or deleted. Run again with --yes to delete "
+                "them, or without --prune to keep them.")
         if not click.confirm(f"--prune deletes {len(doomed)} resource(s) that {file} does not "
                              f"list, with their check history: {names}. Delete them?"):
             raise click.ClickException("Nothing imported or deleted. Run again with --yes to "
