@@ -220,6 +220,7 @@ def list_checks(resource_id: str, pagination_parameters):
 def check_now(resource_id: str):
     """Check a resource now (editor); the answer is the check, outcome and reason on top."""
     from refsvc.links import tracking
+    from refsvc.web.views import outcome_words
 
     database = get_database(current_app)
     with database.transaction() as session:
@@ -230,8 +231,9 @@ def check_now(resource_id: str):
         raise NotFound(f"No resource with id '{resource_id}'; GET /v1/resources lists them.")
     with database.transaction() as session:  # the resource page's timeline shows it
         if store.get_resource(session, resource_id) is not None:
+            # the outcome in words, as the dashboard's button stores it; the timeline adds "Checked now"
             event_store.add_event(session, resource_id, "checked_now",
-                                  f"Checked now: {check.outcome} {check.status_code or ''}".strip())
+                                  outcome_words(check.outcome, check.status_code))
     return check_view(check)
 
 

@@ -361,3 +361,12 @@ def test_an_edit_to_an_address_the_checker_may_not_fetch_is_a_422(app, client, r
     assert "private address 10.0.0.1" in doc(response).get_element_by_id("edit-errors").text_content()
     with get_database(app).transaction() as session:
         assert get_resource(session, "nhs").url == "https://www.nhs.uk/"
+
+
+def test_check_now_reads_once_in_the_timeline(app, client, editor, httpserver):
+    httpserver.expect_request("/").respond_with_data("<title>Mind</title><p>Mind</p>", content_type="text/html")
+    with get_database(app).transaction() as session:
+        create_resource(session, {"id": "local", "name": "Mind", "url": httpserver.url_for("/")})
+    assert client.post("/v1/resources/local/check", headers=editor).status_code == 200
+    timeline = doc(client.get("/dashboard/resources/local")).get_element_by_id("timeline").text_content()
+    assert "Checked now: OK" in timeline and "Checked now: Checked now" not in timeline
