@@ -154,7 +154,8 @@ def _audit_post():
     if problem:
         return render_template("web/audit.html", result=None, error=problem, url=url), 422
     try:
-        html, base_url = fetch_page(url)
+        html, base_url = fetch_page(url, instead="Check that the address opens in a browser, "
+                                    "then audit it again.")
     except APIError as exc:
         return render_template("web/audit.html", result=None, error=str(exc), url=url), exc.status
     rows = audit_links(outbound_links(html, base_url), registry_entries())

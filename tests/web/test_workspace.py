@@ -370,3 +370,16 @@ def test_check_now_reads_once_in_the_timeline(app, client, editor, httpserver):
     assert client.post("/v1/resources/local/check", headers=editor).status_code == 200
     timeline = doc(client.get("/dashboard/resources/local")).get_element_by_id("timeline").text_content()
     assert "Checked now: OK" in timeline and "Checked now: Checked now" not in timeline
+
+
+def test_an_audit_of_a_page_that_cannot_be_fetched_says_what_to_do_in_the_form(client, editor):
+    from tests.conftest import dead_port
+
+    signed_in(client)
+    key = form_key(client, "/dashboard/audit")
+    response = client.post("/dashboard/audit", data={"form_key": key,
+                                                     "url": f"http://127.0.0.1:{dead_port()}/page"})
+    page = lxml.html.fromstring(response.get_data(as_text=True))  # doc() wants a status below 500
+    error = page.get_element_by_id("audit-summary").text_content()
+    assert response.status_code == 502 and "could not be fetched" in error
+    assert "html" not in error and "base_url" not in error  # fields the form does not have
