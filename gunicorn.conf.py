@@ -11,7 +11,7 @@ import tempfile
 
 from gunicorn.glogging import Logger
 
-from refsvc.logs import json_formatter
+from refsvc.logs import json_formatter, resolve_format
 
 
 def _cores() -> int:
@@ -62,8 +62,8 @@ class JsonLogger(Logger):
 
     def setup(self, cfg):
         super().setup(cfg)
-        if os.environ.get("REFSVC_LOG_FORMAT", "json") != "json":
-            return  # plain lines for a terminal, as the app's own (refsvc/logs.py)
+        if resolve_format(os.environ.get("REFSVC_LOG_FORMAT", "auto")) != "json":
+            return  # plain lines (on a terminal, or asked for), as the app's own (refsvc/logs.py)
         for log in (self.error_log, self.access_log):
             for handler in log.handlers:
                 handler.setFormatter(json_formatter())
