@@ -44,6 +44,10 @@ max_requests = _int("REFSVC_MAX_REQUESTS", 0)  # >0: recycle a worker after that
 max_requests_jitter = max_requests // 10
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # heartbeat off a slow disk
 proc_name = "refsvc"
+# A request line up to 8 KiB (gunicorn's most; its default is 4 KiB), so a long ?url= reaches the app
+# and gets its JSON answer (a URL is at most 2,048 characters); a longer line is still gunicorn's own
+# HTML 414.
+limit_request_line = 8190
 control_socket_disable = True  # unused, and one fixed path per user would clash between instances
 
 # Logs: one JSON object a line on standard error (gunicorn's own) and standard output (access).

@@ -246,7 +246,7 @@ def check_now(resource_id: str):
 def confirm_description(data: dict[str, Any], resource_id: str):
     """Confirm a resource's description (editor): the page as it is now becomes the baseline.
 
-    Send ``{"description": "..."}`` to confirm an edited text, or ``{"accept_suggestion": true}`` to
+    Send `{"description": "..."}` to confirm an edited text, or `{"accept_suggestion": true}` to
     take the description suggested from the page; an empty body confirms the current one."""
     from refsvc.links import tracking
 
