@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote
 
 import lxml.html
 import pytest
@@ -47,3 +48,12 @@ def test_the_websites_static_files_are_served_under_static(client, name):
 def test_the_root_sends_editors_to_the_dashboard(client):
     response = client.get("/")
     assert response.status_code == 302 and response.headers["Location"].endswith("/dashboard")
+
+
+@pytest.mark.parametrize("path, href", [
+    ("/demo/cite", "/cite?url=https://www.harleytherapy.co.uk/dynamic-interpersonal-therapy-london.htm"),
+    ("/demo/block?tag=further-reading", "/v1/resources/block?tag=further-reading")])
+def test_the_demo_pages_say_what_to_do_without_javascript(client, path, href):
+    document = lxml.html.document_fromstring(client.get(path).get_data(as_text=True))
+    links = [unquote(a.get("href")) for a in document.xpath("//noscript//a")]
+    assert any(link.endswith(href) for link in links), links
