@@ -142,12 +142,16 @@ def _too_large() -> str:
 
 def _rate_limited() -> str:
     """The 429's message, naming the wait that its Retry-After header gives (the same number)."""
-    from refsvc.api.limits import limiter  # the API's limiter; imported here, errors stays below api
+    from refsvc.api.limits import limiter  # imported here: the api package imports this module
 
-    hit = limiter.current_limit
-    if hit is None:
+    try:
+        hit = limiter.current_limit
+        reset_at = hit.reset_at if hit is not None else None  # reads the store: it may have failed
+    except Exception:  # noqa: BLE001 - a failing store never turns a 429 into a 500
+        reset_at = None
+    if reset_at is None:
         return _HINTS[429]
-    seconds = max(1, math.ceil(hit.reset_at - time.time()))
+    seconds = max(1, math.ceil(reset_at - time.time()))
     g.retry_after = str(seconds)  # keep_retry_after puts exactly this in the header
     return f"Too many requests from this address; try again in {seconds} seconds."
 
