@@ -11,7 +11,7 @@ import tempfile
 
 from gunicorn.glogging import Logger
 
-from refsvc.logs import json_formatter
+from refsvc.logs import json_formatter, resolve_format
 
 
 def _cores() -> int:
@@ -44,6 +44,10 @@ max_requests = _int("REFSVC_MAX_REQUESTS", 0)  # >0: recycle a worker after that
 max_requests_jitter = max_requests // 10
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # heartbeat off a slow disk
 proc_name = "refsvc"
+# A request line up to 8 KiB (gunicorn's most; its default is 4 KiB), so a long ?url= reaches the app
+# and gets its JSON answer (a URL is at most 2,048 characters); a longer line is still gunicorn's own
+# HTML 414.
+limit_request_line = 8190
 control_socket_disable = True  # unused, and one fixed path per user would clash between instances
 
 # Logs: one JSON object a line on standard error (gunicorn's own) and standard output (access).
@@ -62,8 +66,8 @@ class JsonLogger(Logger):
 
     def setup(self, cfg):
         super().setup(cfg)
-        if os.environ.get("REFSVC_LOG_FORMAT", "json") != "json":
-            return  # plain lines for a terminal, as the app's own (refsvc/logs.py)
+        if resolve_format(os.environ.get("REFSVC_LOG_FORMAT", "auto")) != "json":
+            return  # plain lines (on a terminal, or asked for), as the app's own (refsvc/logs.py)
         for log in (self.error_log, self.access_log):
             for handler in log.handlers:
                 handler.setFormatter(json_formatter())

@@ -34,7 +34,7 @@ SETTINGS: dict[str, tuple[type, Any]] = {
     "METRICS_TOKEN": (str, ""),  # empty: /metrics is open; set: it needs 'Authorization: Bearer <token>'
     "METRICS_LISTEN": (str, ""),  # e.g. 127.0.0.1:9101: the check-links loop serves its metrics there
     "LOG_LEVEL": (str, "INFO"),
-    "LOG_FORMAT": (str, "json"),  # json: one JSON object a line; text: plain lines for a terminal
+    "LOG_FORMAT": (str, "auto"),  # json: one JSON object a line; text: plain lines; auto: text on a terminal
     # outbound HTTP (the one guarded client)
     "ALLOW_PRIVATE_ADDRESSES": (bool, False),
     # ports outbound requests may use; "*" any. Empty: 80 and 443, or any port when

@@ -19,7 +19,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, current_app, g, jsonify
+import math
+import time
+
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
@@ -80,9 +83,12 @@ _HINTS = {
     400: "The request body must be valid JSON with Content-Type: application/json.",
     404: "No such endpoint; the API is described at /openapi.json and browsable at /docs.",
     405: "This endpoint does not accept that method; see /docs.",
-    413: "The request body is too large.",
     429: "Too many requests; wait a little and try again.",
 }
+# What marshmallow says of a body that is a list or a single value, and what the client should send.
+_NOT_AN_OBJECT = "Invalid input type."
+_SEND_AN_OBJECT = "Send a JSON object ({...} with the fields /docs lists), not a list or a single value."
+_FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 _LOCATIONS = {"json", "query", "form", "json_or_form", "headers", "files", "path", "view_args"}
@@ -107,17 +113,57 @@ def error_body(status: int, code: str, message: str, errors: Any = None) -> dict
     return body
 
 
+def _wants_page() -> bool:
+    """A browser's plain form post (the report form without JavaScript): it shows what it gets, so
+    it gets a page, not JSON."""
+    return (request.method == "POST" and request.mimetype in _FORM_TYPES
+            and request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html")
+
+
 def error_response(status: int, code: str, message: str, errors: Any = None) -> Response:
-    """A JSON response with the one error shape and its status."""
+    """A JSON response with the one error shape and its status (a small HTML page, escaped, for a
+    browser's form post)."""
+    if _wants_page():
+        response = current_app.make_response(render_template(
+            "web/form_error.html", status=status, message=message, errors=errors))
+        response.status_code = status
+        return response
     response = jsonify(error_body(status, code, message, errors))
     response.status_code = status
     return response
+
+
+def _too_large() -> str:
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    size = f"{limit // 1024} KiB" if limit % 1024 == 0 else f"{limit} bytes"
+    return (f"The request body is over the limit of {size} (REFSVC_MAX_BODY_BYTES); send less: for a "
+            "page, its <head> is enough.")
+
+
+def _rate_limited() -> str:
+    """The 429's message, naming the wait that its Retry-After header gives (the same number)."""
+    from refsvc.limits import limiter  # imported here: refsvc.limits imports this module
+
+    try:
+        hit = limiter.current_limit
+        reset_at = hit.reset_at if hit is not None else None  # reads the store: it may have failed
+    except Exception:  # noqa: BLE001 - a failing store never turns a 429 into a 500
+        reset_at = None
+    if reset_at is None:
+        return _HINTS[429]
+    seconds = max(1, math.ceil(reset_at - time.time()))
+    g.retry_after = str(seconds)  # keep_retry_after puts exactly this in the header
+    return f"Too many requests from this address; try again in {seconds} seconds."
 
 
 def _http_error(exc: HTTPException):
     status = exc.code or 500
     code = (exc.name or "error").lower().replace(" ", "_")
     message = _HINTS.get(status, exc.description or exc.name)
+    if status == 413:
+        message = _too_large()
+    elif status == 429:
+        message = _rate_limited()
     # flask-smorest/webargs put field messages in exc.data["messages"].
     data = getattr(exc, "data", None) or {}
     errors = data.get("messages")
@@ -126,6 +172,9 @@ def _http_error(exc: HTTPException):
             errors = next(iter(errors.values()))  # name the fields, not where webargs found them
         message = "Some fields are missing or invalid; see errors."
         code = "unprocessable_entity"
+        if isinstance(errors, dict) and errors.get("_schema") == [_NOT_AN_OBJECT]:
+            message = _SEND_AN_OBJECT
+            errors = {"_schema": [_SEND_AN_OBJECT]}
     response = error_response(status, code, message, errors)
     for name, value in (exc.get_headers() or []):
         if name.lower() not in {"content-type", "content-length"}:
@@ -156,6 +205,10 @@ def keep_retry_after(response: Response) -> Response:
     retry = g.pop("retry_after", None)
     if retry is not None:
         response.headers["Retry-After"] = retry
+    elif response.status_code not in (429, 503):
+        # flask-limiter puts Retry-After on every answer of a limited endpoint; it means "refused,
+        # come back then" (RFC 9110), so a 200 or 202 carrying it would tell clients to wait
+        response.headers.pop("Retry-After", None)
     return response
 
 

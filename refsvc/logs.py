@@ -1,4 +1,5 @@
-"""Structured logs: one JSON object a line, each carrying the request id of the work it belongs to.
+"""Structured logs: one JSON object a line, each carrying the request id of the work it belongs to;
+plain lines instead when standard error is a terminal (a person reading, not a log collector).
 
 The id lives in a context variable: the web sets it per request (from a valid ``X-Request-ID`` or a new
 one), the checker per batch, and a Celery task takes the id of whoever queued it (a message header),
@@ -19,7 +20,8 @@ request_id: ContextVar[str | None] = ContextVar("refsvc_request_id", default=Non
 # What a client may send as X-Request-ID: short, and nothing a log reader could misread.
 _VALID_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 HEADER = "refsvc_request_id"  # the Celery message header carrying it
-_NOISY = ("alembic.runtime.plugins",)
+# Alembic says "Context impl SQLiteImpl." and the like at INFO on every command that opens the database.
+_NOISY = ("alembic",)
 
 
 def accept_request_id(value: str | None) -> str:
@@ -60,8 +62,20 @@ class _StderrHandler(logging.StreamHandler):
         super().__init__(sys.__stderr__ or sys.stderr)
 
 
-def configure(level: str = "INFO", fmt: str = "json") -> None:
-    """Send this process's logs to standard error, one JSON object a line (``fmt="text"``: plain).
+def resolve_format(fmt: str, stream=None) -> str:
+    """``json`` or ``text``: ``auto`` is text when ``stream`` (standard error) is a terminal, else JSON."""
+    if fmt != "auto":
+        return "json" if fmt == "json" else "text"
+    stream = stream if stream is not None else (sys.__stderr__ or sys.stderr)
+    try:
+        return "text" if stream.isatty() else "json"
+    except (AttributeError, ValueError):  # no stream, or a closed one
+        return "json"
+
+
+def configure(level: str = "INFO", fmt: str = "auto") -> None:
+    """Send this process's logs to standard error: one JSON object a line, or plain lines (``text``,
+    or ``auto`` on a terminal).
 
     Done once a process; a later call only changes the level and format.
     """
@@ -71,7 +85,7 @@ def configure(level: str = "INFO", fmt: str = "json") -> None:
         handler = _StderrHandler()
         handler.addFilter(RequestIdFilter())
         root.addHandler(handler)
-    handler.setFormatter(json_formatter() if fmt == "json" else logging.Formatter(
+    handler.setFormatter(json_formatter() if resolve_format(fmt, handler.stream) == "json" else logging.Formatter(
         "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
     root.setLevel(level.upper())
     logging.captureWarnings(True)  # warnings become log lines like any other, not bare stderr text

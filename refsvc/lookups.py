@@ -10,6 +10,7 @@ from flask import current_app
 from refsvc.errors import BadGateway, BadRequest, GatewayTimeout, NotFound, Unprocessable
 from refsvc.metadata import (DOINotFound, InvalidDOI, Lookup, PageNotFound, RefusedAddress, Resolver,
                              UpstreamFailure, UpstreamTimeout, cite_page)
+from refsvc.metadata.urls import url_problem
 from refsvc.unicode import clean_text
 
 
@@ -47,8 +48,9 @@ def lookup(*, doi: str | None = None, url: str | None = None) -> Lookup:
     except UpstreamFailure as exc:
         raise BadGateway(_sentence(str(exc), "check the address, or try again later"),
                          code="upstream_failure") from None
-    except ValueError as exc:  # a URL that is not a URL
-        raise Unprocessable(str(exc), code="invalid_url", errors={"url": [str(exc)]}) from None
+    except ValueError as exc:  # a URL that is not a URL: parse_url's sentence says what to fix
+        message = (url_problem(url) if url is not None else None) or str(exc)
+        raise Unprocessable(message, code="invalid_url", errors={"url": [message]}) from None
     # a page's JSON-LD may spell a lone surrogate ("\\ud800"), which no UTF-8 download can carry
     found.item, found.provenance = clean_text(found.item), clean_text(found.provenance)
     return found

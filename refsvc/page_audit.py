@@ -30,8 +30,12 @@ def registry_entries() -> list[dict[str, Any]]:
     return entries
 
 
-def fetch_page(url: str) -> tuple[str, str]:
-    """The page's HTML and final URL, through the guarded client; API errors on failure."""
+SEND_HTML = "Send its html and base_url instead."
+
+
+def fetch_page(url: str, instead: str = SEND_HTML) -> tuple[str, str]:
+    """The page's HTML and final URL, through the guarded client; API errors on failure, ending
+    with ``instead``: what the caller can do next (the API's callers can send the HTML)."""
     config = current_app.config
     client = client_from_settings(config)
     try:
@@ -41,13 +45,11 @@ def fetch_page(url: str) -> tuple[str, str]:
     except FetchTimeout as exc:
         raise GatewayTimeout(f"The page did not answer in time: {exc.reason}") from None
     except FetchError as exc:
-        raise BadGateway(f"The page could not be fetched: {exc.reason}. Send its html and "
-                         "base_url instead.") from None
+        raise BadGateway(f"The page could not be fetched: {exc.reason}. {instead}") from None
     finally:
         client.close()
     if result.status >= 400:
-        raise BadGateway(f"The page answered HTTP {result.status}; send its html and base_url "
-                         "instead.", code="upstream_status")
+        raise BadGateway(f"The page answered HTTP {result.status}. {instead}", code="upstream_status")
     if "html" not in (result.content_type or "").lower():
         raise Unprocessable(f"The page is {result.content_type or 'of no stated type'}, not HTML.",
                             code="not_html", errors={"url": ["Not an HTML page."]})

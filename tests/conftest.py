@@ -68,6 +68,7 @@ def settings(tmp_path, database_url):
         "CROSSREF_API": dead,
         "WAYBACK_API": f"{dead}/wayback/available",
         "CHECK_CANARY_URLS": "",
+        "LOG_FORMAT": "json",  # the tests read JSON lines, even when pytest runs on a terminal (-s)
     }
 
 

@@ -55,11 +55,19 @@ def init_app(app: Flask) -> None:
                                                                       "X-Cache", "Link"])
     limits.init_app(app)
     app.after_request(_conditional_get)
+    app.after_request(_no_type_without_content)
     app.add_url_rule("/docs/assets/<path:filename>", "swagger_ui_assets", _swagger_ui_asset)
 
 
 def _swagger_ui_asset(filename: str):
     return send_from_directory(swagger_ui_path, filename, max_age=86400)
+
+
+def _no_type_without_content(response):
+    """A 204 has no body, so no media type: flask-smorest's empty answer would say application/json."""
+    if response.status_code == 204:
+        response.headers.pop("Content-Type", None)
+    return response
 
 
 def _conditional_get(response):

@@ -15,10 +15,11 @@ from refsvc.api.styles import style_not_found
 from refsvc.citation import InvalidItem, UnknownStyle, available_locales
 from refsvc.citation.exports import EXPORTERS, MEDIA_TYPES, citation_key
 from refsvc.citation.service import CitationService
-from refsvc.api import lookups
+from refsvc import lookups
 from refsvc.api.batches import run_batch
+from refsvc.api.cite_inputs import body_item, require_styles
 from refsvc.api.csl_item import item_problems
-from refsvc.api.limits import is_editor_request, limiter, lookup_limit
+from refsvc.limits import is_editor_request, limiter, lookup_limit
 from refsvc.api.replay import replayed
 from refsvc.errors import APIError, BadRequest, Unprocessable
 from refsvc.metadata.fields import to_csl
@@ -109,6 +110,7 @@ class Citations(MethodView):
         """Cite a DOI or a web page by URL; `style` may repeat or be comma-separated."""
         styles = [name.strip() for value in style for name in value.split(",") if name.strip()]
         locale = _locale(locale)  # a bad locale is a 422 before anything is fetched
+        require_styles(styles)  # and an unknown style a 404
         lookup = lookups.lookup(doi=doi, url=url)
         answer = cite(lookup.item, styles, locale, formats)
         answer.update(provenance=lookup.provenance, source=lookup.source)
@@ -121,13 +123,10 @@ class Citations(MethodView):
     @blp.alt_response(404, description="Unknown style")
     def post(self, body: dict[str, Any]):
         """Cite page metadata (`metadata`), a CSL-JSON item (`csl`) or a page's HTML (`page`)."""
-        if "page" in body:
-            found = lookups.read_sent_page(body["page"]["html"], body["page"]["url"])
-            answer = cite(found.item, body["styles"], body["locale"], body["formats"])
-            answer.update(provenance=found.provenance, source=found.source)
-            return _answer(answer, body["formats"])
-        item = body["csl"] if "csl" in body else to_csl(body["metadata"])
-        return _answer(cite(item, body["styles"], body["locale"], body["formats"]), body["formats"])
+        item, origin = body_item(body)
+        answer = cite(item, body["styles"], body["locale"], body["formats"])
+        answer.update(origin)
+        return _answer(answer, body["formats"])
 
 
 def _batch_limit() -> str:
@@ -148,6 +147,7 @@ class Batch(MethodView):
         error per entry, in order. A batch has REFSVC_BATCH_TIMEOUT seconds in all: entries it could
         not reach in time are 504 `batch_deadline` errors."""
         _locale(body["locale"])  # a bad locale is a 422 before anything is fetched
+        require_styles(body["styles"])  # and an unknown style one 404, not one per entry
         found = run_batch(body["entries"], _entry_item)
         return {"results": [{"index": position, **_batch_result(entry, body)}
                             for position, entry in enumerate(found)]}

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from refsvc.api.description_schemas import DescriptionCheckOut
+from refsvc.links.fetchable import refused_fields
 from refsvc.links.registry import validate_entry
 from refsvc.resource_views import ResourceQuery  # noqa: F401  (the dashboard filters by it too)
 from refsvc.storage.models import HEALTHS, REPORT_REASONS, REPORT_STATUSES
@@ -33,6 +35,8 @@ class ResourceIn(Schema):
             raise ValidationError({"id": ["The id cannot be changed; create a new resource and "
                                           "delete this one."]})
         clean, errors = validate_entry(data, partial=bool(self.partial))
+        if not errors:  # an address the checker would never fetch is no resource to keep
+            errors = refused_fields(clean, current_app.config)
         if errors:
             raise ValidationError({field: [message] for field, message in errors.items()})
         return clean

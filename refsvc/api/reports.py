@@ -103,7 +103,7 @@ def _record_report(data: dict[str, Any]) -> dict[str, Any]:
                                     errors={"url": [problem]})
             resource = resource_store.find_by_url(session, data["url"])
         url = resource.url if resource else normalize_url(data["url"])
-        report, grouped = report_store.add_report(
+        report, _ = report_store.add_report(
             session, url=url, reason=data["reason"], resource_id=resource.id if resource else None,
             comment=data.get("comment", "").strip(), page=data.get("page"),
             visitor=report_store.visitor_key(get_remote_address()), now=now)
@@ -113,7 +113,8 @@ def _record_report(data: dict[str, Any]) -> dict[str, Any]:
         return {"id": report.id, "status": report.status, "resource_id": report.resource_id,
                 "reason": report.reason, "count": report.count,
                 "message": "Thank you; the link will be checked and an editor will see your report."
-                if not grouped else "Thank you; others reported this too, and an editor will see it."}
+                # others: a count above one (a visitor counts once a day), not merely a group joined
+                if report.count <= 1 else "Thank you; others reported this too, and an editor will see it."}
 
 
 @blp.route("", methods=["GET"])

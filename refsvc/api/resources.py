@@ -171,6 +171,7 @@ def list_checks(resource_id: str, pagination_parameters):
 def check_now(resource_id: str):
     """Check a resource now (editor); the answer is the check, outcome and reason on top."""
     from refsvc.links import tracking
+    from refsvc.web.views import outcome_words
 
     database = get_database(current_app)
     with database.transaction() as session:
@@ -181,8 +182,9 @@ def check_now(resource_id: str):
         raise NotFound(f"No resource with id '{resource_id}'; GET /v1/resources lists them.")
     with database.transaction() as session:  # the resource page's timeline shows it
         if store.get_resource(session, resource_id) is not None:
+            # the outcome in words, as the dashboard's button stores it; the timeline adds "Checked now"
             event_store.add_event(session, resource_id, "checked_now",
-                                  f"Checked now: {check.outcome} {check.status_code or ''}".strip())
+                                  outcome_words(check.outcome, check.status_code))
     return check_view(check)
 
 
@@ -195,7 +197,7 @@ def check_now(resource_id: str):
 def confirm_description(data: dict[str, Any], resource_id: str):
     """Confirm a resource's description (editor): the page as it is now becomes the baseline.
 
-    Send ``{"description": "..."}`` to confirm an edited text, or ``{"accept_suggestion": true}`` to
+    Send `{"description": "..."}` to confirm an edited text, or `{"accept_suggestion": true}` to
     take the description suggested from the page; an empty body confirms the current one."""
     from refsvc.links import tracking
 

@@ -53,7 +53,7 @@ def style_not_found(name: str) -> NotFound:
 @blp.arguments(StyleSearchArgs, location="query", as_kwargs=True)
 @blp.response(200, CatalogueSchema)
 def list_styles(q: str | None = None):
-    """List the promised styles and suggestions; ``?q=`` searches every bundled CSL style."""
+    """List the promised styles and suggestions; `?q=` searches every bundled CSL style."""
     from refsvc.citation import library
 
     styles = [{"name": name, **describe_style(entry["id"]), "aliases": entry.get("aliases", [])}

@@ -157,7 +157,9 @@ def _distinct_hosts(urls: Sequence[str], exclude: set[str]) -> list[str]:
 
 def inconclusive(result: dict[str, Any], verdict: Verdict) -> dict[str, Any]:
     """``result`` (a CheckResult dict) recorded as ``checker_offline``, keeping what the check said."""
-    said = result.get("reason") or result.get("outcome")
+    # what the check saw, without its guess about the site after the dash ("the domain may have
+    # lapsed"): an offline checker's failure says nothing about the site
+    said = (result.get("reason") or result.get("outcome") or "").split(" — ", 1)[0]
     details = dict(result.get("details") or {})
     details["checker_offline"] = {"outcome": result.get("outcome"), "reason": result.get("reason"),
                                   "unreachable_hosts": verdict.unreachable, "hosts": verdict.hosts,

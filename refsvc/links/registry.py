@@ -213,10 +213,32 @@ def describe_diff(changes: list[tuple[str, str, list[tuple[str, Any, Any]]]],
             lines += [f"    {name}: {show(new)}" for name, _, new in fields]
         elif action == "update":
             lines.append(f"~ {rid}:")
-            lines += [f"    {name}: {show(old)} -> {show(new)}" for name, old, new in fields]
+            for name, old, new in fields:
+                if isinstance(old, str) and isinstance(new, str) and max(len(old), len(new)) > 76:
+                    lines += _long_change(name, old, new)  # cut at 77, both sides would look the same
+                else:
+                    lines.append(f"    {name}: {show(old)} -> {show(new)}")
         else:
             lines.append(f"- {rid}: delete ({current[rid].get('name', '')})")
     return "\n".join(lines)
+
+
+def _long_change(name: str, old: str, new: str, before: int = 30, after: int = 40) -> list[str]:
+    """A long text's change as two lines around where it differs: the first difference with
+    ``before`` characters ahead of it, and each side's differing part with up to ``after`` more."""
+    same = 0
+    while same < min(len(old), len(new)) and old[same] == new[same]:
+        same += 1
+    tail = 0  # common ending, never overlapping the common start
+    while tail < min(len(old), len(new)) - same and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    start = max(0, same - before)
+
+    def around(text: str) -> str:
+        end = min(len(text), len(text) - tail + after, start + before + after + 20)
+        return ("..." if start else "") + text[start:end] + ("..." if end < len(text) else "")
+    return [f"    {name}: changed from character {same + 1}:",
+            f'      - "{around(old)}"', f'      + "{around(new)}"']
 
 
 def _plain(entry: dict[str, Any]) -> dict[str, Any]:

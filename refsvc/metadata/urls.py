@@ -123,9 +123,12 @@ def parse_url(value: object) -> URL:
     scheme = parts.scheme.lower()
     if scheme == "javascript":
         raise URLProblem("javascript: URLs are not links; give the page's https:// address.")
+    if not scheme:  # "www.mind.org.uk/anxiety": the address without its https://
+        example = f"https://{text}" if "." in text.split("/", 1)[0] else "https://www.example.org/page"
+        raise URLProblem(f"The URL needs its https:// (or http://) at the start; write it in "
+                         f"full, e.g. {example}.")
     if scheme not in SCHEMES:
-        raise URLProblem(f"Only http and https URLs can be used (https://...), not "
-                         f"'{scheme or 'no scheme'}'.")
+        raise URLProblem(f"Only http and https URLs can be used (https://...), not '{scheme}'.")
     netloc = parts.netloc
     if "@" in netloc:
         raise URLProblem("The URL holds a user name or password (user@host); give it without them.")

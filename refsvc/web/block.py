@@ -84,7 +84,7 @@ def _comment_text(text: str) -> str:
 @blp.response(200, {"type": "string"}, content_type="text/html",
               description="An HTML fragment: one list item per resource that is not broken.")
 def block(ids: str | None = None, tag: str | None = None, page: str | None = None):
-    """The further-reading block for ``ids`` (kept in the order given) or a ``tag`` (by name);
+    """The further-reading block for `ids` (kept in the order given) or a `tag` (by name);
     broken links left out. A tag no resource has answers an empty block saying so in a comment."""
     resources = visible_resources(split_ids(ids) if ids else None, tag)
     html = render_template("web/block.html", resources=resources,

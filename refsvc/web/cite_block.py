@@ -23,12 +23,17 @@ blp = Blueprint("citation_block", __name__, url_prefix="/v1/citations",
                 description="The cite-this-page block (an HTML fragment).")
 
 BLOCK_STYLES = ["apa", "mla", "chicago"]
+# one instance for every request: building the schema and its nested ones costs more than reading the body
+CITATION_REQUEST = CitationRequestSchema()
 LABELS = {"apa": "APA", "mla": "MLA", "chicago": "Chicago"}
 FORMATS = ["text", "html", "bibtex", "ris"]
 
 
 class BlockLookupArgs(LookupArgsSchema):
-    """A DOI or a URL; the styles are the block's three."""
+    """A DOI or a URL, and a locale; the styles and formats are the block's own."""
+
+    class Meta(LookupArgsSchema.Meta):
+        exclude = ("style", "formats")
 
 
 def _ordinal(edition: Any) -> str | None:
@@ -85,7 +90,7 @@ class CitationBlock(MethodView):
     @blp.response(200, {"type": "string"}, content_type="text/html",
                   description="An HTML fragment: APA, MLA and Chicago with copy buttons and downloads.")
     @blp.alt_response(429, description="Too many lookups from this client (REFSVC_LOOKUP_RATE_LIMIT)")
-    def get(self, style: list[str], locale: str, formats: list[str], doi=None, url=None):
+    def get(self, locale: str, doi=None, url=None):
         """The cite-this-page block for a DOI or a web page's URL."""
         from refsvc import lookups
         from refsvc.api.citations import cite
@@ -96,15 +101,16 @@ class CitationBlock(MethodView):
             response.headers[key] = value
         return response
 
-    @blp.arguments(CitationRequestSchema)
+    @blp.arguments(CITATION_REQUEST)
     @blp.response(200, {"type": "string"}, content_type="text/html",
                   description="An HTML fragment: APA, MLA and Chicago with copy buttons and downloads.")
     def post(self, body: dict[str, Any]):
-        """The cite-this-page block for page metadata or a CSL-JSON item (POST /v1/citations's body)."""
+        """The cite-this-page block for page metadata, a CSL-JSON item or a page's HTML (POST
+        /v1/citations's body)."""
+        from refsvc.api.cite_inputs import body_item
         from refsvc.api.citations import cite
-        from refsvc.metadata.fields import to_csl
 
-        item = body["csl"] if "csl" in body else to_csl(body["metadata"])
+        item, _ = body_item(body)
         response = render_block(cite(item, BLOCK_STYLES, body["locale"], FORMATS))
         response.headers["Cache-Control"] = f"private, max-age={current_app.config['CACHE_MAX_AGE']}"
         return response

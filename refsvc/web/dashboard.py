@@ -152,7 +152,8 @@ def _audit_post():
     if problem:
         return render_template("web/audit.html", result=None, error=problem, url=url), 422
     try:
-        html, base_url = fetch_page(url)
+        html, base_url = fetch_page(url, instead="Check that the address opens in a browser, "
+                                    "then audit it again.")
     except APIError as exc:
         return render_template("web/audit.html", result=None, error=str(exc), url=url), exc.status
     rows = audit_links(outbound_links(html, base_url), registry_entries())
@@ -173,8 +174,8 @@ def check_now(resource_id: str):
         return render_template("web/not_found.html", what=f"No resource with id '{resource_id}'."), 404
     with get_database(current_app).transaction() as session:
         if store.get_resource(session, resource_id) is not None:  # not deleted meanwhile
-            event_store.add_event(session, resource_id, "checked_now",
-                                  f"Checked now: {views.outcome_words(check.outcome, check.status_code)}")
+            event_store.add_event(session, resource_id, "checked_now",  # the timeline says "Checked now"
+                                  views.outcome_words(check.outcome, check.status_code))
     back = request.form.get("next") or ""
     if not back.startswith("/dashboard"):
         back = url_for("resource_page.resource_page", resource_id=resource_id)

@@ -79,9 +79,11 @@ def _form_entry(form) -> dict[str, Any]:
 @editor_post
 def edit(resource_id: str):
     """Change the entry's fields (editor), with the same validation as the API and the registry."""
+    from refsvc.links.fetchable import refused_fields
     from refsvc.links.registry import validate_entry
 
     clean, errors = validate_entry(_form_entry(request.form), partial=True)
+    errors = errors or refused_fields(clean, current_app.config)
     now = utcnow()
     with get_database(current_app).transaction() as session:
         resource = store.get_resource(session, resource_id)

@@ -61,7 +61,13 @@ def from_reports(reports: Sequence[Any]) -> list[Event]:
 def from_editor_events(rows: Sequence[Any]) -> list[Event]:
     """What editors did (check now, edits)."""
     return [Event(row.at, "editor", ACTION_WORDS.get(row.action, row.action.replace("_", " ").capitalize()),
-                  row.summary) for row in rows if not row.action.startswith("report_")]
+                  _detail(row)) for row in rows if not row.action.startswith("report_")]
+
+
+def _detail(row: Any) -> str:
+    # Rows stored before the summary lost its "Checked now: " prefix would read it twice.
+    summary = row.summary or ""
+    return summary.removeprefix("Checked now: ") if row.action == "checked_now" else summary
 
 
 def timeline(checks: Sequence[Any], reports: Sequence[Any], editor_rows: Sequence[Any]) -> list[Event]:

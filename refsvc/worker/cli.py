@@ -13,6 +13,7 @@ from ruamel.yaml import YAMLError
 from flask.cli import AppGroup, with_appcontext
 
 from refsvc import metrics
+from refsvc.links.fetchable import refused_fields
 from refsvc.links.registry import (RegistryError, describe_diff, diff_entries, dump_registry,
                                    parse_registry, update_document)
 from refsvc.storage import get_database
@@ -63,6 +64,11 @@ def import_registry(file: Path, if_empty: bool, prune: bool, yes: bool, dry_run:
     doomed = [rid for action, rid, _ in changes if action == "delete"]
     if doomed and not yes:  # asked with no transaction open: the answer may take a person minutes
         names = ", ".join(f"{rid} ({current[rid]['name']})" for rid in doomed)
+        if not sys.stdin.isatty():  # nobody to answer: a prompt would read end-of-file ("Aborted!")
+            raise click.ClickException(
+                f"--prune would delete {plural(len(doomed), 'resource')} that {file} does not list, "
+                f"with their check history: {names}. Nothing imported or deleted. Run again with --yes "
+                "to delete them, or without --prune to keep them.")
         if not click.confirm(f"--prune deletes {plural(len(doomed), 'resource')} that {file} does not "
                              f"list, with their check history: {names}. Delete them?"):
             raise click.ClickException("Nothing imported or deleted. Run again with --yes to "
@@ -101,7 +107,13 @@ def _read_registry(file: Path) -> list[dict]:
             "(the repository's registry.yaml is one), or write the current registry with "
             "`flask --app wsgi registry export FILE`.") from None
     try:
-        return parse_registry(text, source=str(file))
+        entries = parse_registry(text, source=str(file))
+        refused = [f"entry {number} ({entry['id']}): {field}: {problem}"
+                   for number, entry in enumerate(entries, 1)
+                   for field, problem in refused_fields(entry, current_app.config).items()]
+        if refused:
+            raise RegistryError(f"{file} has {len(refused)} problem(s); nothing was imported.", refused)
+        return entries
     except RegistryError as exc:
         details = "".join(f"\n  - {problem}" for problem in exc.problems)
         raise click.ClickException(f"{exc}{details}\nFix these entries in {file} and run the "

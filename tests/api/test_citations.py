@@ -185,6 +185,14 @@ def test_a_body_over_256_kib_is_a_413(client):
     response = post(client, {"metadata": big})
     assert response.status_code == 413
     assert response.json["status"] == 413
+    assert "256 KiB" in response.json["message"]  # the limit, so the client knows how much to cut
+
+
+@pytest.mark.parametrize("body", [[], [{"metadata": SEED}], "text", 7])
+def test_a_body_that_is_not_an_object_is_a_422_asking_for_one(client, body):
+    response = post(client, body)
+    assert response.status_code == 422
+    assert "JSON object" in response.json["message"] and "Invalid input type" not in str(response.json)
 
 
 @pytest.mark.parametrize("item, field", [

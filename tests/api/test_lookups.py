@@ -200,3 +200,28 @@ def test_a_refused_address_is_one_sentence_saying_what_to_give_instead(settings,
     assert answer.status_code == 400 and answer.json["code"] == "refused_address"
     assert message.lower().count("not allowed") + message.count("cannot be fetched") <= 1, message
     assert one_sentence(message) and "public" in message, message
+
+
+@pytest.mark.parametrize("source", [{"doi": "10.1037/pst0000282"}, {"url": "/page.htm"}])
+def test_an_unknown_style_is_a_404_before_anything_is_fetched(resolver_app, httpserver, source):
+    if "url" in source:
+        source = {"url": httpserver.url_for(source["url"])}
+    response = resolver_app.test_client().get("/v1/citations", query_string={**source, "style": "nosuch"})
+    assert response.status_code == 404 and response.json["code"] == "unknown_style"
+    assert "nosuch" in response.json["message"]
+    assert httpserver.log == []  # the name was judged first: no request went out
+
+
+def test_a_batch_with_an_unknown_style_is_one_404_and_looks_nothing_up(resolver_app, httpserver):
+    response = resolver_app.test_client().post("/v1/citations/batch", json={
+        "entries": [{"doi": "10.1037/pst0000282"}, {"url": httpserver.url_for("/a.htm")}],
+        "styles": ["apa", "nosuch"]})
+    assert response.status_code == 404 and response.json["code"] == "unknown_style"
+    assert httpserver.log == []
+
+
+def test_a_url_that_cannot_be_parsed_gets_the_sentence_that_says_what_to_fix(client):
+    response = client.get("/v1/citations", query_string={"url": "http://[::1/"})
+    assert response.status_code == 422 and response.json["code"] == "invalid_url"
+    assert "closing ']'" in response.json["message"] or "cannot be parsed" in response.json["message"]
+    assert response.json["message"] != "Invalid IPv6 URL"

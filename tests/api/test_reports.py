@@ -146,3 +146,12 @@ def test_a_form_post_never_links_back_to_a_script_url(client, mind):
                                                 "page": "javascript:alert(1)"})
     assert response.status_code == 202
     assert b"javascript:" not in response.data
+
+
+def test_a_lone_visitor_reporting_twice_is_not_told_others_reported_it(client, mind):
+    body = {"resource_id": mind, "reason": "broken"}
+    first = client.post("/v1/reports", json=body).json["message"]
+    again = client.post("/v1/reports", json=body).json["message"]
+    assert "others" not in first and "others" not in again
+    other = client.post("/v1/reports", json=body, environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert "others reported this too" in other.json["message"]

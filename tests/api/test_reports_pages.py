@@ -71,3 +71,13 @@ def test_a_block_for_a_tag_whose_links_are_all_broken_says_nothing_about_the_tag
         resource.state.health = "broken"
     html = client.get("/v1/resources/block?tag=t").get_data(as_text=True)
     assert "no resource has the tag" not in html
+
+
+def test_a_bad_form_post_gets_an_escaped_html_page_naming_the_field(client):
+    response = client.post("/v1/reports", data={"url": "https://a.example.org/", "reason": "nope",
+                                                "<script>alert(1)</script>": "x"},
+                           headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert response.status_code == 422 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "reason" in page

@@ -50,3 +50,26 @@ def test_an_apps_default_limit_does_not_carry_over_to_the_next_app(settings, tmp
     assert [limited.test_client().get("/v1/styles").status_code for _ in range(3)][-1] == 429
     free = create_app({**settings, "DATABASE_URL": f"sqlite:///{tmp_path / 'other.sqlite'}"})
     assert {free.test_client().get("/v1/styles").status_code for _ in range(5)} == {200}
+
+
+def test_retry_after_comes_only_with_a_refusal(limited_app):
+    client = limited_app.test_client()
+    accepted = report(client)
+    assert accepted.status_code == 202 and "Retry-After" not in accepted.headers
+    report(client)
+    refused = report(client)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    # the message says how long, as the header does
+    assert f"{refused.headers['Retry-After']} seconds" in refused.json["message"]
+
+
+def test_a_rate_limited_form_post_gets_an_html_page_with_the_same_status(limited_app):
+    client = limited_app.test_client()
+    form = {"url": "https://a.example.org/", "reason": "other"}
+    answers = [client.post("/v1/reports", data=form, headers={"Accept": "text/html"}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [202, 202, 429]
+    refused = answers[-1]
+    assert refused.mimetype == "text/html" and int(refused.headers["Retry-After"]) > 0
+    page = refused.get_data(as_text=True)
+    assert "<h1>" in page and f"{refused.headers['Retry-After']} seconds" in page
+    assert not page.lstrip().startswith("{")

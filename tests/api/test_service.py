@@ -92,3 +92,16 @@ def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(settings, 
     app.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.7"},
                           environ_base={"REMOTE_ADDR": "10.0.0.1"})
     assert seen["addr"] == "203.0.113.7"
+
+
+def test_the_api_document_writes_code_as_markdown_not_rst(client):
+    # /docs renders the summaries as Markdown: RST's double backticks would show literally
+    assert "``" not in client.get("/openapi.json").get_data(as_text=True)
+
+
+def test_a_204_carries_no_content_type(app, client, editor):
+    assert client.post("/v1/resources", json={"id": "mind", "name": "Mind", "url": "https://www.mind.org.uk/"},
+                       headers=editor).status_code == 201
+    response = client.delete("/v1/resources/mind", headers=editor)
+    assert response.status_code == 204 and response.data == b""
+    assert "Content-Type" not in response.headers

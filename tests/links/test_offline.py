@@ -105,3 +105,12 @@ def test_a_probe_takes_the_hosts_politeness_slot_and_waits_its_turn():
     for t in threads:
         t.join()
     assert len(client.at) == 2 and abs(client.at[1] - client.at[0]) >= 0.29
+
+
+@pytest.mark.parametrize("said", ["DNS lookup failed: name or service not known — the domain may have lapsed",
+                                  "The secure connection failed (timed out) — visitors will see a "
+                                  "certificate warning"])
+def test_an_inconclusive_check_drops_the_checks_guess_about_the_site(said):
+    record = inconclusive({"outcome": "dns_error", "reason": said}, Connectivity().judge(DEAD))
+    assert said.split(" — ")[0] in record["reason"]  # what happened stays
+    assert "lapsed" not in record["reason"] and "visitors will see" not in record["reason"]

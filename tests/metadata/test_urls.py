@@ -92,8 +92,9 @@ def test_one_bad_registry_entry_never_breaks_an_audit(app, client, editor):
                                  expect=[]))
     client.post("/v1/resources", json={"id": "mind", "name": "Mind", "url": "https://www.mind.org.uk/"},
                 headers=editor)
-    client.post("/v1/resources", json={"id": "v6", "name": "V6", "url": "http://[2001:db8::1]:8080/"},
-                headers=editor)
+    with get_database(app).transaction() as session:  # a deployment allowing it (this one refuses it)
+        session.add(Resource(id="v6", name="V6", url="http://[2001:db8::1]:8080/", description="",
+                             tags=[], expect=[]))
     html = ('<a href="https://mind.org.uk/">Mind</a> <a href="http://[2001:db8::1]:8080/">v6</a> '
             '<a href="http://exa%09mple.org/">odd</a>')
     response = client.post("/v1/audits", json={"html": html, "base_url": "https://site.example/"},
@@ -103,3 +104,10 @@ def test_one_bad_registry_entry_never_breaks_an_audit(app, client, editor):
     assert matched == {"https://mind.org.uk/": "mind", "http://[2001:db8::1]:8080/": "v6"}
     report = client.post("/v1/reports", json={"url": "http://mind.org.uk", "reason": "broken"})
     assert report.status_code == 202 and report.json["resource_id"] == "mind"
+
+
+@pytest.mark.parametrize("url, hint", [("notaurl", "https://"), ("www.mind.org.uk/anxiety", "https://www.mind.org.uk/anxiety"),
+                                       ("ftp://example.org/", "'ftp'")])
+def test_a_url_without_an_http_scheme_is_told_how_to_write_it(url, hint):
+    problem = url_problem(url)
+    assert hint in problem and "no scheme" not in problem

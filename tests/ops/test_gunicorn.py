@@ -171,3 +171,11 @@ def test_gunicorn_starts_while_the_database_is_down_and_says_it_is_not_ready(tmp
     finally:
         proc.stop()
     assert any("database unavailable at start" in line["message"] for line in proc.json_lines(proc.err))
+
+
+def test_a_url_of_a_few_kilobytes_gets_the_apps_json_answer_not_gunicorns_html_414(served):
+    _, url, _ = served
+    long_url = "https://www.example.org/" + "a" * 5000  # over gunicorn's default 4094-byte line
+    status, headers, body = get(f"{url}/v1/citations?url={quote(long_url)}")
+    assert status == 422 and headers["Content-Type"].startswith("application/json")
+    assert b"2048" in body  # the app's own limit on a URL, said in words

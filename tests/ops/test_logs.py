@@ -98,3 +98,65 @@ def test_plain_text_logs_can_be_chosen_for_a_terminal(capfd):
         assert "WARNING refsvc.test [term-1] hello" in err and "{" not in err
     finally:
         logs.configure("INFO", "json")
+
+
+def _stderr_of(code: str, *, tty: bool, env: dict | None = None) -> str:
+    """What a Python process writes to its standard error, a terminal (a pty) or a pipe."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    env = {**os.environ, **(env or {})}
+    if not tty:
+        return subprocess.run([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True, env=env,
+                              timeout=60, check=True).stderr
+    leader, follower = pty.openpty()
+    done = subprocess.run([sys.executable, "-c", code], stderr=follower, env=env, timeout=60, check=True)
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the pty is closed once read to the end
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(leader)
+    assert done.returncode == 0
+    return out.decode()
+
+
+WARN = ("from refsvc import logs; import logging; logs.configure('INFO', '{fmt}'); "
+        "logging.getLogger('refsvc.test').warning('the checker looked offline')")
+
+
+def test_logs_are_plain_lines_on_a_terminal_and_json_elsewhere():
+    on_terminal = _stderr_of(WARN.format(fmt="auto"), tty=True)
+    assert "WARNING refsvc.test" in on_terminal and "the checker looked offline" in on_terminal
+    assert not on_terminal.lstrip().startswith("{")
+    piped = json_lines(_stderr_of(WARN.format(fmt="auto"), tty=False))
+    assert piped[0]["message"] == "the checker looked offline"
+    # asked for by name, JSON stays JSON on a terminal
+    assert _stderr_of(WARN.format(fmt="json"), tty=True).lstrip().startswith("{")
+
+
+def test_the_default_log_format_follows_the_terminal():
+    from refsvc.config import load_settings
+
+    assert load_settings({}, environ={})["LOG_FORMAT"] == "auto"
+
+
+def test_a_cli_command_prints_no_alembic_info_lines(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = {**os.environ, "REFSVC_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}",
+           "REFSVC_INSTANCE_PATH": str(tmp_path / "instance"), "REFSVC_EDITOR_TOKENS": "t"}
+    done = subprocess.run([os.path.join(os.path.dirname(sys.executable), "flask"), "--app", "wsgi",
+                           "db", "upgrade"], cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "alembic" not in done.stderr, done.stderr

@@ -39,3 +39,24 @@ def test_make_run_serves_with_gunicorn_conf_and_stops_on_ctrl_c(tmp_path):
     left = subprocess.run(["ps", "-o", "pid=", "-s", str(run.proc.pid)], capture_output=True,
                           text=True).stdout.split()
     assert left == []  # gunicorn, its workers and the checker have all gone
+
+
+def test_make_run_on_a_port_in_use_says_so_in_one_line_and_starts_nothing(tmp_path):
+    import socket
+
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    for name in NEEDED:
+        (checkout / name).symlink_to(ROOT / name)
+    (checkout / ".venv").symlink_to(Path(sys.executable).parent.parent)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = base_env(tmp_path, PORT=str(port), REFSVC_EDITOR_TOKENS="t")
+        done = subprocess.run(["bash", "scripts/run"], cwd=checkout, env=env, capture_output=True,
+                              text=True, timeout=60)
+    assert done.returncode != 0
+    assert f"port {port} is in use; choose another with PORT=" in done.stderr
+    assert "Connection in use" not in done.stdout + done.stderr
+    assert "refsvc on http" not in done.stdout and "created" not in done.stdout  # checked first

@@ -187,3 +187,25 @@ def test_when_refsvc_does_not_allow_the_origin_the_widget_links_to_the_citation_
     text_in(browser, "h1", "How to cite this page")
     assert_accessible(browser)
     browser.get("about:blank")
+
+
+def test_when_refsvc_does_not_allow_the_origin_the_further_reading_block_says_so_once(
+        browser, live_server, website, add_resource):
+    add_resource("nhs", "https://www.nhs.uk/", name="NHS", health="healthy", tags=["further-reading"])
+    page_url = website.url_for("/reading.htm").replace("localhost", "127.0.0.1")  # not in CORS_ORIGINS
+    block_url = f"{live_server}/v1/resources/block?tag=further-reading"
+    website.expect_request("/reading.htm").respond_with_data(
+        f"""<!doctype html><html lang="en"><head><title>Reading</title></head><body><main>
+<div id="one" data-refsvc-block="{block_url}"></div><div id="two" data-refsvc-block="{block_url}"></div></main>
+<script src="{live_server}/static/refsvc-block.js" defer></script></body></html>""", content_type="text/html")
+    browser.get_log("browser")
+    browser.get(page_url)
+    for block in ("one", "two"):
+        wait_for(browser, lambda d, b=block: d.find_element(By.ID, b).get_attribute("data-refsvc-state") == "error")
+    link = browser.find_element(By.CSS_SELECTOR, "#one a.refsvc-block__fallback")
+    assert link.get_attribute("href") == block_url and link.is_displayed()
+    lines = [e["message"] for e in browser.get_log("browser") if "REFSVC_CORS_ORIGINS" in e["message"]]
+    origin = page_url.rsplit("/", 1)[0]
+    assert len(lines) == 1 and f"add {origin} to REFSVC_CORS_ORIGINS" in lines[0]
+    assert_accessible(browser, "#one")
+    browser.get("about:blank")

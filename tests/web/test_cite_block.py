@@ -72,3 +72,18 @@ def test_post_with_a_bad_body_is_a_422_naming_the_field(client):
     response = client.post("/v1/citations/block", json={"metadata": {"title": 5}})
     assert response.status_code == 422
     assert "title" in str(response.get_json()["errors"])
+
+
+def test_post_reads_a_page_sent_with_its_html_as_post_v1_citations_does(client):
+    page = {"url": "https://www.harleytherapy.co.uk/panic.htm", "html": PAGE}
+    block = fragment(client.post("/v1/citations/block", json={"page": page}))
+    apa = block.xpath("string(//li[@data-style='apa']//div)")
+    same = client.post("/v1/citations", json={"page": page, "styles": ["apa"], "formats": ["text"]})
+    assert apa.strip() == same.json["citations"]["apa"]["bibliography"]["text"]
+    assert "Smith, J. (2021" in apa
+
+
+def test_get_advertises_only_the_parameters_it_honours(client):
+    spec = client.get("/openapi.json").json
+    names = {p["name"] for p in spec["paths"]["/v1/citations/block"]["get"]["parameters"]}
+    assert {"doi", "url", "locale"} <= names and not names & {"style", "formats"}

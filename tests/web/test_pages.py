@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote
 
 import lxml.html
 import pytest
@@ -66,3 +67,12 @@ def test_every_page_names_its_icon(client, path):
     page = lxml.html.fromstring(client.get(path).get_data(as_text=True))
     icons = page.xpath("//link[@rel='icon']/@href")
     assert icons and all(client.get(href).status_code == 200 for href in icons)
+
+
+@pytest.mark.parametrize("path, href", [
+    ("/demo/cite", "/cite?url=https://www.harleytherapy.co.uk/dynamic-interpersonal-therapy-london.htm"),
+    ("/demo/block?tag=further-reading", "/v1/resources/block?tag=further-reading")])
+def test_the_demo_pages_say_what_to_do_without_javascript(client, path, href):
+    document = lxml.html.document_fromstring(client.get(path).get_data(as_text=True))
+    links = [unquote(a.get("href")) for a in document.xpath("//noscript//a")]
+    assert any(link.endswith(href) for link in links), links

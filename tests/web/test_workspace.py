@@ -10,7 +10,7 @@ import pytest
 
 from refsvc.links.tracking import Tracker
 from refsvc.storage import get_database, utcnow
-from refsvc.storage.resources import create_resource
+from refsvc.storage.resources import create_resource, get_resource
 from tests.conftest import EDITOR_TOKEN
 
 
@@ -349,3 +349,37 @@ def test_a_nul_in_a_report_note_gets_a_422_on_either_database(client):
 def test_check_now_of_an_id_that_cannot_exist_is_a_404_on_either_database(client):
     response = client.post("/dashboard/resources/%00/check", headers={"Authorization": f"Bearer {EDITOR_TOKEN}"})
     assert response.status_code == 404
+
+
+def test_an_edit_to_an_address_the_checker_may_not_fetch_is_a_422(app, client, registry):
+    app.config["ALLOW_PRIVATE_ADDRESSES"] = False  # a public deployment (the tests' settings allow them)
+    signed_in(client)
+    key = form_key(client, "/dashboard/resources/nhs")
+    response = client.post("/dashboard/resources/nhs/edit", data={"form_key": key, "name": "NHS",
+                                                                  "url": "http://10.0.0.1/"})
+    assert response.status_code == 422
+    assert "private address 10.0.0.1" in doc(response).get_element_by_id("edit-errors").text_content()
+    with get_database(app).transaction() as session:
+        assert get_resource(session, "nhs").url == "https://www.nhs.uk/"
+
+
+def test_check_now_reads_once_in_the_timeline(app, client, editor, httpserver):
+    httpserver.expect_request("/").respond_with_data("<title>Mind</title><p>Mind</p>", content_type="text/html")
+    with get_database(app).transaction() as session:
+        create_resource(session, {"id": "local", "name": "Mind", "url": httpserver.url_for("/")})
+    assert client.post("/v1/resources/local/check", headers=editor).status_code == 200
+    timeline = doc(client.get("/dashboard/resources/local")).get_element_by_id("timeline").text_content()
+    assert "Checked now: OK" in timeline and "Checked now: Checked now" not in timeline
+
+
+def test_an_audit_of_a_page_that_cannot_be_fetched_says_what_to_do_in_the_form(client, editor):
+    from tests.conftest import dead_port
+
+    signed_in(client)
+    key = form_key(client, "/dashboard/audit")
+    response = client.post("/dashboard/audit", data={"form_key": key,
+                                                     "url": f"http://127.0.0.1:{dead_port()}/page"})
+    page = lxml.html.fromstring(response.get_data(as_text=True))  # doc() wants a status below 500
+    error = page.get_element_by_id("audit-summary").text_content()
+    assert response.status_code == 502 and "could not be fetched" in error
+    assert "html" not in error and "base_url" not in error  # fields the form does not have

@@ -1,6 +1,7 @@
 """`registry import --dry-run / --prune` say what they would do; `registry export` keeps the file."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from refsvc.links.registry import parse_registry
@@ -40,12 +41,12 @@ def test_prune_asks_first_naming_what_it_deletes_and_a_no_keeps_everything(app, 
     runner.invoke(args=["registry", "import", str(REGISTRY)])
     small = tmp_path / "one.yaml"
     small.write_text("resources:\n- {id: mind, name: Mind, url: 'https://www.mind.org.uk/'}\n")
-    result = runner.invoke(args=["registry", "import", str(small), "--prune"], input="n\n")
+    result = runner.invoke(args=["registry", "import", str(small), "--prune"], input=Terminal(b"n\n"))
     assert result.exit_code == 1
     assert "--prune deletes 8 resources" in result.output and "nhs (NHS)" in result.output
     assert "Nothing imported or deleted" in result.output
     assert len(ids(app)) == 9
-    result = runner.invoke(args=["registry", "import", str(small), "--prune"], input="y\n")
+    result = runner.invoke(args=["registry", "import", str(small), "--prune"], input=Terminal(b"y\n"))
     assert result.exit_code == 0 and "8 deleted" in result.output and ids(app) == ["mind"]
 
 
@@ -90,7 +91,6 @@ def test_export_into_a_file_that_is_no_registry_says_so_and_leaves_it_alone(runn
 
 
 def test_prune_asks_with_no_transaction_open(app, runner, tmp_path):
-    import io
     import threading
 
     database = get_database(app)
@@ -99,7 +99,7 @@ def test_prune_asks_with_no_transaction_open(app, runner, tmp_path):
     small.write_text("resources:\n- {id: mind, name: Mind, url: 'https://www.mind.org.uk/'}\n")
     others_wrote = []
 
-    class Editor(io.BytesIO):
+    class Editor(Terminal):
         """Someone reading the question for a while: meanwhile the checker records its checks."""
 
         def read1(self, *args):
@@ -122,3 +122,36 @@ def test_prune_asks_with_no_transaction_open(app, runner, tmp_path):
     result = runner.invoke(args=["registry", "import", str(small), "--prune"], input=Editor(b"y\n"))
     assert result.exit_code == 0 and "8 deleted" in result.output
     assert others_wrote == [9, True]
+
+
+def test_dry_run_shows_where_a_long_field_changed(app, runner, tmp_path):
+    start = ("Mind is a mental health charity in England and Wales that gives advice and support to "
+             "anyone experiencing a mental health problem, and campaigns")
+    one = tmp_path / "one.yaml"
+    one.write_text(f"resources:\n- {{id: mind, name: Mind, url: 'https://www.mind.org.uk/', "
+                   f"description: '{start} for better services.'}}\n")
+    runner.invoke(args=["registry", "import", str(one)])
+    one.write_text(one.read_text().replace("for better services", "for better care"))
+    result = runner.invoke(args=["registry", "import", str(one), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "services" in line or "care" in line]
+    # both sides of the difference are shown, not two copies of the same first 77 characters
+    assert any("services" in line for line in lines) and any("care" in line for line in lines)
+
+
+class Terminal(io.BytesIO):
+    """Answers typed at a terminal (stdin is a TTY)."""
+
+    def isatty(self):
+        return True
+
+
+def test_prune_without_a_terminal_asks_nothing_and_says_to_run_with_yes(app, runner, tmp_path):
+    runner.invoke(args=["registry", "import", str(REGISTRY)])
+    small = tmp_path / "one.yaml"
+    small.write_text("resources:\n- {id: mind, name: Mind, url: 'https://www.mind.org.uk/'}\n")
+    result = runner.invoke(args=["registry", "import", str(small), "--prune"], input="y\n")
+    assert result.exit_code == 1
+    assert "Delete them?" not in result.output and "Aborted" not in result.output
+    assert "Run again with --yes to delete them" in result.output and "nhs (NHS)" in result.output
+    assert len(ids(app)) == 9

@@ -49,19 +49,55 @@
     send(form);
   });
 
-  // A logo that cannot be loaded leaves no broken-image box behind.
+  function hideLogo(img) {
+    var link = img.closest(".refsvc-resource__logo-link");
+    (link || img).hidden = true;
+  }
+
+  // A logo that cannot be loaded leaves no broken-image box (nor its empty space) behind: those
+  // that fail from now on...
   document.addEventListener("error", function (event) {
     var img = event.target;
-    if (img && img.classList && img.classList.contains("refsvc-resource__logo")) {
-      var link = img.closest(".refsvc-resource__logo-link");
-      (link || img).hidden = true;
-    }
+    if (img && img.classList && img.classList.contains("refsvc-resource__logo")) { hideLogo(img); }
   }, true);
+
+  // ...and those that failed before this script ran (a server-side include's logos load while the
+  // page is read). A lazy logo not yet asked for is not complete, so it is left alone.
+  function hideFailedLogos() {
+    Array.prototype.forEach.call(document.querySelectorAll("img.refsvc-resource__logo"), function (img) {
+      if (img.complete && img.naturalWidth === 0 && img.getAttribute("src")) { hideLogo(img); }
+    });
+  }
+
+  var warned = false;
+
+  function unavailable(container, url, error) {
+    container.setAttribute("data-refsvc-state", "error");
+    if (!container.children.length) {  // the website's own fallback, if it put one there, stays
+      var note = document.createElement("p");
+      note.className = "refsvc-block__status";
+      note.textContent = "Further reading could not be loaded here. ";
+      var link = document.createElement("a");
+      link.className = "refsvc-block__fallback";
+      link.href = url;
+      link.rel = "noopener";
+      link.textContent = "Open the list";
+      note.appendChild(link);
+      container.appendChild(note);
+    }
+    if (!warned && window.console && error instanceof TypeError) {
+      warned = true;  // one line, however many blocks the page has
+      var service = new URL(url, location.href).origin;
+      console.warn("refsvc-block: " + service + " did not answer this page (" + location.origin + "); if it " +
+                   "is running, add " + location.origin + " to REFSVC_CORS_ORIGINS on the refsvc server.");
+    }
+  }
 
   function load(container) {
     if (container.getAttribute("data-refsvc-state")) { return; }
     container.setAttribute("data-refsvc-state", "loading");
-    fetch(container.getAttribute("data-refsvc-block"), {headers: {"Accept": "text/html"}})
+    var url = container.getAttribute("data-refsvc-block");
+    fetch(url, {headers: {"Accept": "text/html"}})
       .then(function (response) {
         if (!response.ok) { throw new Error("refsvc answered " + response.status); }
         return response.text();
@@ -75,8 +111,9 @@
           container.appendChild(document.importNode(node, true));
         });
         container.setAttribute("data-refsvc-state", "ready");
-      }).catch(function () {
-        container.setAttribute("data-refsvc-state", "error");  // the page simply shows no block
+      }).catch(function (error) {
+        // a TypeError is no answer at all: refsvc down, or (most often) this origin not allowed
+        unavailable(container, url, error);
       });
   }
 
@@ -84,7 +121,12 @@
     Array.prototype.forEach.call(document.querySelectorAll("[data-refsvc-block]"), load);
   }
 
+  function start() {
+    hideFailedLogos();
+    loadAll();
+  }
+
   window.refsvcBlock = {load: load, loadAll: loadAll};
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", loadAll); }
-  else { loadAll(); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); }
+  else { start(); }
 })();

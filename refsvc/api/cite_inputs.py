@@ -1,0 +1,33 @@
+"""What a citation request names, settled before any work: its styles, and the item a POST body sends.
+
+Both the JSON endpoints (/v1/citations) and the HTML block (/v1/citations/block) take their item from
+here, so a body one accepts the other cites the same way; and a style name that means nothing is a 404
+before a DOI is resolved or a page fetched (a lookup can take seconds, or fail offline).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from refsvc import lookups
+from refsvc.api.styles import style_not_found
+from refsvc.citation import UnknownStyle
+from refsvc.citation.catalogue import resolve
+from refsvc.metadata.fields import to_csl
+
+
+def require_styles(names: list[str]) -> None:
+    """Raise the 404 ``unknown_style`` for the first name no style answers to."""
+    for name in names:
+        try:
+            resolve(name)
+        except UnknownStyle:
+            raise style_not_found(name) from None
+
+
+def body_item(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The CSL item a POST body sends (``metadata``, ``csl`` or a ``page``'s HTML), and what the
+    answer says of where it came from (a page's provenance and source; nothing for the others)."""
+    if "page" in body:
+        found = lookups.read_sent_page(body["page"]["html"], body["page"]["url"])
+        return found.item, {"provenance": found.provenance, "source": found.source}
+    return (body["csl"] if "csl" in body else to_csl(body["metadata"])), {}
