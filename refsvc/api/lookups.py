@@ -8,7 +8,7 @@ from flask import current_app
 from refsvc.api.parsing import clean_text
 from refsvc.errors import APIError, BadGateway, BadRequest, GatewayTimeout, NotFound, Unprocessable
 from refsvc.metadata import (DOINotFound, InvalidDOI, Lookup, PageNotFound, RefusedAddress, Resolver,
-                             UpstreamFailure, UpstreamTimeout, cite_page)
+                             UpstreamFailure, UpstreamTimeout)
 
 
 _resolver_lock = threading.Lock()
@@ -49,6 +49,8 @@ def lookup(*, doi: str | None = None, url: str | None = None) -> Lookup:
 
 def read_sent_page(html: str, url: str) -> Lookup:
     """A page the caller sent, read as a fetched one is (nothing fetched)."""
+    from refsvc.metadata.scrape import cite_page  # extruct: loaded on first use, not at start
+
     found = cite_page(html, url)
     found.item, found.provenance = clean_text(found.item), clean_text(found.provenance)
     return found
