@@ -199,7 +199,7 @@ class Tracker:
                                                  lease_seconds=lease, force=True)
             elif not check_store.hold(session, resource_id, token, self.clock(), lease_seconds=lease):
                 return None
-            row = check_store.get_state(session, resource_id)
+            row = check_store.states_of(session, [resource_id]).get(resource_id)  # and its resource
             if row is None or row.claimed_by != token:
                 return None
             resource = row.resource
