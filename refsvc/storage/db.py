@@ -22,10 +22,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 # The migrations policy's schema side lives in schema.py; the names others import from here stay.
-from refsvc.storage.schema import (HEAD_REVISION, MIGRATIONS, PG_LOCK_KEY, SchemaError, adopt,  # noqa: F401
+from refsvc.storage.schema import (MIGRATIONS, PG_LOCK_KEY, SchemaError, adopt, at_head,  # noqa: F401
                                    alembic_config, current_heads, current_revision, head_revision,
-                                   known_revision, migration_lock, run_alembic_upgrade, stored_revisions,
-                                   user_tables)
+                                   known_revision, migration_lock, run_alembic_upgrade, user_tables)
 
 MAX_ROW = 2**63 - 1  # the largest integer id or OFFSET SQLite and PostgreSQL take (64-bit signed)
 
@@ -259,7 +258,7 @@ class Database:
                     connection.execute(text("SET LOCAL statement_timeout = 0"))
                     connection.execute(text("SET LOCAL lock_timeout = 0"))
                 connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
-            if stored_revisions(connection) == (HEAD_REVISION,):
+            if at_head(connection):
                 return "current"  # the usual start: no need to load Alembic
             head = head_revision()
             current = current_heads(connection)

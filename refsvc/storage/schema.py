@@ -16,7 +16,8 @@ ALEMBIC_INI = MIGRATIONS.parent / "alembic.ini"
 PG_LOCK_KEY = 0x72656673  # "refs": one upgrade at a time across processes
 # The newest revision of migrations/, named here so that a process starting on a current database
 # (every start but the first after an upgrade) need not load Alembic and its scripts (a tenth of a
-# second of every checker's and worker's start). A test holds it equal to Alembic's own head.
+# second of every checker's and worker's start). A test holds it equal to Alembic's own head, and
+# it is trusted only while the newest file of migrations/versions is its own (``at_head``).
 HEAD_REVISION = "0005"
 
 
@@ -69,6 +70,15 @@ def stored_revisions(connection: Connection) -> tuple[str, ...] | None:
     if not connection.dialect.has_table(connection, "alembic_version"):
         return None
     return tuple(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+
+
+def at_head(connection: Connection) -> bool:
+    """True when the database is at HEAD_REVISION and the newest file of migrations/versions is
+    HEAD_REVISION's (False only means: ask Alembic)."""
+    versions = sorted(p.name for p in (MIGRATIONS / "versions").glob("*.py"))
+    if not versions or not versions[-1].startswith(HEAD_REVISION + "_"):
+        return False
+    return stored_revisions(connection) == (HEAD_REVISION,)
 
 
 def current_heads(connection: Connection) -> tuple[str, ...]:
