@@ -193,6 +193,8 @@ def main() -> None:
                 theirs.append(found)
         celery_runs = ({workers: run_celery(urls, tmp, args, workers, f"celery{workers}")
                         for workers in (1, 2)} if args.redis else {})
+        # check-links' own start-up and exit: the same command on an empty registry
+        empty = [run_check_links([], tmp, args, f"empty{n}") for n in range(args.rounds)]
         # LinkChecker's start-up and shut-down: one instant link, so its checking time can be told apart
         idle = [] if args.skip_linkchecker else [run_linkchecker([bases[0] + "/fast/0"], tmp, args)
                                                  for _ in range(args.rounds)]
@@ -220,10 +222,14 @@ def main() -> None:
         wall, cpu = (median_theirs[k] / median_ours[k] for k in ("wall", "cpu"))
         print(f"\nLinkChecker / refsvc: checking {checking / median_ours['elapsed']:.2f}x, wall {wall:.2f}x, "
               f"CPU {cpu:.2f}x (above 1: refsvc is faster / leaner)")
-    whole = {k: _median(processes, k) for k in ("wall", "checked")}
+    whole = {k: _median(processes, k) for k in ("wall", "cpu", "checked")}
     print(f"\n`flask check-links --once`, whole process (start-up, claims, checks, writes): "
-          f"{whole['wall']:.2f} s = {whole['wall'] / bound:.2f}x the bound, {whole['checked']:.0f} checks "
-          f"recorded ({processes[-1]['summary'][:80]})")
+          f"{whole['wall']:.2f} s = {whole['wall'] / bound:.2f}x the bound, {whole['cpu']:.2f} s of CPU, "
+          f"{whole['checked']:.0f} checks recorded ({processes[-1]['summary'][:80]})")
+    print(f"check-links --once on an empty registry (start-up and exit): {_median(empty, 'wall'):.2f} s, "
+          f"{_median(empty, 'cpu'):.2f} s of CPU")
+    print(f"check-links --once / check_many alone (same run): wall {whole['wall'] / median_ours['wall']:.2f}x, "
+          f"CPU {whole['cpu'] / median_ours['cpu']:.2f}x")
     if theirs:
         print(f"LinkChecker's whole process / check-links --once: "
               f"{median_theirs['wall'] / whole['wall']:.2f}x (above 1: check-links is faster)")

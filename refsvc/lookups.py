@@ -9,7 +9,7 @@ from flask import current_app
 
 from refsvc.errors import BadGateway, BadRequest, GatewayTimeout, NotFound, Unprocessable
 from refsvc.metadata import (DOINotFound, InvalidDOI, Lookup, PageNotFound, RefusedAddress, Resolver,
-                             UpstreamFailure, UpstreamTimeout, cite_page)
+                             UpstreamFailure, UpstreamTimeout)
 from refsvc.metadata.urls import url_problem
 from refsvc.unicode import clean_text
 
@@ -64,6 +64,8 @@ def _sentence(reason: str, next_step: str) -> str:
 
 def read_sent_page(html: str, url: str) -> Lookup:
     """A page the caller sent, read as a fetched one is (nothing fetched)."""
+    from refsvc.metadata.scrape import cite_page  # extruct: loaded on first use, not at start
+
     found = cite_page(html, url)
     found.item, found.provenance = clean_text(found.item), clean_text(found.provenance)
     return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
@@ -50,10 +50,19 @@ class CheckResult:
     key: str = field(default="", compare=False)  # the runner's job key; not part of the stored record
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready record (without the runner's ``key``)."""
-        record = asdict(self)
-        record.pop("key")
+        """The JSON-ready record (without the runner's ``key``); its lists and dicts are its own.
+
+        Copied one level deep, not with ``asdict``: that walks and copies the whole page carried
+        for the description check, once per check, for values nobody changes below the first level.
+        """
+        record = {}
+        for name in _FIELDS:
+            value = getattr(self, name)
+            record[name] = value.copy() if isinstance(value, (list, dict)) else value
         return record
+
+
+_FIELDS = tuple(f.name for f in fields(CheckResult) if f.name != "key")
 
 
 class _Fetcher:

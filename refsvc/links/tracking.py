@@ -25,13 +25,17 @@ from refsvc.storage import resources as store
 
 log = logging.getLogger(__name__)
 _KEY = "refsvc.tracker"
+HOST_POOLS = 256
 
 
 def make_client(settings: Mapping[str, Any]) -> Any:
     """The guarded client the checker and webhooks use, configured from the settings."""
     from refsvc.metadata.http import client_from_settings
 
-    return client_from_settings(settings, pool_maxsize=max(int(settings["CHECK_CONCURRENCY"]), 4))
+    # Connection pools for many more hosts than checks at once: the runner takes hosts in turn, and
+    # an LRU of pools smaller than that cycle throws each host's pool (and its open connections)
+    # away just before the host's next check. A pool holds no more than the per-host limit.
+    return client_from_settings(settings, pool_maxsize=max(int(settings["CHECK_CONCURRENCY"]) * 8, HOST_POOLS))
 
 
 def state_of(row: HealthState) -> health_rules.State:
@@ -195,7 +199,7 @@ class Tracker:
                                                  lease_seconds=lease, force=True)
             elif not check_store.hold(session, resource_id, token, self.clock(), lease_seconds=lease):
                 return None
-            row = check_store.get_state(session, resource_id)
+            row = check_store.states_of(session, [resource_id]).get(resource_id)  # and its resource
             if row is None or row.claimed_by != token:
                 return None
             resource = row.resource

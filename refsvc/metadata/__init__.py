@@ -11,16 +11,28 @@ import time
 from typing import Any, Mapping
 
 from refsvc.config import SETTINGS
-from refsvc.metadata.cache import cache_backend, cached_session
 from refsvc.metadata.doi import DOISources, lookup_doi, normalize_doi
 from refsvc.metadata.http import RefusedAddress, client_from_settings
 from refsvc.metadata.ratelimit import RateLimiter, RedisRateLimiter
 from refsvc.metadata.results import (DOINotFound, InvalidDOI, InvalidURL, Lookup, NotFound, PageNotFound,
                                      UpstreamFailure, UpstreamTimeout)
-from refsvc.metadata.scrape import PageSources, cite_page, lookup_url
 
 __all__ = ["Resolver", "Lookup", "normalize_doi", "lookup_doi", "lookup_url", "cite_page", "InvalidDOI", "InvalidURL",
            "NotFound", "DOINotFound", "PageNotFound", "UpstreamFailure", "UpstreamTimeout", "RefusedAddress"]
+
+
+# Page scraping (extruct) and the HTTP cache (requests_cache) cost half a second to import: loaded
+# when first used, so a process that never looks a page up (the link checker) does not pay for them.
+_LAZY = {"lookup_url": "refsvc.metadata.scrape", "cite_page": "refsvc.metadata.scrape",
+         "PageSources": "refsvc.metadata.scrape"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _LIMITERS: dict[tuple, RateLimiter] = {}
@@ -51,6 +63,9 @@ class Resolver:
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> "Resolver":
         """Build from refsvc settings (``app.config`` or ``load_settings()``); missing keys take defaults."""
+        from refsvc.metadata.cache import cache_backend, cached_session
+        from refsvc.metadata.scrape import PageSources
+
         s = {name: default for name, (_, default) in SETTINGS.items()}
         s.update({k: settings[k] for k in SETTINGS if k in settings})
         backend = cache_backend(s)
@@ -74,6 +89,8 @@ class Resolver:
 
     def url(self, url: str) -> Lookup:
         """A CSL item for a page; a DOI found on the page is resolved instead."""
+        from refsvc.metadata.scrape import lookup_url
+
         deadline = time.monotonic() + self.timeout
         return lookup_url(url, self.page_sources, deadline,
                           resolve_doi=lambda doi: lookup_doi(doi, self.doi_sources, deadline))

@@ -17,14 +17,12 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
-import psycopg
-
 from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 # The migrations policy's schema side lives in schema.py; the names others import from here stay.
-from refsvc.storage.schema import (MIGRATIONS, PG_LOCK_KEY, SchemaError, adopt,  # noqa: F401
+from refsvc.storage.schema import (MIGRATIONS, PG_LOCK_KEY, SchemaError, adopt, at_head,  # noqa: F401
                                    alembic_config, current_heads, current_revision, head_revision,
                                    known_revision, migration_lock, run_alembic_upgrade, user_tables)
 
@@ -102,31 +100,46 @@ def _writer_lock(url: str) -> Any:
 
 
 _NO_WATCH = threading.local()  # set while migrating: a long ALTER must not be cut off
-# psycopg's own (internal) exception for an expired wait
-_WAIT_TIMEOUT: type[Exception] = getattr(psycopg.errors, "_WaitTimeout", psycopg.errors.OperationalError)
 
 
-class _BoundedConnection(psycopg.Connection):
-    """A psycopg connection that gives up waiting for the server after ``wait_limit`` seconds.
+def _bounded_connection_class() -> type:
+    """The psycopg connection class that bounds every wait (made on first use: psycopg costs a
+    tenth of a second to import, which a process on SQLite, the checker's default, need not pay)."""
+    global _BOUNDED
+    if _BOUNDED is not None:
+        return _BOUNDED
+    import psycopg
 
-    PostgreSQL's statement_timeout is enforced by the server; a server (or network path) that has
-    stopped answering altogether never sends it, and libpq would wait for ever. Every exchange
-    (query, commit, the pool's ping) goes through ``wait``, so bounding it bounds them all. The
-    connection is closed on expiry: its protocol state is unknown, and a closed connection is what
-    SQLAlchemy's pool recognises as one to throw away.
-    """
+    # psycopg's own (internal) exception for an expired wait
+    wait_timeout: type[Exception] = getattr(psycopg.errors, "_WaitTimeout", psycopg.errors.OperationalError)
 
-    wait_limit: float | None = None
+    class _BoundedConnection(psycopg.Connection):
+        """A psycopg connection that gives up waiting for the server after ``wait_limit`` seconds.
 
-    def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:  # type: ignore[override]
-        if timeout is None and not getattr(_NO_WATCH, "on", False):
-            timeout = self.wait_limit
-        try:
-            return super().wait(gen, interval=interval, timeout=timeout)
-        except _WAIT_TIMEOUT:
-            self.pgconn.finish()
-            raise psycopg.OperationalError(
-                f"the database did not answer within {timeout:g} s") from None
+        PostgreSQL's statement_timeout is enforced by the server; a server (or network path) that has
+        stopped answering altogether never sends it, and libpq would wait for ever. Every exchange
+        (query, commit, the pool's ping) goes through ``wait``, so bounding it bounds them all. The
+        connection is closed on expiry: its protocol state is unknown, and a closed connection is what
+        SQLAlchemy's pool recognises as one to throw away.
+        """
+
+        wait_limit: float | None = None
+
+        def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:  # type: ignore[override]
+            if timeout is None and not getattr(_NO_WATCH, "on", False):
+                timeout = self.wait_limit
+            try:
+                return super().wait(gen, interval=interval, timeout=timeout)
+            except wait_timeout:
+                self.pgconn.finish()
+                raise psycopg.OperationalError(
+                    f"the database did not answer within {timeout:g} s") from None
+
+    _BOUNDED = _BoundedConnection
+    return _BOUNDED
+
+
+_BOUNDED: type | None = None
 
 
 def make_engine(url: str, timeouts: Timeouts = Timeouts(), pool_size: int = 5) -> Engine:
@@ -169,10 +182,11 @@ def _postgresql_engine(url: str, timeouts: Timeouts, pool_size: int) -> Engine:
     # The client-side bound is a little longer than the server's, so a slow statement on a live
     # server ends with the server's own (clearer) error.
     wait_limit = timeouts.statement + 1.0
+    bounded = _bounded_connection_class()
 
     @event.listens_for(engine, "do_connect")
     def _bounded_connect(_dialect, _record, cargs, cparams):
-        connection = _BoundedConnection.connect(*cargs, **cparams)
+        connection = bounded.connect(*cargs, **cparams)
         connection.wait_limit = wait_limit
         return connection
 
@@ -245,6 +259,8 @@ class Database:
                     connection.execute(text("SET LOCAL statement_timeout = 0"))
                     connection.execute(text("SET LOCAL lock_timeout = 0"))
                 connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+            if at_head(connection):
+                return "current"  # the usual start: no need to load Alembic
             head = head_revision()
             current = current_heads(connection)
             if current == ((head,) if head else ()):

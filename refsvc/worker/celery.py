@@ -12,10 +12,12 @@ Politeness limits hold across every worker and checker (refsvc.links.politeness:
 """
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
 from celery import Celery
+from celery import signals as celery_signals
 
 from refsvc.worker import signals
 from refsvc.config import load_settings
@@ -28,6 +30,7 @@ signals.connect()  # JSON logs with the request id, metrics; before prometheus_c
 
 _app: Any = None
 _lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 def bind_app(flask_app: Any) -> None:
@@ -47,6 +50,30 @@ def _flask_app() -> Any:
             _app = create_app()
             fast_commits(get_database(_app))  # a worker commits a check per task, like the checker
         return _app
+
+
+@celery_signals.worker_init.connect(weak=False)
+def _warm_thread_pool(sender: Any = None, **_: Any) -> None:
+    # A thread pool's tasks run in this process; a prefork pool's children warm themselves (an
+    # engine made here, before the fork, would share its connections with them).
+    from celery.concurrency import get_implementation
+
+    if sender is not None and get_implementation(sender.pool_cls).__module__ == "celery.concurrency.thread":
+        warm()
+
+
+@celery_signals.worker_process_init.connect(weak=False)
+def warm(**_: Any) -> None:
+    """Make the app and its tracker when a worker starts, not in its first task: otherwise every
+    thread of the pool waits out the start-up (about a second of CPU) on its first check."""
+    try:
+        from refsvc.links.check import check_link  # noqa: F401  (the checks' own imports)
+        from refsvc.links.tracking import tracker_for
+
+        tracker = tracker_for(_flask_app())
+        tracker.hosts  # noqa: B018  (the shared politeness gate's connection)
+    except Exception:  # e.g. the database is down: the first task tries again
+        log.warning("could not prepare the worker's app at start; its first task will", exc_info=True)
 
 
 @celery.task(name="refsvc.check_resource", ignore_result=True)

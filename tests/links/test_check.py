@@ -46,6 +46,22 @@ def test_a_healthy_page_is_ok_with_its_facts_recorded(serve, client):
     assert "key" not in record and record["tls_valid"] is None
 
 
+def test_a_record_is_the_recorders_to_change_without_changing_the_result():
+    from refsvc.links.check import CheckResult
+
+    result = CheckResult(url="https://example.org/", outcome="ok", reason="fine",
+                         redirects=[{"status": 301, "url": "https://example.org/"}],
+                         details={"attempts": [1]}, description_page={"html": "<p>x</p>", "seen": "a"},
+                         key="r1")
+    record = result.to_dict()
+    record["description_page"]["read"] = "parsed"  # what the description check does to its record
+    record["details"]["checker_offline"] = {}
+    record["redirects"].append({})
+    assert result.description_page == {"html": "<p>x</p>", "seen": "a"}
+    assert result.details == {"attempts": [1]} and len(result.redirects) == 1
+    assert "key" not in record and record == {**record, "url": "https://example.org/", "outcome": "ok"}
+
+
 def test_a_200_page_not_found_is_a_soft_404(serve, client):
     site = serve({"/help": reply(200, html("Page not found", "Sorry, we could not find that page. Mind"))})
     result = check(site.url("/help"), client)

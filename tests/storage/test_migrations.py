@@ -67,3 +67,21 @@ def test_the_app_brings_a_new_database_to_head_by_itself(app):
     database = get_database(app)
     with database.engine.connect() as connection:
         assert MigrationContext.configure(connection).get_current_revision() == head_revision()
+
+
+def test_the_revision_the_code_names_as_its_head_is_the_newest_migration():
+    # Database.prepare trusts HEAD_REVISION to skip loading Alembic on a current database: a new
+    # migration must move it too, or databases would stay at the old head.
+    from refsvc.storage.schema import HEAD_REVISION
+
+    assert HEAD_REVISION == head_revision()
+
+
+def test_a_process_starting_on_a_current_database_does_not_load_alembic(database_url):
+    Database(database_url).upgrade()
+    code = ("import sys; from refsvc.storage import Database\n"
+            f"assert Database({database_url!r}).upgrade() is False\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

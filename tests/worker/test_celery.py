@@ -48,3 +48,25 @@ def test_check_links_queues_due_resources_and_a_celery_worker_records_them(celer
                 break
             time.sleep(0.05)
     assert state.health == "healthy" and state.claimed_by is None
+
+
+def test_a_worker_makes_its_app_when_it_starts_not_in_its_first_task(tmp_path, redis_url):
+    import sqlite3
+
+    from tests.worker.fleet import celery_worker, environment, stop, wait_for
+
+    # a new database file gets its schema when the app is made: before any task was queued here
+    database = tmp_path / "refsvc.sqlite"
+    env = environment(tmp_path, f"sqlite:///{database}", CELERY_BROKER_URL=redis_url)
+    worker = celery_worker(env, tmp_path / "worker.log", "warm")
+
+    def migrated() -> bool:
+        if not database.exists():
+            return False
+        with sqlite3.connect(database, timeout=5) as conn:
+            return bool(conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'")
+                        .fetchone()[0])
+    try:
+        assert wait_for(migrated, 60), (tmp_path / "worker.log").read_text()[-2000:]
+    finally:
+        stop([worker])
