@@ -120,6 +120,22 @@ def test_a_slow_drip_is_stopped_by_the_total_deadline(faults):
         make_client(read_timeout=5).fetch(faults.url("/drip"), deadline=started + 1.0)
 
 
+def test_fetches_share_one_deadline_clock_and_a_drip_after_them_is_still_cut(httpserver, faults):
+    """The total deadline's clock is one thread for the process, not a thread per fetch."""
+    import threading
+
+    httpserver.expect_request("/ok").respond_with_data("<title>ok</title>", content_type="text/html")
+    client = make_client()
+    before = threading.active_count()
+    for _ in range(30):
+        assert client.fetch(httpserver.url_for("/ok")).status == 200
+    clocks = [t for t in threading.enumerate() if t.name == "refsvc-fetch-deadlines"]
+    assert len(clocks) == 1 and threading.active_count() <= before + 1
+    started = time.monotonic()
+    with pytest.raises(FetchTimeout, match="deadline"):  # behind 30 finished fetches' later deadlines
+        make_client(read_timeout=5).fetch(faults.url("/drip"), deadline=started + 1.0)
+
+
 def test_a_refused_connection_is_a_connect_failure():
     with pytest.raises(ConnectFailure):
         make_client().fetch("http://127.0.0.1:9/")  # the discard port: nothing listens
