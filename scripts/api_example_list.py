@@ -61,12 +61,15 @@ def j(value) -> str:
 INTRO = f"""\
 ## API
 
-The OpenAPI document is at `/openapi.json` and browsable at `/docs`. Errors are always JSON
-`{{"code", "status", "message", "errors"?}}`: 400 malformed body or address (a few malformed
-addresses are 422 today), 401/403 editor token missing/wrong, 404 unknown style/resource/DOI, 413
-body over 256 KiB, 422 invalid fields (each named), 429 too many reports or batches, 502/504 an
+The OpenAPI document is at `/openapi.json` and browsable at `/docs`. Errors are JSON
+`{{"code", "status", "message", "errors"?}}` (a browser's plain form post gets the same status as a
+small HTML page): 400 malformed body or refused address, 401/403 editor token missing/wrong, 404
+unknown style (before anything is fetched), resource or DOI, 413 body over 256 KiB, 422 invalid
+fields (each named) or an unparsable URL, 429 too many reports, batches or lookups, 502/504 an
 upstream source failed or timed out, 503 `database_unavailable` when the database does not answer in
-time. GET answers carry `ETag` (a matching `If-None-Match` gets 304) and `Cache-Control`.
+time. `Retry-After` comes with 429 and 503 only. GET answers carry `ETag` (a matching
+`If-None-Match` gets 304) and `Cache-Control`. gunicorn takes request lines up to 8 KiB, so a long
+`?url=` gets the JSON 422 (a URL is at most 2,048 characters); a longer line is gunicorn's own 414.
 
 Every example below is real output, made by `.venv/bin/python scripts/api_examples.py` (with
 ports 8000 and 8009 free; `--write README.md` puts it here). It starts refsvc under gunicorn on a
