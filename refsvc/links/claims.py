@@ -137,15 +137,14 @@ class Page:
     def support(self, keys: set[str]) -> tuple[set[str], float, str]:
         """Which of ``keys`` the page holds, and the passage (a sentence with its neighbours)
         holding most of them: (held, share, sentence)."""
-        held: set[str] = set()
+        # a sentence's share of the keys; one that holds none of their texts holds none of them
+        hits = {i: self.keys_of(i) & keys for i in self.holding(keys)}
+        held: set[str] = set().union(*hits.values())
         best, where = 0.0, ""
-        for i in self.holding(keys):
-            own = self.keys_of(i)
-            if not own & keys:
+        for i, own in hits.items():
+            if not own:
                 continue
-            held |= own & keys
-            near = own.union(*(self.keys_of(j) for j in range(max(i - 1, 0), min(i + 2, len(self.sentences)))))
-            share = len(keys & near) / len(keys)
+            share = len(own.union(hits.get(i - 1, ()), hits.get(i + 1, ()))) / len(keys)
             if share > best:
                 best, where = share, self.sentences[i]
         return held, best, where
