@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import accumulate
-from typing import Any, Iterable
+from typing import AbstractSet, Any, Iterable
 
 from refsvc.links.description import PageText
-from refsvc.links.description_words import CLOSED, CLOSED_CLUES, content_words, sentences, squash, stem
+from refsvc.links.description_words import CLOSED, CLOSED_CLUES, content_stem, sentences, squash, words_of
 from refsvc.links.description_figures import Figure, FigureIndex, figures_in, phones_in
 
 WORDS_FOUND = 0.6  # share of a claim's words the page must hold somewhere
@@ -43,18 +43,23 @@ def split_claims(description: str) -> list[str]:
     return [s for s in sentences(description, cap=12) if re.search(r"[^\W\d_]{3}", s)]
 
 
-def _key(word: str) -> str:
-    return stem(word)[:5]
+@lru_cache(maxsize=65536)
+def _word_key(word: str) -> str:
+    return content_stem(word)[:5]
 
 
 def _keys(text: str) -> set[str]:
-    return {w[:5] for w in content_words(text)}
+    return {k for k in map(_word_key, words_of(text)) if k}
+
+
+_POSSESSIVE = re.compile(r"'s\b")
+_ALNUM = re.compile(r"[^\W_]+")
 
 
 def _norm(text: str) -> str:
     text = text.replace("&", " and ").replace("’", "'")
-    text = re.sub(r"'s\b", "", text.lower())
-    return " " + " ".join(re.findall(r"[^\W_]+", text)) + " "
+    text = _POSSESSIVE.sub("", text.lower())
+    return " " + " ".join(_ALNUM.findall(text)) + " "
 
 
 _ALIASES = {"uk": ("united kingdom", "britain", "british", "england", "scotland", "wales",
@@ -134,7 +139,7 @@ class Page:
                 at = self.lowered.find(text, self.starts[index + 1])
         return sorted(found)
 
-    def support(self, keys: set[str]) -> tuple[set[str], float, str]:
+    def support(self, keys: AbstractSet[str]) -> tuple[set[str], float, str]:
         """Which of ``keys`` the page holds, and the passage (a sentence with its neighbours)
         holding most of them: (held, share, sentence)."""
         # a sentence's share of the keys; one that holds none of their texts holds none of them
@@ -189,7 +194,7 @@ def _markers(page: Page) -> list[tuple[str, set[str], str]]:
     return found
 
 
-def _overlap(marker: tuple[str, set[str], str], keys: set[str], names: list[str]) -> int:
+def _overlap(marker: tuple[str, set[str], str], keys: AbstractSet[str], names: tuple[str, ...]) -> int:
     _, own, norm = marker
     return len(own & keys) + 2 * sum(1 for n in names if _norm(n).strip() and _norm(n) in norm)
 
@@ -214,11 +219,12 @@ def contradictions(page: Page, claims: list[str], name: str = "") -> dict[int, s
     return found
 
 
-def _claim_keys(claim: str, name: str) -> tuple[set[str], list[str]]:
+@lru_cache(maxsize=4096)  # a description's claims are judged on every page read for it
+def _claim_keys(claim: str, name: str) -> tuple[frozenset[str], tuple[str, ...]]:
     """A claim's words (names and figures left out) and the names it uses."""
-    names = [n for n in names_in(claim, name) if len(n) >= 2]
+    names = tuple(n for n in names_in(claim, name) if len(n) >= 2)
     named = set().union(*(_keys(n) for n in names)) if names else set()
-    return _keys(re.sub(r"\d[\d,.]*", " ", claim)) - named, names
+    return frozenset(_keys(re.sub(r"\d[\d,.]*", " ", claim)) - named), names
 
 
 def _figure_problem(page: Page, figure: Figure) -> str | None:

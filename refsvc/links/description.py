@@ -84,19 +84,22 @@ def read_text(body: str, *, final_url: str = "", content_type: str = "") -> Page
     except (ValueError, lxml.etree.ParserError):
         return unreadable("the page could not be read as HTML", final_url)
 
-    def meta(*keys: str) -> str:
-        for key in keys:
-            for el in doc.xpath('//meta[@property=$k or @name=$k]', k=key):
-                if el.get("content"):
-                    return squash(el.get("content"))[:1000]
-        return ""
-
-    titles = doc.xpath("//title")
-    title = squash(titles[0].text_content())[:500] if titles else meta("og:title")
-    headings = tuple(h for h in (squash(el.text_content())[:300]
-                                 for el in doc.xpath("//h1|//h2|//h3")[:40]) if h)
-    declared = (doc.get("lang") or meta("content-language") or "").split("-")[0].lower()[:8]
-    description, og_description = meta("description"), meta("og:description")
+    # title, meta tags and headings in one walk (an XPath each would walk the whole page)
+    titles, metas, found = [], {}, []
+    for el in doc.iter("title", "meta", "h1", "h2", "h3"):
+        if el.tag == "meta":
+            content = el.get("content")
+            for key in (el.get("property"), el.get("name")):
+                if key and content and key not in metas:
+                    metas[key] = squash(content)[:1000]
+        elif el.tag == "title":
+            titles.append(el)
+        elif len(found) < 40:
+            found.append(el)
+    title = squash(titles[0].text_content())[:500] if titles else metas.get("og:title", "")
+    headings = tuple(h for h in (squash(el.text_content())[:300] for el in found) if h)
+    declared = (doc.get("lang") or metas.get("content-language", "")).split("-")[0].lower()[:8]
+    description, og_description = metas.get("description", ""), metas.get("og:description", "")
     for el in doc.xpath("//script|//style|//noscript|//template|//svg|//head"):
         el.drop_tree()
     visible = "\n".join(_block_texts(doc))[:VISIBLE_CAP]

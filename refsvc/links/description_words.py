@@ -104,12 +104,17 @@ def stem(word: str) -> str:
     return word.rstrip("e") if len(word) > 4 else word
 
 
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
 def words_of(text: str) -> list[str]:
     """Lowercased words of ``text`` (letters only; apostrophes kept inside words)."""
-    return re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", text.lower())
+    return _WORD.findall(text.lower())
 
 
-def content_words(text: str) -> set[str]:
-    """Stems of the words that carry meaning (no stop words, three letters or more)."""
-    return {stem(w.replace("’", "'").split("'")[0]) for w in words_of(text)
-            if len(w) >= 3 and w not in STOP}
+@lru_cache(maxsize=65536)  # one look-up a word, not four steps
+def content_stem(word: str) -> str:
+    """The stem of a lowercased word that carries meaning ('' for a stop word or a short one)."""
+    if len(word) < 3 or word in STOP:
+        return ""
+    return stem(word.replace("’", "'").split("'")[0])
