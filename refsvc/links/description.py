@@ -163,8 +163,9 @@ def _link_texts(doc: Any) -> tuple[str, ...]:
 def _link_lists(doc: Any) -> list[Any]:
     """Lists of more than four items that are each one link and nothing else, of a hundred
     characters at most on average: menus, site maps, headlines. Trafilatura's link-density test
-    drops every such list (``htmlprocessing.link_density_test``: over four links, nine-tenths of
-    the text in them); found here in one walk, they never cost its dozen passes."""
+    drops such lists (``htmlprocessing.link_density_test``: over four links, nine-tenths of the
+    text in them; it may keep a long one of very short links, navigation to a change measure all
+    the same); found here in one walk, they never cost its dozen passes."""
     found = []
     for lst in doc.iter("ul", "ol"):
         items, linked = 0, 0
