@@ -1,6 +1,6 @@
 """Bench what the description check adds to a check on the checker benchmark, in the same run.
 
-    .venv/bin/python bench/description_check.py          # about six minutes; --help for the knobs
+    .venv/bin/python bench/description_check.py          # about eight minutes; --help for the knobs
 
 The checker benchmark's farm (bench/link_check.py): 1,000 links over 100 loopback hosts answering in
 200 ms, concurrency 32, 2 per host. Each link is a resource of the labelled set
