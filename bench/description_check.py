@@ -1,19 +1,30 @@
-"""Bench the description check: what reading and judging a page adds to a check, in the same run.
+"""Bench what the description check adds to a check on the checker benchmark, in the same run.
 
-    .venv/bin/python bench/description_check.py          # about a minute; --help for the knobs
+    .venv/bin/python bench/description_check.py          # about eight minutes; --help for the knobs
 
-The labelled set's "after" pages (tests/links/data/descriptions), padded to the weight of a real home
-page (a 300-link menu, 60 KB of inline script and style, a long footer: ~110 KB), are served by loopback
-hosts answering in 200 ms, like bench/link_check.py. Child processes run the checker over them,
-alternating: without the description check (the page is not read for it), and with it (read with
-trafilatura during the check, then judged against the description and the stored baseline, as the
-recorder does). Medians of the rounds; the ratio is the cost the description check adds.
+The checker benchmark's farm (bench/link_check.py): 1,000 links over 100 loopback hosts answering in
+200 ms, concurrency 32, 2 per host. Each link is a resource of the labelled set
+(tests/links/data/descriptions) with its name and description, serving that case's pages, at two
+weights: the set's own (~2.4 KB, like link_check.py's pages) and padded to a real home page's
+(~88 KB: a 300-link menu, 60 KB of inline script and style, a long footer).
+
+Timed: ``flask check-links --once`` as a whole process (start-up, claims, checks, the description
+check's reading and judging, writes), wall and CPU seconds, over three passes on one registry:
+
+    first check   every page new: read, judged, its baseline taken
+    re-check      the same pages again: they read as before, the last judgement stands
+    changed       the set's "after" pages: those that read differently are read and compared
+
+once with the description check and once without it (``check.page_for`` stubbed out: the check as
+it was before issue 12), alternating, so a busy moment on the machine hits both alike. Medians of
+the rounds; the ratio with/without is what the description check adds (target: at most +20%).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import resource
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -25,11 +36,29 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.checker_process import environment  # noqa: E402
 
 PADDING_NAV = "".join(f'<li><a href="/section/{n}">Section {n} of the site</a></li>' for n in range(300))
 PADDING_SCRIPT = "<script>window.__STATE__ = " + json.dumps({"k": ["x" * 60] * 600}) + ";</script>"
 PADDING_STYLE = "<style>" + "".join(f".c{n}{{margin:{n}px;padding:{n}px}}" for n in range(800)) + "</style>"
 PADDING_FOOTER = "".join(f'<li><a href="/footer/{n}">Footer link {n}</a></li>' for n in range(120))
+PASSES = (("first check: every page new", "before"), ("re-check: pages as they were", "before"),
+          ("changed: the set's after pages", "after"))
+# check-links --once with or without the description check; the same imports either way
+RUN = ("import sys\n"
+       "import refsvc.links.check as check\n"
+       "if sys.argv[1] == 'off':\n"
+       "    check.page_for = lambda *args, **kwargs: None  # the check as it was before issue 12\n"
+       "from flask.cli import main\n"
+       "sys.argv = ['flask', '--app', 'wsgi', 'check-links', '--once']\n"
+       "main()\n")
+LOAD = ("import json, sys\n"
+        "from refsvc import create_app\n"
+        "from refsvc.storage import get_database, resources as store\n"
+        "app = create_app()\n"
+        "with get_database(app).transaction() as session:\n"
+        "    for entry in json.load(sys.stdin):\n"
+        "        store.create_resource(session, entry)\n")
 
 
 def pad(page: str) -> str:
@@ -41,7 +70,7 @@ def pad(page: str) -> str:
 
 
 def cases() -> list[dict]:
-    """Each readable case: its name, description, baseline page and the page now (padded)."""
+    """Each readable case: its site's name, its description, its page before and after (unpadded)."""
     from tests.links.description_set import load, page_html
 
     sites, descriptions, found = load()
@@ -52,22 +81,24 @@ def cases() -> list[dict]:
             continue
         site = sites[case["site"]]
         out.append({"name": site["name"], "description": case.get("description") or descriptions[case["site"]],
-                    "before": pad(page_html(site, before)), "after": pad(page_html(site, after))})
+                    "before": page_html(site, before), "after": page_html(site, after)})
     return out
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
+    disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart (delayed ACK)
     delay = 0.2
-    pages: list[bytes] = []
+    pages: dict[str, list[bytes]] = {}  # "before"/"after" -> the cases' pages
+    phase = "before"
 
     def log_message(self, *args) -> None:
         pass
 
     def do_GET(self) -> None:
         time.sleep(self.delay)
-        body = self.pages[int(self.path.rsplit("/", 1)[-1]) % len(self.pages)] if self.path != "/robots.txt" else b""
+        pages = self.pages[self.phase]
+        body = pages[int(self.path.rsplit("/", 1)[-1]) % len(pages)] if self.path.startswith("/page/") else b""
         self.send_response(200 if body else 404)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -75,108 +106,110 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def child(args: argparse.Namespace) -> None:
-    """Check the URLs twice (with or without the description check); print each pass's time as JSON.
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
 
-    With it, each result is judged as the recorder does (refsvc.links.description_check): read and
-    judged when the page, description or baseline changed since the last judgement, else the last
-    judgement stands. The first pass finds every page new; the second finds them as they were.
-    """
-    from refsvc.links import check as check_module
-    from refsvc.links.description import PageText, pack, read_record, read_text, unpack
-    from refsvc.links.description_verdict import observe
-    from refsvc.links.runner import LinkJob, check_many
-    from refsvc.metadata.http import GuardedClient
-
-    spec = json.loads(Path(args.child).read_text())
-    found = cases()
-    # baselines as the database holds them: compressed main text, read back per judgement
-    baselines = [(c, pack(read_text(c["before"], content_type="text/html").main_text),
-                  read_text(c["before"], content_type="text/html")) for c in found]
-    if not args.describe:
-        check_module.page_for = lambda *a, **k: None  # the check as it was before issue 12
-    client = GuardedClient("refsvc-bench (mailto:bench@example.org)", allow_private=True, pool_maxsize=64)
-    last: dict[str, str] = {}
-    passes = []
-    for _ in range(2):
-        jobs = (LinkJob(str(n), url, found[n % len(found)]["name"]) for n, url in enumerate(spec["urls"]))
-        judged = 0
-        start, cpu = time.perf_counter(), time.process_time()
-        for result in check_many(jobs, client=client, concurrency=args.concurrency, per_host=2, host_spacing=0,
-                                 soft404=False):
-            data = result.description_page
-            if not args.describe or not data:
-                continue
-            case, packed, base = baselines[int(result.key) % len(baselines)]
-            if last.get(result.key) == data.get("seen"):
-                continue  # reads as at the last check: the last judgement stands
-            baseline = PageText(**{**base.to_dict(), "main_text": unpack(packed), "headings": base.headings})
-            observe(case["description"], read_record(data), baseline, name=case["name"])
-            last[result.key] = data.get("seen")
-            judged += 1
-        passes.append({"elapsed": time.perf_counter() - start, "cpu": time.process_time() - cpu,
-                       "judged": judged})
-    print(json.dumps({"passes": passes, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    def handle_error(self, request, client_address) -> None:  # a client hanging up is no news here
+        pass
 
 
-def run(listing: Path, describe: bool, args: argparse.Namespace) -> dict:
-    """One child run over the URLs; its two passes' times."""
-    cmd = [sys.executable, __file__, "--child", str(listing), "--concurrency", str(args.concurrency)]
-    done = subprocess.run(cmd + (["--describe"] if describe else []), capture_output=True, text=True,
-                          timeout=args.max_seconds)
+def start_servers(count: int) -> list[str]:
+    """One server per loopback address 127.0.0.2 ...; their base URLs."""
+    bases = []
+    for i in range(count):
+        server = _Server((f"127.0.0.{2 + i}", 0), _Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        bases.append(f"http://127.0.0.{2 + i}:{server.server_address[1]}")
+    return bases
+
+
+def _database(env: dict[str, str]) -> sqlite3.Connection:
+    return sqlite3.connect(env["REFSVC_DATABASE_URL"][len("sqlite:///"):], timeout=30)
+
+
+def _timed(cmd: list[str], env: dict[str, str], args: argparse.Namespace) -> tuple[float, float]:
+    """Run a process to its end; its wall time and CPU seconds (user + system)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=args.max_seconds)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode:
-        sys.exit(f"child failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+        sys.exit(f"check-links failed:\n{done.stdout[-1000:]}\n{done.stderr[-3000:]}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def run_passes(mode: str, urls: list[str], found: list[dict], tmp: Path, name: str,
+               args: argparse.Namespace) -> list[dict]:
+    """A fresh registry of ``urls``, then the three passes of check-links --once (mode 'on'/'off')."""
+    env = environment(tmp, name, args)
+    entries = [{"id": f"r{n}", "name": found[n % len(found)]["name"], "url": url,
+                "description": found[n % len(found)]["description"]} for n, url in enumerate(urls)]
+    subprocess.run([sys.executable, "-c", LOAD], input=json.dumps(entries), env=env, cwd=ROOT, check=True,
+                   text=True, timeout=300, capture_output=True)
+    passes = []
+    for n, (_, phase) in enumerate(PASSES):
+        _Handler.phase = phase
+        with _database(env) as db:  # every resource due now, the next pass's checks newer than these
+            db.execute("UPDATE health_states SET next_check_at = "
+                       "(SELECT created_at FROM resources WHERE resources.id = health_states.resource_id)")
+            last = db.execute("SELECT coalesce(max(id), 0) FROM checks").fetchone()[0]
+        wall, cpu = _timed([sys.executable, "-c", RUN, mode], env, args)
+        with _database(env) as db:
+            rows = db.execute("SELECT json_extract(result, '$.description.verdict'), "
+                              "json_extract(result, '$.description.unchanged') FROM checks WHERE id > ?",
+                              (last,)).fetchall()
+        passes.append({"wall": wall, "cpu": cpu, "checked": len(rows),
+                       "read": sum(1 for verdict, unchanged in rows if verdict and not unchanged)})
+    return passes
+
+
+def bench_weight(weight: str, urls: list[str], found: list[dict], tmp: Path, args: argparse.Namespace) -> None:
+    """Serve the cases' pages at ``weight``, run the rounds, print the table."""
+    shape = pad if weight == "home" else (lambda page: page)
+    _Handler.pages = {phase: [shape(c[phase]).encode() for c in found] for phase in ("before", "after")}
+    size = statistics.mean(len(p) for p in _Handler.pages["before"]) / 1024
+    runs: dict[str, list[list[dict]]] = {"off": [], "on": []}
+    for n in range(args.rounds):  # alternating, so a busy moment on the machine hits both alike
+        for mode in ("off", "on"):
+            runs[mode].append(run_passes(mode, urls, found, tmp, f"{weight}-{mode}-{n}", args))
+    print(f"\n### pages of ~{size:.0f} KB ({weight})\n")
+    print("| pass | wall without / with (s) | added wall | CPU without / with (s) | added CPU | "
+          "checks | pages read |")
+    print("|---|---|---|---|---|---|---|")
+    for n, (label, _) in enumerate(PASSES):
+        off = {k: statistics.median(r[n][k] for r in runs["off"]) for k in ("wall", "cpu", "checked")}
+        on = {k: statistics.median(r[n][k] for r in runs["on"]) for k in ("wall", "cpu", "checked", "read")}
+        wall, cpu = on["wall"] / off["wall"] - 1, on["cpu"] / off["cpu"] - 1
+        verdict = "" if wall <= args.target else " (over)"
+        print(f"| {label} | {off['wall']:.2f} / {on['wall']:.2f} | {wall * 100:+.0f}%{verdict} | "
+              f"{off['cpu']:.2f} / {on['cpu']:.2f} | {cpu * 100:+.0f}% | {on['checked']:.0f} | {on['read']:.0f} |")
 
 
 def main() -> None:
-    """Serve the pages, run the children alternately, print the table."""
+    """Serve the pages, run the rounds per page weight, print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--links", type=int, default=500)
-    parser.add_argument("--hosts", type=int, default=50)
+    parser.add_argument("--links", type=int, default=1000)
+    parser.add_argument("--hosts", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--per-host", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--max-seconds", type=float, default=300)
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    parser.add_argument("--describe", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--weights", default="plain,home", help="plain (the set's pages), home (padded), or both")
+    parser.add_argument("--target", type=float, default=0.2, help="the most the description check may add")
+    parser.add_argument("--max-seconds", type=float, default=300, help="each process's time limit")
     args = parser.parse_args()
-    if args.child:
-        return child(args)
 
     found = cases()
-    _Handler.pages = [c["after"].encode() for c in found]
-    bases = []
-    for i in range(args.hosts):
-        server = ThreadingHTTPServer((f"127.0.0.{2 + i}", 0), _Handler)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        bases.append(f"http://127.0.0.{2 + i}:{server.server_address[1]}")
+    bases = start_servers(args.hosts)
     urls = [f"{bases[n % len(bases)]}/page/{n}" for n in range(args.links)]
-    size = statistics.mean(len(p) for p in _Handler.pages) / 1024
-    without, with_ = [], []
+    print(f"{args.links} links (the labelled set's {len(found)} readable cases, each with its description) "
+          f"over {args.hosts} loopback hosts answering in {_Handler.delay * 1000:.0f} ms; global "
+          f"{args.concurrency}, per host {args.per_host}; `flask check-links --once`, whole process, without "
+          f"and with the description check; medians of {args.rounds} alternating rounds")
     with tempfile.TemporaryDirectory() as tmp:
-        listing = Path(tmp) / "urls.json"
-        listing.write_text(json.dumps({"urls": urls}))
-        for _ in range(args.rounds):  # alternating, so a busy moment on the machine hits both alike
-            without.append(run(listing, False, args))
-            with_.append(run(listing, True, args))
-    print(f"{args.links} checks of the labelled set's pages (~{size:.0f} KB each) over {args.hosts} loopback hosts "
-          f"answering in {_Handler.delay * 1000:.0f} ms; concurrency {args.concurrency}; medians of "
-          f"{args.rounds} alternating rounds\n")
-    print("| pass | checker alone (s) | with description check (s) | added time | CPU alone / with (s) | pages judged |")
-    print("|---|---|---|---|---|---|")
-    verdict = {}
-    for n, label in enumerate(("first check: every page new", "next check: pages as they were")):
-        alone = {k: statistics.median(r["passes"][n][k] for r in without) for k in ("elapsed", "cpu")}
-        both = {k: statistics.median(r["passes"][n][k] for r in with_) for k in ("elapsed", "cpu", "judged")}
-        added = both["elapsed"] / alone["elapsed"] - 1
-        verdict[n] = added
-        print(f"| {label} | {alone['elapsed']:.2f} | {both['elapsed']:.2f} | {added * 100:+.0f}% | "
-              f"{alone['cpu']:.2f} / {both['cpu']:.2f} | {both['judged']:.0f} |")
-    peak = (statistics.median(r["peak_mb"] for r in without), statistics.median(r["peak_mb"] for r in with_))
-    print(f"\npeak RSS {peak[0]:.0f} MB alone, {peak[1]:.0f} MB with the description check")
-    print(f"re-checks (the daily case) within +20%: {'PASS' if verdict[1] <= 0.2 else 'MISS'}; "
-          f"first checks: {verdict[0] * 100:+.0f}%")
+        for weight in args.weights.split(","):
+            bench_weight(weight.strip(), urls, found, Path(tmp), args)
 
 
 if __name__ == "__main__":

@@ -10,11 +10,14 @@ description, headings, main text, navigation, contact and service boxes.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Any, Iterable
+from functools import cached_property, lru_cache
+from itertools import accumulate
+from typing import AbstractSet, Any, Iterable
 
 from refsvc.links.description import PageText
-from refsvc.links.description_words import content_words, sentences, squash, stem
+from refsvc.links.description_words import CLOSED, CLOSED_CLUES, content_stem, sentences, squash, words_of
 from refsvc.links.description_figures import Figure, FigureIndex, figures_in, phones_in
 
 WORDS_FOUND = 0.6  # share of a claim's words the page must hold somewhere
@@ -40,18 +43,23 @@ def split_claims(description: str) -> list[str]:
     return [s for s in sentences(description, cap=12) if re.search(r"[^\W\d_]{3}", s)]
 
 
-def _key(word: str) -> str:
-    return stem(word)[:5]
+@lru_cache(maxsize=65536)
+def _word_key(word: str) -> str:
+    return content_stem(word)[:5]
 
 
 def _keys(text: str) -> set[str]:
-    return {w[:5] for w in content_words(text)}
+    return {k for k in map(_word_key, words_of(text)) if k}
+
+
+_POSSESSIVE = re.compile(r"'s\b")
+_ALNUM = re.compile(r"[^\W_]+")
 
 
 def _norm(text: str) -> str:
     text = text.replace("&", " and ").replace("’", "'")
-    text = re.sub(r"'s\b", "", text.lower())
-    return " " + " ".join(re.findall(r"[^\W_]+", text)) + " "
+    text = _POSSESSIVE.sub("", text.lower())
+    return " " + " ".join(_ALNUM.findall(text)) + " "
 
 
 _ALIASES = {"uk": ("united kingdom", "britain", "british", "england", "scotland", "wales",
@@ -86,20 +94,65 @@ def names_in(claim: str, name: str = "") -> list[str]:
 
 
 class Page:
-    """A page prepared once for judging every claim: its normalised text, words and sentences."""
+    """A page prepared once for judging every claim: its sentences and normalised text. A sentence's
+    words are read only when a claim's words occur in its text, and the figures and phone numbers
+    only when a claim gives one: most of a long page has nothing in common with a short description."""
 
     def __init__(self, page: PageText) -> None:
         labels = [page.title, page.meta_description, page.og_description, *page.headings]
         self.sentences = [s for s in labels if s] + sentences(page.visible_text or page.main_text, cap=3000)
-        whole = " \n ".join(self.sentences)
-        self.norm = _norm(whole) + _norm(page.final_url.replace(".", " "))
+        self.whole = " \n ".join(self.sentences)
+        self.norm = _norm(self.whole) + _norm(page.final_url.replace(".", " "))
         self.glued = self.norm.replace(" ", "")
-        self.sentence_keys = [_keys(s) for s in self.sentences]
-        self.keys = set().union(*self.sentence_keys)
-        self.figures = FigureIndex(whole)
-        self.phones = phones_in(whole)
+        lowered = [s.lower() for s in self.sentences]
+        self.lowered = "\n".join(lowered)
+        self.starts = list(accumulate((len(s) + 1 for s in lowered), initial=0))  # each sentence's offset
+        self._keys: dict[int, set[str]] = {}
         self.language = page.language
         self.links = frozenset(page.links)
+
+    @cached_property
+    def figures(self) -> FigureIndex:
+        return FigureIndex(self.whole)
+
+    @cached_property
+    def phones(self) -> dict[str, str]:
+        return phones_in(self.whole)
+
+    def keys_of(self, index: int) -> set[str]:
+        """The words of one sentence (read once)."""
+        keys = self._keys.get(index)
+        if keys is None:
+            keys = self._keys[index] = _keys(self.sentences[index])
+        return keys
+
+    def holding(self, texts: Iterable[str]) -> list[int]:
+        """The sentences (indices, in order) whose lowercased text holds any of ``texts``: every
+        sentence with one of a claim's words among its own, a word being the start of one of its
+        words, and a few more."""
+        found: set[int] = set()
+        for text in texts:
+            at = self.lowered.find(text)
+            while at >= 0:
+                index = bisect_right(self.starts, at) - 1
+                found.add(index)
+                at = self.lowered.find(text, self.starts[index + 1])
+        return sorted(found)
+
+    def support(self, keys: AbstractSet[str]) -> tuple[set[str], float, str]:
+        """Which of ``keys`` the page holds, and the passage (a sentence with its neighbours)
+        holding most of them: (held, share, sentence)."""
+        # a sentence's share of the keys; one that holds none of their texts holds none of them
+        hits = {i: self.keys_of(i) & keys for i in self.holding(keys)}
+        held: set[str] = set().union(*hits.values())
+        best, where = 0.0, ""
+        for i, own in hits.items():
+            if not own:
+                continue
+            share = len(own.union(hits.get(i - 1, ()), hits.get(i + 1, ()))) / len(keys)
+            if share > best:
+                best, where = share, self.sentences[i]
+        return held, best, where
 
     def mentions(self, name: str) -> bool:
         """Is ``name`` (or its acronym, or its expansion) on the page?"""
@@ -118,25 +171,7 @@ class Page:
         parts = re.split(r"\s+(?:and|&)\s+", name)  # "England and Wales" on a page saying "England, Wales"
         return len(parts) > 1 and all(part and self.mentions(part) for part in parts)
 
-    def passage(self, keys: set[str]) -> tuple[float, str]:
-        """The passage (a sentence with its neighbours) holding most of ``keys``: (share, sentence)."""
-        best, where = 0.0, ""
-        for i, own in enumerate(self.sentence_keys):
-            if not own & keys:
-                continue
-            near = own.union(*self.sentence_keys[max(i - 1, 0):i + 2])
-            share = len(keys & near) / len(keys)
-            if share > best:
-                best, where = share, self.sentences[i]
-        return best, where
 
-
-_MARKER = re.compile(
-    r"\b(has|have|had|was|were|is|are|will be|been)\s+(now\s+)?(permanently\s+)?(closed|closing|ended|"
-    r"ceased|discontinued|withdrawn|stopped|merged|replaced|renamed|rebranded|decommissioned)\b|"
-    r"\bno longer\b|\bclosed (down|its doors|permanently|for good)\b|\bmerged (with|into)\b|"
-    r"\bnow (part of|called|known as)\b|\bour new name\b|\bchanged (its|our) name\b|\bceased (operating|"
-    r"trading)\b|\bformed (from|by)\b|\bformerly\b|\bpreviously (known as|called)\b|\bwill close\b|\bwound up\b|\bshut down\b|\bhave (joined|come) together\b", re.I)
 _TEMPORARY = re.compile(r"\b(temporar\w*|holidays?|christmas|easter|today|tomorrow|weekend|maintenance|"
                         r"until|refurbish\w*|cookies?|browser|javascript|this (window|banner|message))\b", re.I)
 
@@ -150,12 +185,16 @@ def _markers(page: Page) -> list[tuple[str, set[str], str]]:
     not in a link)."""
     # a linked headline ("The consultation on the Mental Health Act has closed") lists news; it says
     # nothing of the resource itself
-    return [(sentence, keys, _norm(sentence)) for sentence, keys in zip(page.sentences, page.sentence_keys)
-            if _MARKER.search(sentence) and not _TEMPORARY.search(sentence)
-            and sentence.rstrip(".") not in page.links]
+    found = []
+    for i in page.holding(CLOSED_CLUES):  # the pattern only where one of its words is
+        sentence = page.sentences[i]
+        if CLOSED.search(sentence.lower()) and not _TEMPORARY.search(sentence) \
+                and sentence.rstrip(".") not in page.links:
+            found.append((sentence, page.keys_of(i), _norm(sentence)))
+    return found
 
 
-def _overlap(marker: tuple[str, set[str], str], keys: set[str], names: list[str]) -> int:
+def _overlap(marker: tuple[str, set[str], str], keys: AbstractSet[str], names: tuple[str, ...]) -> int:
     _, own, norm = marker
     return len(own & keys) + 2 * sum(1 for n in names if _norm(n).strip() and _norm(n) in norm)
 
@@ -165,7 +204,7 @@ def contradictions(page: Page, claims: list[str], name: str = "") -> dict[int, s
     it shares most with (two words, a name, or half a short claim's words): "our Infoline has closed" blames the claim
     about the Infoline, not every claim that says "mental health"."""
     found: dict[int, str] = {}
-    parts = [(_claim_keys(c, name)[0], _claim_keys(c, name)[1]) for c in claims]
+    parts = [_claim_keys(c, name) for c in claims]
     for marker in _markers(page):
         # enough in common: two words or a name, or half the words of a short claim
         scores = [score if score >= 2 or (score and 2 * score >= len(keys)) else 0
@@ -180,11 +219,12 @@ def contradictions(page: Page, claims: list[str], name: str = "") -> dict[int, s
     return found
 
 
-def _claim_keys(claim: str, name: str) -> tuple[set[str], list[str]]:
+@lru_cache(maxsize=4096)  # a description's claims are judged on every page read for it
+def _claim_keys(claim: str, name: str) -> tuple[frozenset[str], tuple[str, ...]]:
     """A claim's words (names and figures left out) and the names it uses."""
-    names = [n for n in names_in(claim, name) if len(n) >= 2]
+    names = tuple(n for n in names_in(claim, name) if len(n) >= 2)
     named = set().union(*(_keys(n) for n in names)) if names else set()
-    return _keys(re.sub(r"\d[\d,.]*", " ", claim)) - named, names
+    return frozenset(_keys(re.sub(r"\d[\d,.]*", " ", claim)) - named), names
 
 
 def _figure_problem(page: Page, figure: Figure) -> str | None:
@@ -197,8 +237,7 @@ def _figure_problem(page: Page, figure: Figure) -> str | None:
     return f"description says {figure.label}; the page does not give that figure"
 
 
-def judge_claim(page: Page, claim: str, *, name: str = "", vouched: bool = False,
-                contradiction: str | None = None) -> Claim:
+def judge_claim(page: Page, claim: str, *, name: str = "", contradiction: str | None = None) -> Claim:
     """Judge one sentence of the description on ``page`` (``contradiction``: a page sentence against it)."""
     problems: list[str] = []
     keys, names = _claim_keys(claim, name)
@@ -222,18 +261,16 @@ def judge_claim(page: Page, claim: str, *, name: str = "", vouched: bool = False
         return Claim(claim, False, f"the page says: “{_cut(contradiction)}”")
     evidence = next((sentence for sentence in page.sentences if facts and facts[0] in sentence), "")
     if keys and not (facts and len(keys) < 3):  # a short claim carrying a fact is about the fact
-        found = len(keys & page.keys) / len(keys)
-        near, passage = page.passage(keys)
+        held, near, passage = page.support(keys)
+        found = len(held) / len(keys)
         evidence = evidence or passage
         # a figure or number found exactly is strong evidence: "Call them on 0300 123 3393" needs no "call"
         wanted, nearby = (WORDS_FOUND / 2, 0.0) if facts else (WORDS_FOUND, WORDS_NEARBY)
         if found < wanted or (near < nearby and len(keys) >= 3):
-            absent = sorted(k for k in keys if k not in page.keys)
+            absent = sorted(k for k in keys if k not in held)
             lang = f" (the page is in “{page.language}”)" if page.language and page.language != "en" else ""
             problems.append(f"most of what it says is not on the page{lang}; missing: "
                             + ", ".join(absent[:8]))
-    if problems and vouched and not any("the page says" in p for p in problems):
-        return Claim(claim, None, "not found on the page, but an editor confirmed it: " + "; ".join(problems))
     if problems:
         return Claim(claim, False, "; ".join(problems))
     return Claim(claim, True, f"the page says: “{_cut(evidence)}”" if evidence else "the page names it")
@@ -243,11 +280,19 @@ def judge_claims(description: str, page: PageText, *, name: str = "",
                  vouched: Iterable[str] = ()) -> list[Claim]:
     """Judge each sentence of ``description`` on ``page`` (``vouched``: claims an editor confirmed)."""
     prepared = Page(page)
-    vouched = set(vouched)
     claims = split_claims(description)
     against = contradictions(prepared, claims, name)
-    return [judge_claim(prepared, claim, name=name, vouched=claim in vouched, contradiction=against.get(i))
-            for i, claim in enumerate(claims)]
+    return vouch([judge_claim(prepared, claim, name=name, contradiction=against.get(i))
+                  for i, claim in enumerate(claims)], vouched)
 
 
-__all__ = ["Claim", "Page", "judge_claim", "judge_claims", "names_in", "split_claims", "squash"]
+def vouch(claims: Iterable[Claim], vouched: Iterable[str]) -> list[Claim]:
+    """Judged claims, those an editor confirmed (``vouched``) that the page does not show marked so
+    (supported None); what the page contradicts, or states otherwise, never is."""
+    vouched = set(vouched)
+    return [Claim(c.text, None, "not found on the page, but an editor confirmed it: " + c.evidence)
+            if c.supported is False and c.text in vouched and "the page says" not in c.evidence else c
+            for c in claims]
+
+
+__all__ = ["Claim", "Page", "judge_claim", "judge_claims", "names_in", "split_claims", "squash", "vouch"]

@@ -17,13 +17,20 @@ import lxml.etree
 import lxml.html
 
 from refsvc.links.description_change import fingerprint, seen_key
-from refsvc.links.description_words import language_of, sentences, squash
+from refsvc.links.description_words import language_of, says_closed, sentences, squash
 
 log = logging.getLogger(__name__)
 VISIBLE_CAP = 60_000  # characters of visible text kept for judging claims (contact boxes sit late)
 MAIN_CAP = 30_000  # characters of main text kept in a baseline
 READ_OUTCOMES = frozenset({"ok", "redirected", "moved", "content_mismatch"})  # checks that reached the page
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# lxml.html's parser picks each element's class in Python, once per element every time a walk
+# meets it: half the reading of a large page. Every element as a plain HtmlElement (all that this
+# module and trafilatura use) is picked in C.
+_PARSER = lxml.html.HTMLParser()
+_PARSER.set_element_class_lookup(lxml.etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity))
 
 
 @dataclass(frozen=True)
@@ -41,7 +48,9 @@ class PageText:
     main_text: str = ""
     visible_text: str = ""
     fingerprint: str = ""
-    links: tuple[str, ...] = ()  # texts of the page's links (headlines, menus): listed, not stated
+    # texts of the page's links (headlines, menus): listed, not stated; read only when the page
+    # says something closed (claims.py: a linked headline saying so is news, not a statement)
+    links: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (travels from the check to the recorder in the result dict)."""
@@ -71,25 +80,26 @@ def read_text(body: str, *, final_url: str = "", content_type: str = "") -> Page
     if not body.strip():
         return unreadable("the page is empty", final_url)
     try:
-        doc = lxml.html.document_fromstring(_XML_DECLARATION.sub("", body, count=1))
+        doc = lxml.html.document_fromstring(_XML_DECLARATION.sub("", body, count=1), parser=_PARSER)
     except (ValueError, lxml.etree.ParserError):
         return unreadable("the page could not be read as HTML", final_url)
 
-    def meta(*keys: str) -> str:
-        for key in keys:
-            for el in doc.xpath('//meta[@property=$k or @name=$k]', k=key):
-                if el.get("content"):
-                    return squash(el.get("content"))[:1000]
-        return ""
-
-    titles = doc.xpath("//title")
-    title = squash(titles[0].text_content())[:500] if titles else meta("og:title")
-    links = tuple(dict.fromkeys(t for t in (squash(el.text_content())[:300] for el in doc.xpath("//body//a")[:400])
-                                if len(t.split()) >= 3))
-    headings = tuple(h for h in (squash(el.text_content())[:300]
-                                 for el in doc.xpath("//h1|//h2|//h3")[:40]) if h)
-    declared = (doc.get("lang") or meta("content-language") or "").split("-")[0].lower()[:8]
-    description, og_description = meta("description"), meta("og:description")
+    # title, meta tags and headings in one walk (an XPath each would walk the whole page)
+    titles, metas, found = [], {}, []
+    for el in doc.iter("title", "meta", "h1", "h2", "h3"):
+        if el.tag == "meta":
+            content = el.get("content")
+            for key in (el.get("property"), el.get("name")):
+                if key and content and key not in metas:
+                    metas[key] = squash(content)[:1000]
+        elif el.tag == "title":
+            titles.append(el)
+        elif len(found) < 40:
+            found.append(el)
+    title = squash(titles[0].text_content())[:500] if titles else metas.get("og:title", "")
+    headings = tuple(h for h in (squash(el.text_content())[:300] for el in found) if h)
+    declared = (doc.get("lang") or metas.get("content-language", "")).split("-")[0].lower()[:8]
+    description, og_description = metas.get("description", ""), metas.get("og:description", "")
     for el in doc.xpath("//script|//style|//noscript|//template|//svg|//head"):
         el.drop_tree()
     visible = "\n".join(_block_texts(doc))[:VISIBLE_CAP]
@@ -97,10 +107,16 @@ def read_text(body: str, *, final_url: str = "", content_type: str = "") -> Page
         return unreadable("the page shows no text without running its scripts", final_url)
     if not visible:
         return unreadable("the page shows no text", final_url)
+    # the links' texts tell a listed headline from a statement ("... has closed"): wanted only when
+    # the page says something closed, which few pages do
+    links = _link_texts(doc) if says_closed(f"{title}\n{description}\n{og_description}\n{visible}") else ()
     # the same tree goes to trafilatura (one parse; it may mutate it), rid first of what it would
-    # throw away anyway, menus and footers being most of a page's elements: a third of its time
+    # throw away anyway: menus, footers and lists of links are most of a real page's elements, and
+    # its passes over them most of its time (four-fifths on a home page with a 300-link menu)
     for el in doc.xpath("//nav|//footer|//aside|//form|//*[@role='navigation' or @aria-hidden='true']|"
                         "//header[not(ancestor::main or ancestor::article)]"):
+        el.drop_tree()
+    for el in _link_lists(doc):
         el.drop_tree()
     main = "\n".join(squash(line) for line in _main_text(doc).splitlines() if line.strip())[:MAIN_CAP]
     main = main or visible[:MAIN_CAP]
@@ -138,14 +154,50 @@ def read_record(record: dict[str, Any]) -> PageText:
                      content_type=str(record.get("content_type") or ""))
 
 
+def _link_texts(doc: Any) -> tuple[str, ...]:
+    """The texts of the page's links (the first 400) of three words or more."""
+    texts = (squash(el.text_content())[:300] for el in doc.xpath("//body//a")[:400])
+    return tuple(dict.fromkeys(t for t in texts if len(t.split()) >= 3))
+
+
+def _link_lists(doc: Any) -> list[Any]:
+    """Lists of more than four items that are each one link and nothing else, of a hundred
+    characters at most on average: menus, site maps, headlines. Trafilatura's link-density test
+    drops such lists (``htmlprocessing.link_density_test``: over four links, nine-tenths of the
+    text in them; it may keep a long one of very short links, navigation to a change measure all
+    the same); found here in one walk, they never cost its dozen passes."""
+    found = []
+    for lst in doc.iter("ul", "ol"):
+        items, linked = 0, 0
+        for item in lst:
+            if item.tag != "li" or len(item) != 1 or item[0].tag != "a" or (item.text or "").strip() \
+                    or (item[0].tail or "").strip() or (item.tail or "").strip():
+                break
+            link = item[0]
+            text = ((link.text if len(link) == 0 else link.text_content()) or "").strip()
+            if not text:
+                break
+            items, linked = items + 1, linked + len(text)
+        else:
+            if items > 4 and linked < 100 * items and not (lst.text or "").strip():
+                found.append(lst)
+    return found
+
+
+_EXTRACTOR: Any = None  # trafilatura's settings, read once (each call would read its config again)
+
+
 def _main_text(doc: Any) -> str:
-    # fast and precise: trafilatura's own extractor without its fallbacks and recall retries, a few
-    # ms a page; what it leaves out (menus, teaser lists) is boilerplate to a change measure anyway
+    # fast and precise: trafilatura's own extractor without its fallbacks and recall retries;
+    # what it leaves out (menus, teaser lists) is boilerplate to a change measure anyway
+    global _EXTRACTOR
     try:
         import trafilatura  # imported on first use: it costs every process a third of a second
+        from trafilatura.settings import Extractor
 
-        return trafilatura.extract(doc, fast=True, include_comments=False, include_tables=True,
-                                   deduplicate=False, favor_precision=True) or ""
+        if _EXTRACTOR is None:
+            _EXTRACTOR = Extractor(fast=True, precision=True, comments=False, tables=True, dedup=False)
+        return trafilatura.extract(doc, options=_EXTRACTOR) or ""
     except Exception:  # an extractor crash on a strange page leaves the visible text to judge
         return ""
 

@@ -28,14 +28,18 @@ _DATE = re.compile(r"\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|
                    r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
 _TOKEN = re.compile(r"[a-z0-9_-]{16,}", re.I)  # session ids, hashes, nonces (when they hold a digit)
 _NUMBER = re.compile(r"\d[\d,.]*")
+_DIGIT = re.compile(r"\d")  # each of the three needs one (a token's digits are ASCII), or a weekday's "day"
+_WORDS = re.compile(r"[#\w]+")
 
 
 def mask(sentence: str, *, numbers: bool = True) -> str:
     """A sentence with dates, per-load tokens and (unless told) numbers masked, lowercased, words only."""
+    if not _DIGIT.search(sentence) and "day" not in sentence.lower():  # most: nothing to mask
+        return " ".join(_WORDS.findall(sentence.lower()))
     text = _DATE.sub(" DATE ", sentence)
     text = _TOKEN.sub(lambda m: " TOKEN " if any(c.isdigit() for c in m.group(0)) else m.group(0), text)
     text = _NUMBER.sub("#", text.lower()) if numbers else text.lower()
-    return " ".join(re.findall(r"[#\w]+", text))
+    return " ".join(_WORDS.findall(text))
 
 
 def _units(text: str) -> dict[str, str]:

@@ -16,10 +16,11 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from refsvc.links import description_verdict as verdicts
-from refsvc.links.claims import judge_claims
+from refsvc.links.claims import Claim, judge_claims
 from refsvc.links.description import PageText, pack, read_record, suggested_description, unpack
 from refsvc.storage import checks as check_store
 from refsvc.storage import descriptions as store
@@ -39,9 +40,8 @@ def baseline_page(row: DescriptionBaseline) -> PageText:
                     main_text=unpack(row.main_text), fingerprint=row.fingerprint)
 
 
-def _take_baseline(session: Session, resource: Resource, page: PageText, now: datetime,
-                   confirmed: bool) -> DescriptionBaseline:
-    claims = judge_claims(resource.description or "", page, name=resource.name)
+def _take_baseline(session: Session, resource: Resource, page: PageText, now: datetime, confirmed: bool,
+                   claims: list[Claim]) -> DescriptionBaseline:
     # what an editor confirms that the page does not show is vouched for; a contradiction never is
     vouched = [c.text for c in claims if c.supported is False and "the page says" not in c.evidence] \
         if confirmed else []
@@ -53,6 +53,12 @@ def _take_baseline(session: Session, resource: Resource, page: PageText, now: da
     return store.add_baseline(session, resource.id, fields, now)
 
 
+def prepare(session: Session, resource_ids: list[str]) -> None:
+    """Load what ``after_check`` needs of a batch of resources in two queries (called by the
+    recorder at the start of its transaction; without it, each check queries its own)."""
+    store.preload(session, resource_ids)
+
+
 def after_check(session: Session, resource: Resource, result: dict[str, Any], now: datetime,
                 settings: Mapping[str, Any]) -> dict[str, Any] | None:
     """Judge the page a check reached (its record popped from ``result``); the webhook event when
@@ -61,27 +67,27 @@ def after_check(session: Session, resource: Resource, result: dict[str, Any], no
     if not isinstance(data, dict):
         return None
     state = store.get_state(session, resource.id, create=True)
-    row = store.current_baseline(session, resource.id)
-    if row is not None:  # replaced baselines go with the history (REFSVC_HISTORY_DAYS); the current stays
-        store.prune_replaced(session, resource.id, now - timedelta(days=int(settings.get("HISTORY_DAYS", 400))),
-                             keep=row.id)
-    seen = _seen(data, resource, row, now)
+    seen = _seen(data, resource, now)
     if seen is not None and seen == state.seen and not state.rebaseline and state.observed:
         # the page reads as at the last check, for the same description and baseline: so does the verdict
         result["description"] = {"verdict": state.observed, "why": state.why, "unchanged": True}
         return _advance(state, resource, state.observed, state.why, now, [])
+    # replaced baselines go with the history (REFSVC_HISTORY_DAYS); the current one stays
+    store.prune_replaced(session, resource.id, now - timedelta(days=int(settings.get("HISTORY_DAYS", 400))))
+    row = store.current_baseline(session, resource.id)
     page = data.pop(READ_KEY) if READ_KEY in data else _read(data, resource.id)
     if page is None:
         return None
+    claims = None
     if page.readable and (row is None or state.rebaseline):
         confirmed = bool(state.rebaseline)
-        row = _take_baseline(session, resource, page, now, confirmed)
-        seen = _seen(data, resource, row, now)
+        claims = judge_claims(resource.description or "", page, name=resource.name)
+        row = _take_baseline(session, resource, page, now, confirmed, claims)
         state.rebaseline = False
         if confirmed:  # an editor's word starts the verdict over
             state.verdict = state.since = state.pending = None
             state.pending_count = 0
-    observation = _observe(resource, page, row, settings)
+    observation = _observe(resource, page, row, settings, claims)
     state.claims = [c.to_dict() for c in observation.claims]
     state.change = observation.change.to_dict() if observation.change is not None else None
     state.seen = seen if page.readable else None
@@ -115,12 +121,14 @@ def read_ahead(database: Any, results: list[tuple[str, dict[str, Any]]], now: da
     try:
         with database.transaction() as session:
             states = store.states_of(session, records)
+            resources = {r.id: r for r in session.scalars(select(Resource).where(Resource.id.in_(list(states))))} \
+                if states else {}
             unchanged = set()
             for rid, data in records.items():
-                state, resource = states.get(rid), session.get(Resource, rid)
+                state, resource = states.get(rid), resources.get(rid)
                 if state is None or resource is None or state.rebaseline or not state.observed:
                     continue
-                seen = _seen(data, resource, store.current_baseline(session, rid), now)
+                seen = _seen(data, resource, now)
                 if seen is not None and seen == state.seen:
                     unchanged.add(rid)
     except Exception:  # the recording transaction meets (and reports) the same trouble
@@ -131,24 +139,26 @@ def read_ahead(database: Any, results: list[tuple[str, dict[str, Any]]], now: da
             data[READ_KEY] = _read(data, rid)
 
 
-def _seen(data: dict[str, Any], resource: Resource, row: DescriptionBaseline | None,
-          now: datetime) -> str | None:
-    """What a judgement rests on: the page as shown, the description and the baseline (and the
-    week: the page is read in full at least weekly, past what the fingerprint sees)."""
-    if not data.get("seen") or row is None:
+def _seen(data: dict[str, Any], resource: Resource, now: datetime) -> str | None:
+    """What a judgement rests on: the page as shown and the description (and the week: the page is
+    read in full at least weekly, past what the fingerprint sees). The baseline too, though it
+    needs no part here: a new one is only ever taken by ``after_check``, which then sets the
+    state's key anew, or asked for by an editor, which the state says (``rebaseline``)."""
+    if not data.get("seen"):
         return None
-    key = f"{data['seen']}|{row.id}|{resource.name}|{resource.description}|{now:%G-%V}"
+    key = f"{data['seen']}|{resource.name}|{resource.description}|{now:%G-%V}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def _observe(resource: Resource, page: PageText, row: DescriptionBaseline | None,
-             settings: Mapping[str, Any]) -> verdicts.Observation:
+             settings: Mapping[str, Any], claims: list[Claim] | None = None) -> verdicts.Observation:
     try:
         vouched = row.vouched if row is not None and row.description == resource.description else []
         return verdicts.observe(resource.description or "", page,
                                 baseline_page(row) if row is not None else None,
                                 name=resource.name, vouched=vouched or (),
-                                changed_at=float(settings.get("DESCRIPTION_CHANGED_AT", verdicts.CHANGED_AT)))
+                                changed_at=float(settings.get("DESCRIPTION_CHANGED_AT", verdicts.CHANGED_AT)),
+                                claims=claims)
     except Exception as exc:  # a bug in judging must not lose the check's health
         log.exception("judging the description of %s failed", resource.id)
         return verdicts.Observation("unknown", f"the description could not be judged ({type(exc).__name__})")

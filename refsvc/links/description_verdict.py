@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Iterable
 
-from refsvc.links.claims import Claim, judge_claims
+from refsvc.links.claims import Claim, judge_claims, vouch
 from refsvc.links.description import PageText
 from refsvc.links.description_change import Change, compare
 
@@ -39,11 +39,14 @@ class Observation:
 
 
 def observe(description: str, page: PageText, baseline: PageText | None, *, name: str = "",
-            vouched: Iterable[str] = (), changed_at: float = CHANGED_AT) -> Observation:
-    """Judge one page against the description and the baseline."""
+            vouched: Iterable[str] = (), changed_at: float = CHANGED_AT,
+            claims: Iterable[Claim] | None = None) -> Observation:
+    """Judge one page against the description and the baseline (``claims``: the description
+    already judged on this page, as when its baseline was just taken from it)."""
     if not page.readable:
         return Observation("unknown", page.why or "the page has no readable text")
-    claims = tuple(judge_claims(description, page, name=name, vouched=vouched))
+    claims = tuple(judge_claims(description, page, name=name, vouched=vouched) if claims is None
+                   else vouch(claims, vouched))
     change = compare(baseline, page) if baseline is not None and baseline.readable else None
     against = [c for c in claims if c.supported is False]
     if against:

@@ -90,6 +90,7 @@ class Tracker:
             ended = check_store.end_claims(session, [(rid, token) for rid, _, token in items if token])
             mine = [(rid, result) for rid, result, token in items if token is None or rid in ended]
             rows = check_store.states_of(session, [rid for rid, _ in mine], for_update=True)
+            description_check.prepare(session, list(rows))  # their description states, in two queries
             entries = []
             for resource_id, result in mine:
                 row = rows.get(resource_id)

@@ -37,6 +37,20 @@ def test_it_reads_what_the_page_says_about_itself():
     assert "Donate" not in found.main_text  # the menu is boilerplate
 
 
+def test_a_list_of_links_in_an_article_stays_in_the_main_text_and_a_menu_of_them_does_not():
+    services = "".join(f"<li><a href='/s{n}'>{s}</a></li>" for n, s in enumerate(
+        ["Counselling for adults and young people", "Peer support groups in your area",
+         "Crisis helplines open every day", "Housing advice and tenancy support"]))
+    sections = "".join(f"<li><a href='/m{n}'>Section {n} of the site</a></li>" for n in range(40))
+    found = page(f"{MAIN}<p>Our services, each with its own page:</p><ul>{services}</ul>"
+                 "<p>Contact us for more about any of them, or visit one of our local branches.</p>").main_text
+    assert "Peer support groups in your area" in found
+    menu_in_a_div = read_text(SHELL.format(lang="en", cookie="", menu="", date="",
+                                           main=f"<div class='menu'><ul>{sections}</ul></div>{MAIN}"))
+    assert "legal services" in menu_in_a_div.main_text and "Section 3" not in menu_in_a_div.main_text
+    assert "Section 3 of the site" in menu_in_a_div.visible_text  # still what the page shows a reader
+
+
 @pytest.mark.parametrize("body, kind, why", [
     ("%PDF-1.7 ...", "application/pdf", "PDF"),
     ("<html><head><script src='/app.js'></script></head><body><div id='root'></div></body></html>",

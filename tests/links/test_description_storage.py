@@ -163,3 +163,40 @@ def test_the_page_is_read_outside_the_recording_transaction_and_only_when_it_cha
     clock.now += timedelta(hours=1)
     tracker.record("ageuk", result("<p>We also run shops.</p>"))
     assert reads == [True, True]
+
+
+@pytest.mark.parametrize("pages", ["new", "as before", "changed"])
+def test_a_batch_of_checks_costs_the_description_check_the_same_few_queries_however_many_it_holds(
+        app, tracked, pages):
+    from sqlalchemy import event
+
+    tracker, clock = tracked
+    database = get_database(app)
+    with database.transaction() as session:
+        for n in range(8):
+            resource_store.create_resource(session, {"id": f"charity{n}", "name": "Age UK",
+                                                     "url": f"https://www.ageuk.org.uk/{n}",
+                                                     "description": "Age UK is a charity for older people."})
+
+    def batch(ids, extra=""):
+        return [(rid, result(extra), None) for rid in ids]
+
+    if pages != "new":
+        tracker.record_many(batch([f"charity{n}" for n in range(8)]))
+        clock.now += timedelta(days=1)
+    counted = []
+
+    def count(conn, cursor, statement, *args):
+        # a new page's baseline is one row written, like its check; nothing else goes per check
+        if "description_" in statement and not statement.startswith("INSERT INTO description_baselines"):
+            counted[-1] += 1
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        for ids in (["charity0", "charity1"], [f"charity{n}" for n in range(2, 8)]):
+            counted.append(0)
+            recorded = tracker.record_many(batch(ids, "<p>We also run shops.</p>" if pages == "changed" else ""))
+            assert all(check is not None for check in recorded.values())
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    assert counted[0] == counted[1]  # two checks or six: no query per check
