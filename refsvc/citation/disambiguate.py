@@ -96,9 +96,11 @@ def _expand_given(g: list, by_id: dict, params: dict, name_vars, rule: str, same
                     params[i].hints[v] = lv
 
 
-def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_vars, max_disamb: int = 1) -> dict:
+def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_vars, max_disamb: int = 1,
+                 shows_names=None) -> dict:
     """Compute Params for every ref; ``render_text(ref, params)`` gives a cite's comparison text;
-    ``max_disamb`` counts the style's disambiguate="true" tests."""
+    ``max_disamb`` counts the style's disambiguate="true" tests; ``shows_names(ref)``: whether the cite
+    prints a name list before any disambiguation (None: assume it does)."""
     params = {r.id: Params() for r in refs}
     by_id = {r.id: r for r in refs}
     add_names = options.get("disambiguate-add-names") == "true"
@@ -125,10 +127,18 @@ def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_v
     groups = _groups(texts)
     if not groups:
         return params
-    first_groups = groups
+    # citeproc-js sizes its add-names / by-cite given-name steps (disNames) once, from the names the
+    # cite prints before any disambiguation (Disambiguation initVars: namesetsMax, namesMax). A set
+    # whose cites print no names there gets neither step, even when disambiguate="true" later
+    # exposes names (bugreports_EnvAndUrb).
+    if shows_names is not None:
+        named = [g for g in groups if any(shows_names(by_id[i]) for i in g)]
+    else:
+        named = groups
+    first_groups = named if rule == "by-cite" else groups  # other rules expand givens outside disNames
     by_given: set = set()
     if add_names:
-        for g in groups:
+        for g in named:
             maxn = max((len(by_id[i].get(v) or []) for i in g for v in name_vars(by_id[i])), default=0)
             need = {i: 0 for i in g}
             per_n = []
@@ -170,13 +180,28 @@ def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_v
                 for i in g:
                     texts[i] = render_text(by_id[i], params[i])
         groups = _groups(texts)
+    # A set skipped above is still judged, at each disambiguate="true" step, with every name and given
+    # name expanded that disNames may add once the condition prints names (citeproc-js re-runs its
+    # disambiguation with its base config expanded), yet keeps none of them: it registers the config
+    # of its last improvement (betterbase), so the cites print their names unexpanded.
+    unnamed = {i for g in groups for i in g} - {i for g in named for i in g}
+    if not (add_names or add_given and rule == "by-cite"):
+        unnamed = set()
+
+    def judged(i):
+        if i not in unnamed:
+            return render_text(by_id[i], params[i])
+        ref = by_id[i]
+        wide = Params(add_names=ALL if add_names else 0, year_suffix=params[i].year_suffix, disamb=params[i].disamb,
+                      hints={v: [2] * len(ref.get(v) or []) for v in name_vars(ref)} if add_given else {})
+        return render_text(ref, wide)
     level = 0
     while groups and level < max_disamb:  # disambiguate="true" tests, one more at each step
         level += 1
         for g in groups:
             for i in g:
                 params[i].disamb = level if level < max_disamb else ALL
-                texts[i] = render_text(by_id[i], params[i])
+                texts[i] = judged(i)
         groups = _groups(texts)
     if add_ys and groups:
         rank = {rid: k for k, rid in enumerate(bib_order)}

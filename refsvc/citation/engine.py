@@ -86,10 +86,15 @@ class Engine:
     def ambiguity_text(self, ref: Ref, params: Params, number=None) -> str:
         """The plain text that disambiguation compares: citeproc-js judges ambiguity on the subsequent,
         near-note form of a cite, without its accessed date (getAmbiguousCite)."""
+        return self._ambiguity_render(ref, params, number)[0]
+
+    def _ambiguity_render(self, ref: Ref, params: Params, number=None) -> tuple[str, int]:
+        """The ambiguity text and how many name lists it printed."""
         ctx = self.ctx(ref, "citation", params=params, position=1, number=number)
         ctx.near_note = True
         ctx.looking = True
-        return rt.plain(render(("F", _PLAIN, eval_nodes(self.style.citation.layout.children, ctx)), self.lang))
+        text = rt.plain(render(("F", _PLAIN, eval_nodes(self.style.citation.layout.children, ctx)), self.lang))
+        return text, ctx.names_shown
 
     def disambiguation(self, refs: list[Ref], bib_order: list) -> dict:
         """Disambiguation parameters for every ref (ghost cites of all refs, in their subsequent form)."""
@@ -109,7 +114,9 @@ class Engine:
             return [v for v in ("author", "editor", "translator", "composer", "director", "container-author",
                                 "interviewer", "recipient", "illustrator", "collection-editor")
                     if ref.get(v)] or [v for v in ref.vars if v in NAME_VARS]
-        return disambiguate(text, refs, bib_order, opts, name_vars, self.disamb_tests)
+        def shows_names(ref: Ref) -> bool:
+            return self._ambiguity_render(ref, Params(), numbers.get(ref.id))[1] > 0
+        return disambiguate(text, refs, bib_order, opts, name_vars, self.disamb_tests, shows_names)
 
     def bibliography_entries(self, refs: list[Ref], params: dict | None = None) -> list[tuple[Ref, tuple]]:
         """Sorted bibliography entries as (ref, rich text sequence)."""

@@ -21,7 +21,7 @@ class Ctx:
     __slots__ = ("style", "locale", "ref", "area", "position", "cite", "hints", "add_names", "year_suffix",
                  "disamb", "disamb_count", "called", "nonempty", "suppressed", "sort_mode", "sort_key", "ys_done",
                  "citation_number", "near_note", "first_note", "in_substitute", "names_subst", "lang", "foreign",
-                 "looking", "min_names", "braces")
+                 "looking", "min_names", "braces", "names_shown")
 
     def __init__(self, style, locale, ref: Ref, area: str, position: int | None = None, cite: dict | None = None):
         self.style = style
@@ -47,6 +47,7 @@ class Ctx:
         self.first_note = None
         self.in_substitute = None
         self.looking = False  # rendering for the ambiguity test only (citeproc-js just_looking)
+        self.names_shown = 0  # name lists printed so far (disambiguation's add-names needs one in the base cite)
         self.names_subst = None  # the cs:names whose cs:substitute is being evaluated
         self.braces = None  # parenthesis depth of a note style's citation (braces.py); None: not counted
         il = str(ref.get("language") or "")

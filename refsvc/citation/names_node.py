@@ -109,6 +109,7 @@ def eval_names(node: Names, ctx, inherit: Names | None = None):
         outs.append(part)
     if not outs:
         return None
+    ctx.names_shown += len(outs)
     delim = opts.get("names-delimiter") or ""
     f = node.fmt
     f = Fmt(f.prefix, f.suffix, f.font_style, f.font_variant, f.font_weight, f.text_decoration, f.vertical_align,
