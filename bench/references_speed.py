@@ -130,9 +130,13 @@ def main() -> None:
             theirs = js[str(n)]
             print(f"| {style} | {n} | {ours[n]:.3f} | {theirs:.3f} | {theirs / ours[n]:.1f}x |", flush=True)
         lo, hi = sizes[0], sizes[-1]
+        if lo == hi:  # one size: no growth to tell
+            continue
         growth[style] = (math.log(ours[hi] / ours[lo]) / math.log(hi / lo),
                          math.log(js[str(hi)] / js[str(lo)]) / math.log(hi / lo))
     Path(fh.name).unlink()
+    if not growth:
+        return
     nlogn = math.log((sizes[-1] * math.log(sizes[-1])) / (sizes[0] * math.log(sizes[0]))) / \
         math.log(sizes[-1] / sizes[0])
     print(f"\nGrowth from {sizes[0]} to {sizes[-1]} works as the exponent k of time ~ n^k "
