@@ -29,14 +29,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.checker_process import environment  # noqa: E402
+from bench.link_check import start_servers  # noqa: E402  (the checker benchmark's farm)
 
 PADDING_NAV = "".join(f'<li><a href="/section/{n}">Section {n} of the site</a></li>' for n in range(300))
 PADDING_SCRIPT = "<script>window.__STATE__ = " + json.dumps({"k": ["x" * 60] * 600}) + ";</script>"
@@ -104,24 +104,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-
-    def handle_error(self, request, client_address) -> None:  # a client hanging up is no news here
-        pass
-
-
-def start_servers(count: int) -> list[str]:
-    """One server per loopback address 127.0.0.2 ...; their base URLs."""
-    bases = []
-    for i in range(count):
-        server = _Server((f"127.0.0.{2 + i}", 0), _Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        bases.append(f"http://127.0.0.{2 + i}:{server.server_address[1]}")
-    return bases
 
 
 def _database(env: dict[str, str]) -> sqlite3.Connection:
@@ -201,7 +183,7 @@ def main() -> None:
     args = parser.parse_args()
 
     found = cases()
-    bases = start_servers(args.hosts)
+    bases = start_servers(args.hosts, _Handler)
     urls = [f"{bases[n % len(bases)]}/page/{n}" for n in range(args.links)]
     print(f"{args.links} links (the labelled set's {len(found)} readable cases, each with its description) "
           f"over {args.hosts} loopback hosts answering in {_Handler.delay * 1000:.0f} ms; global "

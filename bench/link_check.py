@@ -75,11 +75,12 @@ class _Server(ThreadingHTTPServer):
         pass
 
 
-def start_servers(count: int) -> list[str]:
-    """One server per loopback address 127.0.0.2 ...; returns their base URLs."""
+def start_servers(count: int, handler: type = _Handler) -> list[str]:
+    """One server per loopback address 127.0.0.2 ...; returns their base URLs (bench/description_check.py
+    serves its own pages from the same farm, with its own handler)."""
     bases = []
     for i in range(count):
-        server = _Server((f"127.0.0.{2 + i}", 0), _Handler)
+        server = _Server((f"127.0.0.{2 + i}", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         bases.append(f"http://127.0.0.{2 + i}:{server.server_address[1]}")
     return bases
