@@ -17,7 +17,7 @@ from refsvc.citation.exports import EXPORTERS, MEDIA_TYPES, citation_key
 from refsvc.citation.service import CitationService
 from refsvc import lookups
 from refsvc.api.batches import run_batch
-from refsvc.api.cite_inputs import body_item, require_styles
+from refsvc.api.cite_inputs import body_item, query_styles, require_styles
 from refsvc.api.csl_item import item_problems
 from refsvc.limits import is_editor_request, limiter, lookup_limit
 from refsvc.api.replay import replayed
@@ -108,9 +108,8 @@ class Citations(MethodView):
     @blp.alt_response(429, description="Too many lookups from this client (REFSVC_LOOKUP_RATE_LIMIT)")
     def get(self, style: list[str], locale: str, formats: list[str], doi=None, url=None):
         """Cite a DOI or a web page by URL; `style` may repeat or be comma-separated."""
-        styles = [name.strip() for value in style for name in value.split(",") if name.strip()]
         locale = _locale(locale)  # a bad locale is a 422 before anything is fetched
-        require_styles(styles)  # and an unknown style a 404
+        styles = query_styles(style)  # and an unknown style a 404
         lookup = lookups.lookup(doi=doi, url=url)
         answer = cite(lookup.item, styles, locale, formats)
         answer.update(provenance=lookup.provenance, source=lookup.source)

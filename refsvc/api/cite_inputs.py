@@ -24,6 +24,14 @@ def require_styles(names: list[str]) -> None:
             raise style_not_found(name) from None
 
 
+def query_styles(values: list[str]) -> list[str]:
+    """The style names of a GET's ``?style=`` (repeated or comma-separated), each one known (else
+    ``require_styles``'s 404)."""
+    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    require_styles(names)
+    return names
+
+
 def body_item(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The CSL item a POST body sends (``metadata``, ``csl`` or a ``page``'s HTML), and what the
     answer says of where it came from (a page's provenance and source; nothing for the others)."""

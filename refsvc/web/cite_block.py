@@ -1,6 +1,7 @@
 """GET/POST /v1/citations/block: the cite-this-page block as an HTML fragment for server-side includes.
 
-APA, MLA and Chicago (reference entry and in-text citation or note), each with copy buttons that
+APA, MLA and Chicago unless the request names its styles (``?style=`` or the body's ``styles``, as
+/v1/citations takes them): reference entry and in-text citation or note, each with copy buttons that
 /static/refsvc-cite.js brings to life (hidden without JavaScript, when the text stays selectable),
 and BibTeX and RIS downloads as data: links that work without JavaScript.
 """
@@ -30,10 +31,10 @@ FORMATS = ["text", "html", "bibtex", "ris"]
 
 
 class BlockLookupArgs(LookupArgsSchema):
-    """A DOI or a URL, and a locale; the styles and formats are the block's own."""
+    """A DOI or a URL, the styles and a locale; the formats are the block's own."""
 
     class Meta(LookupArgsSchema.Meta):
-        exclude = ("style", "formats")
+        exclude = ("formats",)
 
 
 def _ordinal(edition: Any) -> str | None:
@@ -55,17 +56,18 @@ def _download(answer: dict[str, Any], name: str) -> dict[str, str] | None:
             "filename": f"{citation_key(answer['csl'])}.{extension}"}
 
 
-def render_block(answer: dict[str, Any]):
-    """The fragment for one cited item (``cite()``'s answer)."""
+def render_block(answer: dict[str, Any], styles: list[str]):
+    """The fragment for one cited item (``cite()``'s answer), its ``styles`` in order."""
     entries = []
-    for name in BLOCK_STYLES:
+    for name in styles:
         citation = (answer.get("citations") or {}).get(name)
         if not citation:
             continue
         style = citation.get("style") or {}
         note = style.get("class") == "note"
         short = (citation.get("note") or citation.get("short_note") if note else citation.get("in_text")) or {}
-        entries.append({"name": name, "label": LABELS[name], "edition": _ordinal(style.get("edition")),
+        label = LABELS.get(style.get("id") or name) or style.get("title") or name
+        entries.append({"name": name, "label": label, "edition": _ordinal(style.get("edition")),
                         # the engine's HTML: escaped where it was rendered (an allow-list of tags)
                         "html": Markup((citation.get("bibliography") or {}).get("html") or ""),
                         "text": (citation.get("bibliography") or {}).get("text") or "",
@@ -88,29 +90,37 @@ class CitationBlock(MethodView):
 
     @blp.arguments(BlockLookupArgs, location="query", as_kwargs=True)
     @blp.response(200, {"type": "string"}, content_type="text/html",
-                  description="An HTML fragment: APA, MLA and Chicago with copy buttons and downloads.")
+                  description="An HTML fragment: APA, MLA and Chicago (or the styles `style` names) "
+                              "with copy buttons and downloads.")
+    @blp.alt_response(404, description="Unknown style or DOI")
     @blp.alt_response(429, description="Too many lookups from this client (REFSVC_LOOKUP_RATE_LIMIT)")
-    def get(self, locale: str, doi=None, url=None):
-        """The cite-this-page block for a DOI or a web page's URL."""
+    def get(self, style: list[str], locale: str, doi=None, url=None):
+        """The cite-this-page block for a DOI or a web page's URL; `style` may repeat or be
+        comma-separated, as on GET /v1/citations."""
         from refsvc import lookups
+        from refsvc.api.cite_inputs import query_styles
         from refsvc.api.citations import cite
 
+        styles = query_styles(style) or BLOCK_STYLES  # an unknown style is a 404 before any lookup
         found = lookups.lookup(doi=doi, url=url)
-        response = render_block(cite(found.item, BLOCK_STYLES, locale, FORMATS))
+        response = render_block(cite(found.item, styles, locale, FORMATS), styles)
         for key, value in lookups.cache_headers(found).items():
             response.headers[key] = value
         return response
 
     @blp.arguments(CITATION_REQUEST)
     @blp.response(200, {"type": "string"}, content_type="text/html",
-                  description="An HTML fragment: APA, MLA and Chicago with copy buttons and downloads.")
+                  description="An HTML fragment: APA, MLA and Chicago (or the body's `styles`) "
+                              "with copy buttons and downloads.")
+    @blp.alt_response(404, description="Unknown style")
     def post(self, body: dict[str, Any]):
         """The cite-this-page block for page metadata, a CSL-JSON item or a page's HTML (POST
-        /v1/citations's body)."""
-        from refsvc.api.cite_inputs import body_item
+        /v1/citations's body; its `formats` are the block's own)."""
+        from refsvc.api.cite_inputs import body_item, require_styles
         from refsvc.api.citations import cite
 
+        require_styles(body["styles"])  # before a sent page is read
         item, _ = body_item(body)
-        response = render_block(cite(item, BLOCK_STYLES, body["locale"], FORMATS))
+        response = render_block(cite(item, body["styles"], body["locale"], FORMATS), body["styles"])
         response.headers["Cache-Control"] = f"private, max-age={current_app.config['CACHE_MAX_AGE']}"
         return response

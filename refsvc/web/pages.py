@@ -73,7 +73,8 @@ def cite_page():
                                error="Give the page as ?url= or a DOI as ?doi=."), 422
     try:
         found = lookups.lookup(doi=doi or None, url=url or None)
-        block = render_block(cite(found.item, BLOCK_STYLES, "en-GB", FORMATS)).get_data(as_text=True)
+        block = render_block(cite(found.item, BLOCK_STYLES, "en-GB", FORMATS),
+                             BLOCK_STYLES).get_data(as_text=True)
     except APIError as exc:
         return render_template("web/cite_page.html", block=None, url=url, error=exc.message), exc.status
     return render_template("web/cite_page.html", block=Markup(block), url=url, error=None)

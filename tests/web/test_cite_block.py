@@ -86,4 +86,39 @@ def test_post_reads_a_page_sent_with_its_html_as_post_v1_citations_does(client):
 def test_get_advertises_only_the_parameters_it_honours(client):
     spec = client.get("/openapi.json").json
     names = {p["name"] for p in spec["paths"]["/v1/citations/block"]["get"]["parameters"]}
-    assert {"doi", "url", "locale"} <= names and not names & {"style", "formats"}
+    assert {"doi", "url", "locale", "style"} <= names and "formats" not in names
+
+
+@pytest.mark.parametrize("query, shown", [
+    ({"style": "mla"}, ["mla"]),
+    ({"style": "mla,apa"}, ["mla", "apa"]),  # comma-separated, in the order given
+    ({"style": ["chicago", "harvard-cite-them-right"]}, ["chicago", "harvard-cite-them-right"]),
+])
+def test_get_with_style_shows_only_those_styles(client, httpserver, query, shown):
+    httpserver.expect_request("/panic.htm").respond_with_data(PAGE, content_type="text/html")
+    block = fragment(client.get("/v1/citations/block", query_string={
+        "url": httpserver.url_for("/panic.htm"), **query}))
+    assert [e.get("data-style") for e in block.xpath("//li[@data-style]")] == shown
+
+
+def test_a_style_outside_the_three_is_labelled_with_its_title(client):
+    block = fragment(client.post("/v1/citations/block", json={
+        "metadata": METADATA, "styles": ["harvard-cite-them-right"]}))
+    assert "Cite Them Right" in block.xpath("string(//li[@data-style]/span)")
+
+
+def test_get_with_an_unknown_style_is_the_404_of_v1_citations_before_the_page_is_fetched(
+        client, httpserver):
+    query = {"url": httpserver.url_for("/panic.htm"), "style": "apa,no-such-style"}
+    response = client.get("/v1/citations/block", query_string=query)
+    assert response.status_code == 404
+    assert response.get_json() == client.get("/v1/citations", query_string=query).get_json()
+    assert response.get_json()["code"] == "unknown_style"
+    assert httpserver.log == []  # nothing fetched for a request that can only fail
+
+
+def test_post_takes_the_styles_of_its_body_as_post_v1_citations_does(client):
+    block = fragment(client.post("/v1/citations/block", json={"metadata": METADATA, "styles": ["mla"]}))
+    assert [e.get("data-style") for e in block.xpath("//li[@data-style]")] == ["mla"]
+    unknown = client.post("/v1/citations/block", json={"metadata": METADATA, "styles": ["no-such-style"]})
+    assert unknown.status_code == 404 and unknown.get_json()["code"] == "unknown_style"
