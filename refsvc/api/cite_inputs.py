@@ -2,7 +2,8 @@
 
 Both the JSON endpoints (/v1/citations) and the HTML block (/v1/citations/block) take their item from
 here, so a body one accepts the other cites the same way; and a style name that means nothing is a 404
-before a DOI is resolved or a page fetched (a lookup can take seconds, or fail offline).
+before a DOI is resolved or a page fetched (a lookup can take seconds, or fail offline), or before a
+reference list's items are read (/v1/references).
 """
 from __future__ import annotations
 
@@ -15,13 +16,15 @@ from refsvc.citation.catalogue import resolve
 from refsvc.metadata.fields import to_csl
 
 
-def require_styles(names: list[str]) -> None:
-    """Raise the 404 ``unknown_style`` for the first name no style answers to."""
+def require_styles(names: list[str]) -> list[str]:
+    """The style id each name answers to; the 404 ``unknown_style`` for the first that none does."""
+    found = []
     for name in names:
         try:
-            resolve(name)
+            found.append(resolve(name))
         except UnknownStyle:
             raise style_not_found(name) from None
+    return found
 
 
 def query_styles(values: list[str]) -> list[str]:

@@ -148,9 +148,27 @@ def test_bad_bodies_get_a_422_naming_the_field(client, body, where):
     assert where in json.dumps(answer.json["errors"])
 
 
-def test_an_unknown_style_is_a_404(client):
-    answer = post(client, {"items": [ITEMS["bowlby-1969"]], "styles": ["no-such-style"]})
+def test_an_unknown_style_is_the_404_of_v1_citations(client):
+    answer = post(client, {"items": [ITEMS["bowlby-1969"]], "styles": ["apa", "no-such-style"]})
     assert answer.status_code == 404
+    same = client.post("/v1/citations", json={"csl": ITEMS["bowlby-1969"], "styles": ["apa", "no-such-style"]})
+    assert answer.json == same.json and answer.json["code"] == "unknown_style"
+
+
+@pytest.mark.parametrize("body", [
+    {"items": [{"id": "a", "type": "book"}, {"id": "a", "type": "book"}]},  # a repeated id
+    {"items": [{"id": "a", "type": "book"}], "citations": [{"cites": [{"id": "b"}]}]},  # cites no item
+])
+def test_an_unknown_style_is_a_404_before_the_items_are_read(client, body):
+    # the style is settled up front, as on /v1/citations: a client fixing a 422 in its 500 items
+    # must not then learn that the style never existed
+    answer = post(client, {**body, "styles": ["no-such-style"]})
+    assert answer.status_code == 404 and answer.json["code"] == "unknown_style"
+
+
+def test_a_bad_locale_is_a_422_before_the_items_are_read(client):
+    answer = post(client, {"items": [{"id": "a", "type": "book"}] * 2, "locale": "xx-YY"})
+    assert answer.status_code == 422 and answer.json["code"] == "unknown_locale"
 
 
 def test_the_whole_list_exports_to_bibtex_ris_and_csl_json(client):
