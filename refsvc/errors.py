@@ -140,7 +140,7 @@ def _too_large() -> str:
             "page, its <head> is enough.")
 
 
-def _rate_limited() -> str:
+def rate_limited_message() -> str:
     """The 429's message, naming the wait that its Retry-After header gives (the same number)."""
     from refsvc.limits import limiter  # imported here: refsvc.limits imports this module
 
@@ -156,14 +156,15 @@ def _rate_limited() -> str:
     return f"Too many requests from this address; try again in {seconds} seconds."
 
 
-def _http_error(exc: HTTPException):
+def http_error(exc: HTTPException) -> Response:
+    """Any HTTP error (Flask's 404, a 422 of webargs, flask-limiter's 429) in the one error shape."""
     status = exc.code or 500
     code = (exc.name or "error").lower().replace(" ", "_")
     message = _HINTS.get(status, exc.description or exc.name)
     if status == 413:
         message = _too_large()
     elif status == 429:
-        message = _rate_limited()
+        message = rate_limited_message()
     # flask-smorest/webargs put field messages in exc.data["messages"].
     data = getattr(exc, "data", None) or {}
     errors = data.get("messages")
@@ -221,7 +222,7 @@ def _unexpected(exc: Exception):
 def init_app(app: Flask) -> None:
     """Route every error through the one JSON shape."""
     app.register_error_handler(APIError, _api_error)
-    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(HTTPException, http_error)
     from refsvc.storage import UNAVAILABLE
 
     for kind in UNAVAILABLE:

@@ -57,6 +57,10 @@ def demo_block():
     return render_template("web/demo_block.html", query=query)
 
 
+def _cite_url() -> str:
+    return request.args.get("url", "")[:2048]
+
+
 @bp.get("/cite")
 @limiter.limit(lookup_limit, exempt_when=is_editor_request)  # each may fetch a page or a DOI
 def cite_page():
@@ -67,7 +71,7 @@ def cite_page():
     from refsvc.errors import APIError
     from refsvc.web.cite_block import BLOCK_STYLES, FORMATS, render_block
 
-    url, doi = request.args.get("url", "")[:2048], request.args.get("doi", "")[:500]
+    url, doi = _cite_url(), request.args.get("doi", "")[:500]
     if bool(url) == bool(doi):
         return render_template("web/cite_page.html", block=None, url=url,
                                error="Give the page as ?url= or a DOI as ?doi=."), 422
@@ -78,3 +82,16 @@ def cite_page():
     except APIError as exc:
         return render_template("web/cite_page.html", block=None, url=url, error=exc.message), exc.status
     return render_template("web/cite_page.html", block=Markup(block), url=url, error=None)
+
+
+@bp.errorhandler(429)
+def too_many_lookups(exc):
+    """Over the lookup limit, /cite is still the page a visitor's browser came to (as its other
+    errors are): the API's message, naming the wait its Retry-After gives; other pages keep the
+    one error shape."""
+    from refsvc.errors import http_error, rate_limited_message
+
+    if request.endpoint != "web.cite_page":
+        return http_error(exc)
+    return render_template("web/cite_page.html", block=None, url=_cite_url(),
+                           error=rate_limited_message()), 429
