@@ -3,7 +3,8 @@
 Architecture (imports flow one way, top to bottom):
 
     wsgi.py / flask CLI ──> create_app()            (this module: settings, extensions, blueprints)
-    api/  web/          ──> HTTP only: flask-smorest blueprints, marshmallow schemas, templates
+    web/                ──> the pages and HTML fragments; may use api/, never the reverse
+    api/                ──> HTTP only: flask-smorest blueprints, marshmallow schemas
     worker/             ──> the link checker's loop and CLI commands (its own process)
     citation/           ──> pure: CSL-JSON in, citations out (our CSL engine, styles, exports)
     metadata/           ──> where items come from: page metadata, DOIs, scraped pages; the guarded client
@@ -54,8 +55,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     storage.init_app(app)
 
     from refsvc import api, web, worker
-    api.init_app(app)
-    web.init_app(app)
+    openapi = api.init_app(app)
+    web.init_app(app, openapi)  # the web may use the API (its Api, its schemas), never the reverse
     worker.init_app(app)
     errors.init_app(app)  # last: replaces flask-smorest's own handler with the one error shape
 

@@ -17,23 +17,26 @@ from refsvc.api.parsing import StrictParser
 from refsvc.errors import ErrorSchema, error_response
 
 # flask-smorest binds its one parser instance when a view is decorated, which may happen before this
-# runs (refsvc.web imports no refsvc.api): make that very instance strict rather than replace it.
+# runs: make that very instance strict rather than replace it.
 Blueprint.ARGUMENTS_PARSER.__class__ = StrictParser
 
-# Modules exposing a flask-smorest ``blp``, registered in this order.
+# Modules exposing a flask-smorest ``blp``, registered in this order. The web's two HTML fragments
+# are flask-smorest blueprints too, registered by the app factory with the Api this returns: the API
+# imports nothing of the web pages.
 BLUEPRINTS = [
     "refsvc.api.health",
     "refsvc.api.styles",
-    "refsvc.api.citations", "refsvc.web.cite_block",
+    "refsvc.api.citations",
     "refsvc.api.references",
-    "refsvc.api.audits", "refsvc.web.block",
+    "refsvc.api.audits",
     "refsvc.api.resources",
     "refsvc.api.reports",
 ]
 
 
-def init_app(app: Flask) -> None:
-    """Register the blueprints, the OpenAPI document and the HTTP conventions."""
+def init_app(app: Flask) -> Api:
+    """Register the blueprints, the OpenAPI document and the HTTP conventions; the Api, for
+    other packages' blueprints to join its document."""
     app.config.update({
         "API_TITLE": "refsvc",
         "API_VERSION": "v1",
@@ -57,6 +60,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_conditional_get)
     app.after_request(_no_type_without_content)
     app.add_url_rule("/docs/assets/<path:filename>", "swagger_ui_assets", _swagger_ui_asset)
+    return api
 
 
 def _swagger_ui_asset(filename: str):

@@ -171,7 +171,7 @@ def list_checks(resource_id: str, pagination_parameters):
 def check_now(resource_id: str):
     """Check a resource now (editor); the answer is the check, outcome and reason on top."""
     from refsvc.links import tracking
-    from refsvc.web.views import outcome_words
+    from refsvc.words import outcome_words
 
     database = get_database(current_app)
     with database.transaction() as session:

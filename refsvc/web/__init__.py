@@ -1,18 +1,22 @@
 """The editors' workspace (dashboard, resource pages, reports inbox), the cite-this-page demo and the website's static assets (templates, JS, CSS).
 
-The "further reading" block (``/v1/resources/block``) lives in ``refsvc.web.block`` as an API
-blueprint, so it is in the OpenAPI document and shares the API's CORS and ETag conventions.
+The two HTML fragments, the cite-this-page block (``/v1/citations/block``, ``refsvc.web.cite_block``)
+and the "further reading" block (``/v1/resources/block``, ``refsvc.web.block``), are flask-smorest
+blueprints registered with the API's ``Api``, so they are in the OpenAPI document and share the API's
+CORS and ETag conventions; the web may use the API, never the reverse.
 """
 import os
 
 from flask import Flask
+from flask_smorest import Api
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 
 
-def init_app(app: Flask) -> None:
-    """Register the web pages; the app's /static serves refsvc/web/static (the widget scripts)."""
-    from refsvc.web import dashboard, editor, inbox, resource_page
+def init_app(app: Flask, api: Api) -> None:
+    """Register the web pages, and the two fragments with ``api`` (refsvc.api's); the app's /static
+    serves refsvc/web/static (the widget scripts)."""
+    from refsvc.web import block, cite_block, dashboard, editor, inbox, resource_page
     from refsvc.web.pages import bp
     from refsvc.words import plural
 
@@ -24,3 +28,5 @@ def init_app(app: Flask) -> None:
     editor.init_app(app)
     for blueprint in (dashboard.bp, resource_page.bp, inbox.bp):
         app.register_blueprint(blueprint)
+    for fragment in (cite_block.blp, block.blp):
+        api.register_blueprint(fragment)

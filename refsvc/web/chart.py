@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import Any, Sequence
 
-from refsvc.web.views import NO_ANSWER, outcome_words
-from refsvc.words import plural
+from refsvc.web.views import NO_ANSWER
+from refsvc.words import outcome_words, plural
 
 WIDTH, HEIGHT = 720, 220
 LEFT, RIGHT, TOP, BOTTOM = 56, 28, 14, 44

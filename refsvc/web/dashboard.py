@@ -17,6 +17,7 @@ from refsvc.storage import reports as report_store
 from refsvc.storage import resources as store
 from refsvc.web import views
 from refsvc.web.editor import editor_post, is_editor
+from refsvc.words import outcome_words
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -79,7 +80,7 @@ def dashboard_rows(session, query: dict[str, Any], editor: bool) -> list[dict[st
             "id": resource.id, "name": resource.name, "url": resource.url, "tags": resource.tags or [],
             "active": resource.active, "health": resource.health,
             "health_since": state.health_since if state else None,
-            "outcome": outcome, "outcome_words": views.outcome_words(outcome, status),
+            "outcome": outcome, "outcome_words": outcome_words(outcome, status),
             "reason": check.reason if check else "", "checked_at": check.checked_at if check else None,
             "response_ms": views.response_ms(outcome, status, check.elapsed_ms if check else None),
             "open_reports": reports.get(resource.id, 0) if editor else None,
@@ -175,7 +176,7 @@ def check_now(resource_id: str):
     with get_database(current_app).transaction() as session:
         if store.get_resource(session, resource_id) is not None:  # not deleted meanwhile
             event_store.add_event(session, resource_id, "checked_now",  # the timeline says "Checked now"
-                                  views.outcome_words(check.outcome, check.status_code))
+                                  outcome_words(check.outcome, check.status_code))
     back = request.form.get("next") or ""
     if not back.startswith("/dashboard"):
         back = url_for("resource_page.resource_page", resource_id=resource_id)

@@ -14,6 +14,7 @@ from refsvc.storage import resources as store
 from refsvc.web import chart, timeline, views
 from refsvc.web.dashboard import workspace_headers
 from refsvc.web.editor import editor_post
+from refsvc.words import outcome_words
 
 bp = Blueprint("resource_page", __name__, template_folder="templates")
 bp.after_request(workspace_headers)
@@ -32,7 +33,7 @@ def page_data(session, resource, now) -> dict[str, Any]:
     state = resource.state
     return {
         "resource": resource, "state": state, "last": last, "result": result,
-        "last_words": views.outcome_words(last.outcome, last.status_code) if last else "Not checked yet",
+        "last_words": outcome_words(last.outcome, last.status_code) if last else "Not checked yet",
         "response_ms": views.response_ms(last.outcome, last.status_code, last.elapsed_ms) if last else None,
         "redirects": result.get("redirects") or [], "final_url": result.get("final_url"),
         "tls_expires": last.checked_at + timedelta(days=cert_days) if last and cert_days is not None else None,

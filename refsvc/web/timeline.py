@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Sequence
 
-from refsvc.web.views import outcome_words
+from refsvc.words import outcome_words
 
 ACTION_WORDS = {"checked_now": "Checked now", "edited": "Edited", "report_resolved": "Report resolved",
                 "report_dismissed": "Report dismissed", "report_open": "Report reopened"}

@@ -1,4 +1,5 @@
-"""What the dashboard pages show, as plain data: short words for outcomes, rows, sorting (pure)."""
+"""What the dashboard pages show, as plain data: warnings and times in words, rows, sorting (pure);
+an outcome's words are refsvc.words', shared with the API."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -8,13 +9,6 @@ from refsvc.words import plural
 
 HEALTH_ORDER = {"broken": 0, "failing": 1, "warning": 2, "unknown": 3, "healthy": 4}
 ICONS = {"healthy": "✓", "warning": "!", "failing": "▲", "broken": "✕", "unknown": "?"}
-OUTCOME_WORDS = {
-    "ok": "OK", "redirected": "Redirected", "moved": "Moved elsewhere", "blocked": "Blocked (bot wall)",
-    "client_error": "Not found", "server_error": "Server error", "parked": "Parked domain",
-    "soft_404": "Soft 404", "content_mismatch": "Content changed", "dns_error": "Name not found",
-    "tls_error": "TLS failed", "connection_error": "No connection", "timeout": "Timed out",
-    "refused_address": "Address refused", "checker_offline": "Inconclusive (checker offline)",
-}
 # Outcomes of a check that never reached a server: no response time to show.
 NO_ANSWER = frozenset({"dns_error", "tls_error", "connection_error", "timeout", "refused_address",
                        "checker_offline"})
@@ -23,16 +17,6 @@ WARNING_WORDS = {"redirected": "redirected within the site", "moved": "moved to 
                  "certificate_expiring": "TLS certificate expiring soon", "logo_missing": "logo missing"}
 SORTS = {"health": "Health", "name": "Name", "changed": "Last change", "response": "Response time",
          "reports": "Open reports"}
-
-
-def outcome_words(outcome: str | None, status_code: int | None = None) -> str:
-    """A check's outcome in two or three words, with its HTTP status when there was one."""
-    if not outcome:
-        return "Not checked yet"
-    words = OUTCOME_WORDS.get(outcome, outcome.replace("_", " ").capitalize())
-    if outcome == "client_error" and status_code and status_code != 404:
-        words = "Client error"
-    return f"{words} ({status_code})" if status_code and outcome not in {"ok", "checker_offline"} else words
 
 
 def warning_words(warnings: Iterable[str] | None) -> str:

@@ -1,5 +1,6 @@
-"""Imports flow one way: the web pages and the API both stand on shared lower modules; the web
-pages do not reach into the API's internals."""
+"""Imports flow one way: the web pages may use the API, never the reverse (the app factory
+registers both); and both stand on shared lower modules, the web pages reaching into the API's
+internals only where the citation block shares its request path."""
 from __future__ import annotations
 
 import ast
@@ -9,7 +10,9 @@ import pytest
 
 from refsvc import create_app
 
-WEB = Path(__file__).resolve().parents[2] / "refsvc" / "web"
+PACKAGE = Path(__file__).resolve().parents[2] / "refsvc"
+WEB = PACKAGE / "web"
+API = PACKAGE / "api"
 # What is left: the block is the citation endpoint's HTML face, so it shares that endpoint's request
 # path (``cite()``, its schemas and the body's item in refsvc.api.citations*, cite_inputs); moving
 # those down beside refsvc.lookups is the next step.
@@ -17,16 +20,26 @@ STILL_FROM_API = {"refsvc.api.citations", "refsvc.api.citation_schemas", "refsvc
 
 
 def imported_modules(path: Path) -> set[str]:
-    """Every module ``path`` imports, at the top or inside a function."""
+    """Every module ``path`` imports, at the top or inside a function, or names for import_module."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module:
             found.add(node.module)
             found.update(f"{node.module}.{alias.name}" for alias in node.names
-                         if node.module == "refsvc.api")
+                         if node.module in {"refsvc", "refsvc.api", "refsvc.web"})
         elif isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and node.value.startswith("refsvc."):
+            found.add(node.value)  # a module imported by name (importlib.import_module)
     return found
+
+
+@pytest.mark.parametrize("path", sorted(API.glob("*.py")), ids=lambda p: p.name)
+def test_an_api_module_imports_nothing_of_the_web_pages(path):
+    from_web = {name for name in imported_modules(path)
+                if name == "refsvc.web" or name.startswith("refsvc.web.")}
+    assert not from_web, f"{path.name} imports {sorted(from_web)}"
 
 
 @pytest.mark.parametrize("path", sorted(WEB.glob("*.py")), ids=lambda p: p.name)
