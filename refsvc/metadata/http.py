@@ -27,7 +27,7 @@ from refsvc.metadata.urls import DEFAULT_PORTS, URLProblem, parse_url
 from refsvc.metadata.text import decode_body
 from refsvc.metadata.transport import (ConnectFailure, DNSFailure, FetchError, FetchTimeout, GuardedAdapter,
                                        Limits, RefusedAddress, TLSFailure, TooLarge, TooManyRedirects, Watch,
-                                       local)
+                                       local, server_name)
 
 __all__ = ["GuardedClient", "FetchResult", "FetchError", "RefusedAddress", "FetchTimeout", "DNSFailure",
            "ConnectFailure", "TLSFailure", "TooLarge", "TooManyRedirects", "check_url", "user_agent",
@@ -165,10 +165,7 @@ def _cause_chain(exc: BaseException) -> list[BaseException]:
 def _connect_reason(exc: BaseException, url: str) -> str:
     """Why a connection failed, in a clause a person reads: the OS's reason, without urllib3's
     pool, retry and exception wording (which the log keeps)."""
-    parts = urlsplit(url)
-    where = parts.hostname or "the server"
-    if parts.port:
-        where += f":{parts.port}"
+    where = server_name(url)
     for cause in _cause_chain(exc):
         if isinstance(cause, ConnectionRefusedError):
             return f"connection refused by {where} (nothing listens there)"

@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass
 from contextlib import nullcontext
 from typing import Any, Callable, ContextManager
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -282,6 +283,13 @@ class GuardedAdapter(HTTPAdapter):
         return response
 
 
+def server_name(url: str) -> str:
+    """The host of ``url``, with its port when it names one ('example.org', '127.0.0.1:8009')."""
+    parts = urlsplit(url)  # a URL check_url passed: its port, if any, is a number in range
+    where = parts.hostname or "the server"
+    return f"{where}:{parts.port}" if parts.port else where
+
+
 def _read_capped(response: requests.Response, limits: Limits, watch: Watch | None) -> None:
     """Read the body now, decoded, at most ``max_bytes`` of it, and swap in an in-memory copy."""
     raw = response.raw
@@ -317,7 +325,9 @@ def _read_capped(response: requests.Response, limits: Limits, watch: Watch | Non
         raw.close()
         if watch is not None and watch.fired:
             raise FetchTimeout("the total deadline passed while reading the body") from exc
-        raise ConnectFailure(f"the connection broke while reading the body: {exc}") from exc
+        log.info("body cut short from %s: %s", response.url, exc)  # urllib3's story, for the operator
+        raise ConnectFailure(f"the connection to {server_name(response.url)} closed before the whole "
+                             "answer arrived; try again later") from exc
     if watch is not None and watch.fired:
         raise FetchTimeout("the total deadline passed while reading the body")
     body = b"".join(chunks)[:cap]

@@ -63,6 +63,11 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.write(b"x")
                     self.wfile.flush()
                     time.sleep(0.2)
+            elif path.startswith("/cut"):  # 1000 bytes announced, 100 sent, then the connection closes
+                self._head(200, {"Content-Type": "text/html", "Content-Length": "1000"})
+                self.wfile.write(b"x" * 100)
+                self.wfile.flush()
+                self.close_connection = True
             elif path.startswith("/bomb"):
                 self._head(200, {"Content-Type": "text/html", "Content-Encoding": "gzip",
                                  "Content-Length": str(len(_bomb()))})

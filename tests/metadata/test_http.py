@@ -141,6 +141,15 @@ def test_a_refused_connection_is_a_connect_failure():
         make_client().fetch("http://127.0.0.1:9/")  # the discard port: nothing listens
 
 
+def test_a_body_cut_short_is_a_connect_failure_naming_the_server_in_plain_words(faults):
+    with pytest.raises(ConnectFailure) as failure:
+        make_client().fetch(faults.url("/cut"))
+    reason = failure.value.reason
+    where = faults.url("").split("//", 1)[1]  # 127.0.0.1:<port>
+    assert where in reason and "try again" in reason
+    assert not any(word in reason for word in ("IncompleteRead", "Connection broken", "expected", "("))
+
+
 def test_a_self_signed_certificate_is_a_tls_failure(tls_faults):
     with pytest.raises(TLSFailure, match="self.signed"):
         make_client().fetch(tls_faults.url("/", host="localhost"))
