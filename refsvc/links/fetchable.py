@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from refsvc.metadata.http import check_url, outbound_ports
+from refsvc.metadata.outbound import check_url, outbound_ports
 from refsvc.metadata.transport import RefusedAddress
 
 FIELDS = ("url", "logo_url")

@@ -4,12 +4,13 @@ Every outbound request of refsvc goes through ``GuardedClient.fetch``. It follow
 hop at a time (each hop's URL and resolved address are checked), reads at most ``max_bytes`` of decoded
 body, and raises one of the ``FetchError`` types of ``transport`` (re-exported here) on failure. A non-2xx
 status is not an exception: callers read ``result.status``.
+
+Beside it: ``outbound`` judges a URL before any request (``check_url``), ``transport`` vets each
+connection's address and reads the body capped, and ``reasons`` puts a failure in plain words.
 """
 from __future__ import annotations
 
-import ipaddress
 import logging
-import re
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -22,15 +23,16 @@ from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import NameResolutionError
 
 from refsvc.metrics import counted_send
-from refsvc.metadata.addresses import address_problem, host_spelling_problem, parse_networks
-from refsvc.metadata.urls import DEFAULT_PORTS, URLProblem, parse_url
+from refsvc.metadata.addresses import parse_networks
+from refsvc.metadata.outbound import check_url, outbound_ports
+from refsvc.metadata.reasons import cause_chain, connect_reason, tls_reason
 from refsvc.metadata.text import decode_body
 from refsvc.metadata.transport import (ConnectFailure, DNSFailure, FetchError, FetchTimeout, GuardedAdapter,
                                        Limits, RefusedAddress, TLSFailure, TooLarge, TooManyRedirects, Watch,
-                                       local, server_name)
+                                       local)
 
 __all__ = ["GuardedClient", "FetchResult", "FetchError", "RefusedAddress", "FetchTimeout", "DNSFailure",
-           "ConnectFailure", "TLSFailure", "TooLarge", "TooManyRedirects", "check_url", "user_agent",
+           "ConnectFailure", "TLSFailure", "TooLarge", "TooManyRedirects", "user_agent",
            "client_from_settings"]
 
 REDIRECT_CODES = (301, 302, 303, 307, 308)
@@ -91,42 +93,6 @@ class FetchResult:
         return decode_body(self.body, self.headers.get("Content-Type", ""))
 
 
-def check_url(url: str, allow_private: bool = False, allowed_networks: tuple = (),
-              allowed_ports: Collection[int] | None = None) -> str:
-    """Refuse a URL by its form, scheme, host spelling or port; return it with its host in canonical
-    ASCII form (the form that is fetched). The resolved address is checked on connect."""
-    try:
-        parsed = parse_url(url)
-    except URLProblem as exc:
-        reason = str(exc)
-        raise RefusedAddress(f"{reason[:1].lower()}{reason[1:]}".rstrip(".")) from None
-    problem = host_spelling_problem(parsed.host)
-    if problem:
-        raise RefusedAddress(problem)
-    port = parsed.port or DEFAULT_PORTS[parsed.scheme]
-    if allowed_ports is not None and port not in allowed_ports:
-        raise RefusedAddress(f"port {port} is not fetched (only {', '.join(map(str, sorted(allowed_ports)))};"
-                             " REFSVC_OUTBOUND_PORTS widens this)")
-    try:
-        ipaddress.ip_address(parsed.host)
-    except ValueError:
-        return parsed.geturl()  # a name: its addresses are checked when the connection is made
-    problem = None if allow_private else address_problem(parsed.host, allowed_networks)
-    if problem:
-        raise RefusedAddress(problem)
-    return parsed.geturl()
-
-
-def outbound_ports(settings: Mapping[str, Any]) -> frozenset[int] | None:
-    """The ports outbound requests may use (None: any). REFSVC_OUTBOUND_PORTS lists them ("*" for
-    any); left empty, it is 80 and 443, or any port where ALLOW_PRIVATE_ADDRESSES is on (a private
-    deployment reaching its own services, and the tests' loopback servers)."""
-    given = [str(p).strip() for p in settings.get("OUTBOUND_PORTS") or [] if str(p).strip()]
-    if "*" in given or (not given and settings.get("ALLOW_PRIVATE_ADDRESSES")):
-        return None
-    return frozenset(int(p) for p in given) if given else frozenset((80, 443))
-
-
 def _cache_key_for(policy: str) -> Callable[..., str]:
     """A requests-cache key that includes the address policy: an answer fetched while private
     addresses were allowed is never served to a client that refuses them (a shared cache file or
@@ -137,43 +103,6 @@ def _cache_key_for(policy: str) -> Callable[..., str]:
         return f"{policy}:{create_key(request, **kwargs)}"
 
     return key
-
-
-# "[^(\]]" so that each "] " scans only to the next one: linear however many a message holds
-_SSL_REASON = re.compile(r"certificate verify failed: ([^(]+)|\] ([^(\]]+?) \(_ssl", re.IGNORECASE)
-
-
-def _tls_reason(exc: Exception) -> str:
-    found = _SSL_REASON.search(str(exc))
-    detail = next((g for g in found.groups() if g), "").strip() if found else ""
-    return f"TLS failed: {detail}" if detail else f"TLS failed: {exc}"
-
-
-def _cause_chain(exc: BaseException) -> list[BaseException]:
-    """Every exception wrapped inside ``exc`` (requests and urllib3 nest them in args and .reason)."""
-    found: list[BaseException] = []
-    pending: list[Any] = [exc]
-    while pending:
-        item = pending.pop()
-        if not isinstance(item, BaseException) or any(item is seen for seen in found):
-            continue
-        found.append(item)
-        pending.extend([*item.args, getattr(item, "reason", None), item.__cause__, item.__context__])
-    return found
-
-
-def _connect_reason(exc: BaseException, url: str) -> str:
-    """Why a connection failed, in a clause a person reads: the OS's reason, without urllib3's
-    pool, retry and exception wording (which the log keeps)."""
-    where = server_name(url)
-    for cause in _cause_chain(exc):
-        if isinstance(cause, ConnectionRefusedError):
-            return f"connection refused by {where} (nothing listens there)"
-        if isinstance(cause, ConnectionResetError):
-            return f"connection reset by {where}"
-        if isinstance(cause, OSError) and cause.strerror:
-            return f"could not connect to {where} ({cause.strerror[:1].lower()}{cause.strerror[1:]})"
-    return f"could not connect to {where}"
 
 
 class GuardedClient:
@@ -300,14 +229,14 @@ class GuardedClient:
         except requests.exceptions.ReadTimeout as exc:
             raise FetchTimeout(f"{urlsplit(url).hostname} did not answer in time") from exc
         except requests.exceptions.SSLError as exc:
-            raise TLSFailure(_tls_reason(exc)) from exc
+            raise TLSFailure(tls_reason(exc)) from exc
         except requests.exceptions.ConnectionError as exc:
             if watch.fired:
                 raise FetchTimeout("the total deadline passed") from exc
-            if any(isinstance(e, NameResolutionError) for e in _cause_chain(exc)):
+            if any(isinstance(e, NameResolutionError) for e in cause_chain(exc)):
                 raise DNSFailure(f"the name {urlsplit(url).hostname} does not resolve") from exc
             log.info("could not connect for %s: %s", url, exc)  # urllib3's full story, for the operator
-            raise ConnectFailure(_connect_reason(exc, url)) from exc
+            raise ConnectFailure(connect_reason(exc, url)) from exc
         except requests.exceptions.RequestException as exc:
             raise FetchError(f"the request failed: {exc}") from exc
         finally:

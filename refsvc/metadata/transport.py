@@ -28,7 +28,6 @@ import time
 from dataclasses import dataclass
 from contextlib import nullcontext
 from typing import Any, Callable, ContextManager
-from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -40,6 +39,7 @@ from urllib3.exceptions import (ConnectTimeoutError, DecodeError, NameResolution
 from urllib3.util import connection as u3connection
 
 from refsvc.metadata.addresses import address_problem
+from refsvc.metadata.reasons import server_name
 
 _CHUNK = 64 * 1024
 log = logging.getLogger(__name__)
@@ -281,13 +281,6 @@ class GuardedAdapter(HTTPAdapter):
                                     proxies=None)
             _read_capped(response, limits, getattr(local, "watch", None))
         return response
-
-
-def server_name(url: str) -> str:
-    """The host of ``url``, with its port when it names one ('example.org', '127.0.0.1:8009')."""
-    parts = urlsplit(url)  # a URL check_url passed: its port, if any, is a number in range
-    where = parts.hostname or "the server"
-    return f"{where}:{parts.port}" if parts.port else where
 
 
 def _read_capped(response: requests.Response, limits: Limits, watch: Watch | None) -> None:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from refsvc.metadata import http, text, values
+from refsvc.metadata import reasons, text, values
 from refsvc.metadata.cleanup import clean_pages
 
 N = 100_000
@@ -23,8 +23,8 @@ def cpu_seconds(call, *args):
     (clean_pages, "1" + " " * N + "2"),
     (clean_pages, "1" + " \t" * (N // 2) + "x"),
     (text._META_CHARSET.search, b"<meta" * (N // 5)),  # declared_charset reads 4 KiB; the regex holds anyway
-    (lambda message: http._tls_reason(Exception(message)), "] a" * (N // 3)),
-    (lambda message: http._tls_reason(Exception(message)), "] " + "a" * N),
+    (lambda message: reasons.tls_reason(Exception(message)), "] a" * (N // 3)),
+    (lambda message: reasons.tls_reason(Exception(message)), "] " + "a" * N),
 ], ids=["pages-spaces", "pages-tabs", "meta-charset", "tls-brackets",
         "tls-long"])
 def test_a_hostile_value_takes_under_a_second_of_cpu(call, hostile):
@@ -56,4 +56,4 @@ def test_a_meta_charset_is_still_found():
 
 def test_a_tls_failure_still_names_its_reason():
     message = "[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)"
-    assert http._tls_reason(Exception(message)) == "TLS failed: wrong version number"
+    assert reasons.tls_reason(Exception(message)) == "TLS failed: wrong version number"
