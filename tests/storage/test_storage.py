@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from refsvc.storage import Database, utcnow
+from refsvc.storage import utcnow
 from refsvc.storage import checks as check_store
 from refsvc.storage import reports as report_store
 from refsvc.storage import resources as store
@@ -14,14 +14,6 @@ MIND = {"id": "mind", "name": "Mind", "url": "https://www.mind.org.uk/"}
 
 
 pytestmark = pytest.mark.both_databases
-
-
-@pytest.fixture
-def database(database_url):
-    database = Database(database_url)
-    database.upgrade()
-    yield database
-    database.dispose()
 
 
 def test_a_failed_unit_of_work_leaves_nothing_half_written(database):

@@ -15,14 +15,6 @@ MIND = {"id": "mind", "name": "Mind", "url": "https://www.mind.org.uk/informatio
 SPELLINGS = ["http://mind.org.uk/information-support", "HTTPS://WWW.MIND.ORG.UK:443/information-support/#top"]
 
 
-@pytest.fixture
-def database(database_url):
-    database = Database(database_url)
-    database.upgrade()
-    yield database
-    database.dispose()
-
-
 @pytest.mark.both_databases
 @pytest.mark.parametrize("spelling", SPELLINGS)
 def test_a_resource_is_found_by_any_spelling_of_its_url(database, spelling):
