@@ -1,24 +1,30 @@
 """Load held: refsvc under gunicorn (2 workers x 4 threads) and wrk on loopback, a mixed load.
 
-Run: .venv/bin/python bench/load.py [--seconds 60] [--memory-requests 100000]
+Run: .venv/bin/python bench/load.py [--rate 560] [--seconds 60] [--memory-requests 100000]
 Needs wrk (Debian package). Phases, each reported with requests/s, p50/p99 and errors:
 
-1. mixed: 80% repeated cite blocks (POST /v1/citations of the same item: the caches' job), 15% new
-   items, 5% visitors' reports (each from its own address, through X-Forwarded-For), for --seconds.
-   Two wrk processes run side by side (cached blocks; new items + reports), so
-   the cached blocks' own percentiles are measured under the whole mix.
-2. baseline: the same connections of new items + reports on refsvc, while the "cached block"
-   connections go to a bare Flask endpoint sending the same bytes (bench/bare_app.py): the target is
-   p99(cached blocks) within 3x p99(bare) under the same load, measured in the same run.
+1. mixed: 84% repeated cite blocks (POST /v1/citations of the same item: the caches' job), 12% new
+   items, 4% visitors' reports (each from its own address, through X-Forwarded-For), for --seconds.
+   The mix is set by rate, not by connections (open loop): each class has its own wrk process whose
+   script sends its share of --rate requests a second on a fixed schedule, whatever the answers'
+   speed, so a class that gets cheaper or dearer does not shift the mix. The run prints the mix and
+   the rates achieved (a class the service cannot keep up with falls short of its rate: a finding).
+2. baseline: the same new items and reports on refsvc, while the cached blocks' rate goes to a bare
+   Flask endpoint sending the same bytes (bench/bare_app.py): the target is p99(cached blocks) within
+   3x p99(bare) under the same load, measured in the same run.
 3. memory: the mix again, in 10 s runs until the request count is reached; the workers' resident memory (VmRSS, summed) after
    a tenth of --memory-requests (10,000) and after all of them (target: within 10%).
 4. hostile: 8 clients keep batches of 100 URLs on a hanging loopback site in flight (re-sending as
    soon as one is answered, 503 or not) while wrk asks /healthz: target p99 under 100 ms.
+
+--rate 560 is the rate the 84/12/4 figures were first measured at (468 cached blocks and 90 new
+items and reports a second).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import shutil
@@ -36,30 +42,54 @@ sys.path.insert(0, str(ROOT))
 from bench.api_speed import BODY, ITEM, serve  # noqa: E402
 
 TOKEN = "bench-editor-token"
-# A cached block is answered several times faster than a new item, so the blocks get fewer connections
-# for the requests to come out near 80% blocks / 15% new items / 5% reports (the run prints the shares).
-BLOCK_CONNECTIONS, MIX_CONNECTIONS = 6, 10
-BLOCK_LUA = """
+SHARES = {"cached blocks": 0.84, "new items": 0.12, "reports": 0.04}
+# Sends this thread's requests on a fixed schedule, INTERVAL ms apart, from wrk's delay() hook (called
+# before every request): a connection free early waits for its moment, one answered late takes the
+# next moment at once. A schedule more than a second behind (every connection busy) drops the missed
+# moments rather than bursting to catch up: the achieved rate then says the service fell behind.
+PACE_LUA = """
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } pace_timespec;
+int clock_gettime(int clk_id, pace_timespec *tp);
+]]
+local clock = ffi.new("pace_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, clock)  -- CLOCK_MONOTONIC
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+end
+local interval, next_at = INTERVAL, nil
+function delay()
+  local now = now_ms()
+  next_at = math.max((next_at or now) + interval, now - 1000)
+  return math.max(0, math.floor(next_at - now))
+end
+"""
+CLASS_LUA = {
+    "cached blocks": """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = [[BODY]]
-"""
-# 15 new items to every 5 reports: 75% / 25% of this script's requests.
-MIX_LUA = """
-local threads = 0
-function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+""",
+    "new items": """
 local counter = 0
 request = function()
   counter = counter + 1
-  if counter % 4 == 0 then
-    local visitor = "10." .. tid .. "." .. (math.floor(counter / 256) % 256) .. "." .. (counter % 256)
-    return wrk.format("POST", "/v1/reports", {["Content-Type"] = "application/json",
-      ["X-Forwarded-For"] = visitor}, [[{"resource_id": "bench", "reason": "broken"}]])
-  end
-  local body = string.gsub([[BODY]], "Dynamic Interpersonal", "Page " .. tid .. " " .. counter)
+  local body = string.gsub([[BODY]], "Dynamic Interpersonal", "Page " .. counter)
   return wrk.format("POST", "/v1/citations", {["Content-Type"] = "application/json"}, body)
 end
-"""
+""",
+    "reports": """
+local counter = 0
+request = function()
+  counter = counter + 1
+  local visitor = "10." .. (math.floor(counter / 65536) % 256) .. "." ..
+    (math.floor(counter / 256) % 256) .. "." .. (counter % 256)
+  return wrk.format("POST", "/v1/reports", {["Content-Type"] = "application/json",
+    ["X-Forwarded-For"] = visitor}, [[{"resource_id": "bench", "reason": "broken"}]])
+end
+""",
+}
 
 
 def free_port() -> int:
@@ -68,15 +98,36 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_wrk(port: int, lua: str, seconds: int, connections: int, path: str = "/v1/citations"
-              ) -> subprocess.Popen:
-    """Start wrk (2 threads) with a Lua script; read its report with ``wrk_report``."""
+def connections(rate: float) -> int:
+    """Enough connections to keep ``rate`` requests a second going while answers take up to a
+    quarter of a second each; a connection's requests then come every ~0.25 s, well inside
+    gunicorn's keep-alive."""
+    return max(1, min(64, math.ceil(rate / 4)))
+
+
+def start_wrk(port: int, lua: str, seconds: int, connections: int, path: str = "/v1/citations",
+              rate: float | None = None) -> subprocess.Popen:
+    """Start wrk with a Lua script, paced to ``rate`` requests a second when given (one thread, so
+    one schedule); read its report with ``wrk_report``."""
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-    script.write(lua.replace("[[BODY]]", "[[" + BODY + "]]"))
+    paced = PACE_LUA.replace("INTERVAL", repr(1000.0 / rate)) if rate else ""
+    script.write(paced + lua.replace("[[BODY]]", "[[" + BODY + "]]"))
     script.close()
-    return subprocess.Popen(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
+    threads = "-t1" if rate else "-t2"
+    return subprocess.Popen(["wrk", threads, f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
                              "-s", script.name, f"http://127.0.0.1:{port}{path}"],
                             stdout=subprocess.PIPE, text=True)
+
+
+def start_mix(port: int, bare_port: int | None, rate: float, seconds: int) -> dict[str, subprocess.Popen]:
+    """One paced wrk per class of the mix, side by side; the cached blocks go to ``bare_port`` if given."""
+    started = {}
+    for name, share in SHARES.items():
+        target = bare_port if bare_port and name == "cached blocks" else port
+        path = "/v1/reports" if name == "reports" else "/v1/citations"
+        started[name] = start_wrk(target, CLASS_LUA[name], seconds, connections(rate * share), path,
+                                  rate=rate * share)
+    return started
 
 
 def _ms(text: str) -> float:
@@ -158,8 +209,17 @@ def line(name: str, report: dict[str, float]) -> str:
             f"{report['p99']:>9.1f}{report['errors']:>8}")
 
 
+def mix_line(reports: dict[str, dict[str, float]], rate: float) -> str:
+    """The shares and rates the classes achieved, against the ones asked for."""
+    total = sum(r["requests"] for r in reports.values()) or 1
+    return ", ".join(f"{name} {r['requests'] / total:.0%} ({r['rps']:.0f}/s of {rate * SHARES[name]:.0f})"
+                     for name, r in reports.items())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=560.0,
+                        help="requests a second of the whole mix (84%% cached blocks, 12%% new items, 4%% reports)")
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--memory-requests", type=int, default=100_000)
     parser.add_argument("--hostile-seconds", type=int, default=30)
@@ -181,6 +241,7 @@ def main() -> None:
     service = serve("wsgi:app", port, env)
     hanging = Hanging()
     results: dict[str, dict[str, float]] = {}
+    mixes: dict[str, dict[str, dict[str, float]]] = {}
     try:
         progress("started")
         assert post(f"http://127.0.0.1:{port}/v1/resources", {"id": "bench", "name": "Bench",
@@ -189,25 +250,21 @@ def main() -> None:
         for _ in range(4):  # each worker renders the block once
             post(f"http://127.0.0.1:{port}/v1/citations", {"metadata": ITEM})
 
-        progress("mixed load")
-        blocks = start_wrk(port, BLOCK_LUA, args.seconds, BLOCK_CONNECTIONS)
-        mix = start_wrk(port, MIX_LUA, args.seconds, MIX_CONNECTIONS)
-        results["mixed: cached blocks"], results["mixed: new items + reports"] = \
-            wrk_report(blocks), wrk_report(mix)
-
-        progress("baseline")
-        bare_blocks = start_wrk(bare_port, BLOCK_LUA, args.seconds, BLOCK_CONNECTIONS)
-        mix = start_wrk(port, MIX_LUA, args.seconds, MIX_CONNECTIONS)
-        results["baseline: bare Flask endpoint"], results["baseline: new items + reports"] = \
-            wrk_report(bare_blocks), wrk_report(mix)
+        for phase, bare_blocks in (("mixed", None), ("baseline", bare_port)):
+            progress(f"{phase} load, {args.rate:.0f} requests a second")
+            running = start_mix(port, bare_blocks, args.rate, args.seconds)
+            mixes[phase] = {name: wrk_report(proc) for name, proc in running.items()}
+            for name, report in mixes[phase].items():
+                label = "bare Flask endpoint" if bare_blocks and name == "cached blocks" else name
+                results[f"{phase}: {label}"] = report
 
         memory: dict[int, float] = {}
         done = 0
         for target in (args.memory_requests // 10, args.memory_requests):  # 10,000 and 100,000
             progress(f"memory: up to {target} requests")
             while done < target:  # wrk runs by time: 10 s chunks of the mix until the count is reached
-                blocks, mix = start_wrk(port, BLOCK_LUA, 10, BLOCK_CONNECTIONS), start_wrk(port, MIX_LUA, 10, MIX_CONNECTIONS)
-                done += wrk_report(blocks)["requests"] + wrk_report(mix)["requests"]
+                running = start_mix(port, None, args.rate, 10)
+                done += sum(wrk_report(proc)["requests"] for proc in running.values())
             memory[done] = workers_rss_mb(service)
 
         progress("hostile batches")
@@ -228,12 +285,12 @@ def main() -> None:
             proc.wait()
         hanging.close()
 
-    print(f"gunicorn (2 workers x 4 threads), wrk -t2 --latency, {args.seconds} s per phase "
-          f"(cached blocks on {BLOCK_CONNECTIONS} connections, new items + reports on {MIX_CONNECTIONS})")
-    mixed = results["mixed: cached blocks"]["requests"], results["mixed: new items + reports"]["requests"]
-    total = sum(mixed)
-    print(f"mixed load shares: cached blocks {mixed[0] / total:.0%}, new items {mixed[1] * 0.75 / total:.0%}, "
-          f"reports {mixed[1] * 0.25 / total:.0%}")
+    print(f"gunicorn (2 workers x 4 threads), wrk --latency, {args.seconds} s per phase, open loop: "
+          f"{args.rate:.0f} requests a second, one paced wrk per class ("
+          + ", ".join(f"{name} {share:.0%} on {connections(args.rate * share)} connections"
+                      for name, share in SHARES.items()) + ")")
+    for phase, reports in mixes.items():
+        print(f"{phase} phase, mix achieved: {mix_line(reports, args.rate)}")
     print(f"{'phase':<34}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for name, report in results.items():
         print(line(name, report))
