@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from refsvc import create_app
 from refsvc.storage import Check, HealthState, get_database
@@ -23,9 +26,29 @@ PAGE = ("<html><head><title>Example charity {0}</title></head><body><h1>Example 
         "<p>Resource {0} of an example charity.</p></body></html>")
 
 
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux's number; Python names it from 3.13 only
+
+
+def received_at(connection: socket.socket) -> float | None:
+    """When the kernel received the bytes waiting on ``connection`` (epoch seconds), waiting for them
+    if none are there yet; None when the peer closed it. The bytes stay for the handler to read."""
+    data, ancillary, _, _ = connection.recvmsg(1, socket.CMSG_SPACE(16), socket.MSG_PEEK)
+    for level, kind, payload in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+            seconds, nanoseconds = struct.unpack("qq", payload)
+            return seconds + nanoseconds / 1e9
+    return None if not data else time.time()
+
+
 class RecordingHost:
     """A loopback HTTP server answering every path after ``delay`` s, recording arrivals and the
-    most requests it held at once."""
+    most requests it held at once.
+
+    A request's arrival is when the kernel received it (a receive timestamp), not when a thread of
+    this server got round to reading it: a loaded machine that keeps the server off the CPU would
+    otherwise bunch arrivals up. A request counts as in flight from then until just before its answer
+    is sent: within the time its client held a slot (taken before sending, given back after reading
+    the answer), however long the server's threads wait afterwards."""
 
     def __init__(self, host: str = "127.0.0.1", delay: float = 0.1) -> None:
         self.delay, self.lock = delay, threading.Lock()
@@ -36,31 +59,40 @@ class RecordingHost:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            arrived = 0.0
 
             def log_message(self, *args) -> None:
                 pass
 
+            def handle_one_request(self) -> None:
+                # A client sends its next request only after reading the answer to the last, so the
+                # bytes waiting on the connection are one request's, and their timestamp its own.
+                self.arrived = received_at(self.connection) or time.time()
+                super().handle_one_request()
+
             def do_GET(self) -> None:
                 with recorder.lock:
-                    recorder.arrivals.append(time.monotonic())
+                    recorder.arrivals.append(self.arrived)
                     recorder.paths[self.path] += 1
                     recorder.in_flight += 1
                     recorder.most = max(recorder.most, recorder.in_flight)
                 try:
                     time.sleep(recorder.delay)
-                    body = PAGE.format(self.path).encode()
-                    self.send_response(200)
-                    self.send_header("Content-Type", "text/html; charset=utf-8")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
                 finally:
                     with recorder.lock:
                         recorder.in_flight -= 1
+                body = PAGE.format(self.path).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
             do_HEAD = do_GET
 
         self.server = ThreadingHTTPServer((host, 0), Handler)
+        # accepted connections inherit it: the kernel stamps every segment they receive
+        self.server.socket.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         self.server.daemon_threads = True
         self.base = f"http://{host}:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
@@ -94,6 +126,23 @@ def registry(database_url: str, urls: list[str], tmp_path: Path) -> None:
         for n, url in enumerate(urls):
             store.create_resource(session, {"id": f"r{n}", "name": "Example charity", "url": url})
     get_database(app).dispose()
+
+
+def fall_due(database_url: str, when: datetime) -> None:
+    """Make every resource due at ``when`` (a checker with nothing due sleeps until the next one is)."""
+    from refsvc.storage.db import Database
+
+    database = Database(database_url)
+    try:
+        with database.transaction() as session:
+            session.execute(update(HealthState).values(next_check_at=when))
+    finally:
+        database.dispose()
+
+
+def started(log: Path, line: str) -> bool:
+    """Whether a process has written ``line`` (its readiness signal) to its log yet."""
+    return log.exists() and line in log.read_text(errors="replace")
 
 
 def checks_per_resource(database_url: str) -> Counter:
