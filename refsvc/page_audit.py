@@ -43,9 +43,11 @@ def fetch_page(url: str, instead: str = SEND_HTML) -> tuple[str, str]:
     except RefusedAddress as exc:
         raise BadRequest(f"That page cannot be fetched: {exc.reason}", code="refused_address") from None
     except FetchTimeout as exc:
-        raise GatewayTimeout(f"The page did not answer in time: {exc.reason}") from None
-    except FetchError as exc:
-        raise BadGateway(f"The page could not be fetched: {exc.reason}. {instead}") from None
+        raise GatewayTimeout(f"The page did not answer in time: {exc.reason}. {instead}",
+                             code="upstream_timeout") from None
+    except FetchError as exc:  # the codes the lookups use for the same failures (refsvc.lookups)
+        raise BadGateway(f"The page could not be fetched: {exc.reason}. {instead}",
+                         code="upstream_failure") from None
     finally:
         client.close()
     if result.status >= 400:

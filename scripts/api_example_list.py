@@ -137,6 +137,9 @@ EXAMPLES = [
     ("", f"curl -s {B}/v1/citations/block {H} -d {j({'metadata': SEED})}", {"head": 8}),
     ("An unknown style", f"curl -s {B}/v1/citations {H} -d {j({'metadata': SEED, 'styles': ['apa9']})}", {}),
     ("A bad date", f"curl -s {B}/v1/citations {H} -d {j({'metadata': dict(SEED, published='2022-13-45')})}", {}),
+    ("CSL-JSON's names in friendly metadata (refused, with the name meant; a CSL-JSON item goes in `csl`)",
+     f"curl -s {B}/v1/citations {H} -d " + j({"metadata": {"title": "Attachment", "author": [
+         {"family": "Bowlby", "given": "John"}], "issued": "1969"}}), {}),
     ("Malformed addresses (`http://[::1/`, and a port in full-width digits)",
      f"curl -s '{B}/v1/citations?url=http://%5B::1/'", {}),
     ("", f"curl -s '{B}/v1/citations?url=http://127.0.0.1:%EF%BC%98%EF%BC%90%EF%BC%90%EF%BC%99/'", {}),

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates,
+from marshmallow import (EXCLUDE, Schema, ValidationError, fields, validate, validates,
                          validates_schema)
 
 from refsvc.api.csl_item import item_problems
+from refsvc.api.strict import StrictSchema
 from refsvc.metadata.fields import csl_type, parse_date
 
 DEFAULT_STYLES = ["apa", "mla", "chicago"]
@@ -27,11 +28,13 @@ class DateString(fields.String):
         return text
 
 
-class PersonSchema(Schema):
+class PersonSchema(StrictSchema):
     """A person (given/family) or an organisation (name)."""
 
-    class Meta:
-        unknown = RAISE
+    aliases = {"surname": "family", "last": "family", "last_name": "family", "lastname": "family",
+               "first": "given", "first_name": "given", "firstname": "given", "forename": "given",
+               "literal": "name", "non-dropping-particle": "particle",
+               "dropping-particle": "particle"}
 
     name = fields.String(validate=validate.Length(min=1, max=500),
                          metadata={"description": "An organisation, e.g. 'Harley Therapy Ltd.'"})
@@ -49,11 +52,16 @@ class PersonSchema(Schema):
             raise ValidationError("A person needs a 'family' name.", "family")
 
 
-class MetadataSchema(Schema):
+class MetadataSchema(StrictSchema):
     """Page metadata as the website knows it."""
 
-    class Meta:
-        unknown = RAISE
+    # CSL-JSON's and schema.org's names for these fields, which callers send by habit
+    aliases = {"author": "authors", "editor": "editors", "translator": "translators",
+               "director": "directors", "issued": "published", "date": "published",
+               "datePublished": "published", "year": "published", "dateModified": "modified",
+               "updated": "modified", "title-short": "short_title", "publisher-place": "place",
+               "page": "pages", "journal": "container_title", "website": "site_name",
+               "site": "site_name", "event-title": "event"}
 
     id = fields.String(validate=validate.Length(max=200))
     type = fields.String(load_default="webpage",
@@ -101,7 +109,7 @@ class MetadataSchema(Schema):
             raise ValidationError(str(exc)) from None
 
 
-class OptionsSchema(Schema):
+class OptionsSchema(StrictSchema):
     """What to render: styles, locale and formats."""
 
     styles = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
@@ -114,11 +122,8 @@ class OptionsSchema(Schema):
                           load_default=lambda: list(DEFAULT_FORMATS), validate=validate.Length(min=1))
 
 
-class PageSchema(Schema):
+class PageSchema(StrictSchema):
     """A page the caller already has (the cite widget sends its own page): read, never fetched."""
-
-    class Meta:
-        unknown = RAISE
 
     url = fields.Url(required=True, schemes={"http", "https"}, validate=validate.Length(max=2048),
                      metadata={"description": "The page's address (relative links resolve against it)"})
@@ -129,8 +134,7 @@ class PageSchema(Schema):
 class CitationRequestSchema(OptionsSchema):
     """Friendly ``metadata``, a CSL-JSON item in ``csl``, or a ``page``'s HTML."""
 
-    class Meta:
-        unknown = RAISE
+    aliases = {"item": "csl", "csl-json": "csl", "csl_item": "csl", "html": "page"}
 
     metadata = fields.Nested(MetadataSchema)
     csl = fields.Dict(metadata={"description": "A CSL-JSON item, used as it is"})
@@ -196,11 +200,10 @@ class CitationResponseSchema(Schema):
     source = fields.String()
 
 
-class BatchEntrySchema(Schema):
+class BatchEntrySchema(StrictSchema):
     """One entry of a batch: metadata, a CSL item, a DOI or a URL (exactly one)."""
 
-    class Meta:
-        unknown = RAISE
+    aliases = {"item": "csl", "csl-json": "csl", "csl_item": "csl"}
 
     metadata = fields.Dict()
     csl = fields.Dict()
@@ -209,7 +212,6 @@ class BatchEntrySchema(Schema):
 
 
 class BatchRequestSchema(OptionsSchema):
-    class Meta:
-        unknown = RAISE
+    aliases = {"items": "entries", "works": "entries"}
 
     entries = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=100))

@@ -1,20 +1,18 @@
 """Marshmallow schemas of POST /v1/references: a list of works, the document's citations, the answer."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from refsvc.api.citation_schemas import FormsSchema, OptionsSchema, StyleRefSchema
+from refsvc.api.strict import StrictSchema
 from refsvc.citation.reflist import LOCATOR_LABELS
 
 MAX_ITEMS = 500
 MAX_CITATIONS = 2000
 
 
-class CiteSchema(Schema):
+class CiteSchema(StrictSchema):
     """One work cited, with its locator ("page 12") and affixes."""
-
-    class Meta:
-        unknown = RAISE
 
     id = fields.Raw(required=True, metadata={"description": "The id of one of `items`"})
     locator = fields.String(validate=validate.Length(max=200), metadata={"example": "12-14"})
@@ -35,11 +33,10 @@ class CiteSchema(Schema):
             raise ValidationError("An id is text or a number.", "id")
 
 
-class CitationInSchema(Schema):
+class CitationInSchema(StrictSchema):
     """One citation of the document: the works it cites, and the footnote it sits in."""
 
-    class Meta:
-        unknown = RAISE
+    aliases = {"citationItems": "cites", "noteIndex": "note_number"}
 
     cites = fields.List(fields.Nested(CiteSchema), required=True,
                         validate=validate.Length(min=1, max=100))
@@ -51,8 +48,7 @@ class CitationInSchema(Schema):
 class ReferencesRequestSchema(OptionsSchema):
     """The works of a document (CSL-JSON items, or {"metadata": ...}) and its citations in order."""
 
-    class Meta:
-        unknown = RAISE
+    aliases = {"works": "items", "references": "items"}
 
     items = fields.List(fields.Dict(), required=True,
                         validate=validate.Length(min=1, max=MAX_ITEMS),

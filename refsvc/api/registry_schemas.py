@@ -7,14 +7,18 @@ from flask import current_app
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from refsvc.api.description_schemas import DescriptionCheckOut
+from refsvc.api.strict import StrictSchema
 from refsvc.links.fetchable import refused_fields
 from refsvc.links.registry import validate_entry
 from refsvc.resource_views import ResourceQuery  # noqa: F401  (the dashboard filters by it too)
 from refsvc.storage.models import HEALTHS, REPORT_REASONS, REPORT_STATUSES
 
 
-class ResourceIn(Schema):
+class ResourceIn(StrictSchema):
     """A resource as an editor sends it (POST; PATCH takes any subset, id excepted)."""
+
+    aliases = {"link": "url", "href": "url", "address": "url", "logo": "logo_url",
+               "title": "name"}
 
     id = fields.String(metadata={"description": "Slug; made from the name when left out.",
                                  "example": "mental-health-foundation"})
@@ -107,8 +111,11 @@ class ResourceOut(Schema):
         "description": "Editors only: visitors' open reports about the resource."})
 
 
-class ReportIn(Schema):
+class ReportIn(StrictSchema):
     """A visitor's report about a link: which (resource_id or url), why, and where it was seen."""
+
+    aliases = {"resource": "resource_id", "id": "resource_id", "link": "url",
+               "message": "comment", "text": "comment"}
 
     resource_id = fields.String()
     url = fields.String(validate=validate.Length(max=2048))
@@ -143,6 +150,6 @@ class ReportQuery(Schema):
     reason = fields.String(validate=validate.OneOf(REPORT_REASONS))
 
 
-class ReportPatch(Schema):
+class ReportPatch(StrictSchema):
     status = fields.String(validate=validate.OneOf(REPORT_STATUSES))
     note = fields.String(validate=validate.Length(max=2000))

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .rawdates import parse_raw
+
 _TAGS = re.compile(r"</?(?:i|b|sup|sub|span)(?:\s[^>]*)?>", re.I)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # would break a line-based format or a terminal
 
@@ -14,13 +16,26 @@ def plain(value: Any) -> str:
 
 
 def date_parts(item: dict, variable: str) -> list[int]:
-    """[year, month?, day?] of a CSL date variable, [] when it has none."""
+    """[year, month?, day?] of a CSL date variable as a calendar date, [] when it has none.
+
+    A date given as written (``raw``: "March 2010") is read as the engine reads it, so an export
+    carries the date the citation prints. BibTeX and RIS have no seasons: a season (CSL's months
+    13-16 and 21-24) keeps only its year.
+    """
     date = item.get(variable) or {}
-    parts = (date.get("date-parts") or [[]])[0] if isinstance(date, dict) else []
+    if not isinstance(date, dict):
+        return []
+    parts = (date.get("date-parts") or [[]])[0]
+    if not parts and isinstance(date.get("raw"), str):
+        read = parse_raw(date["raw"])
+        parts = [read[key] for key in ("year", "month", "day") if key in read]
     if not isinstance(parts, list):
         return []
     # a year of thousands of digits is no year (and int() of it would raise)
-    return [int(p) for p in parts if len(str(p)) <= 6 and str(p).lstrip("-").isdigit()]
+    numbers = [int(p) for p in parts if len(str(p)) <= 6 and str(p).lstrip("-").isdigit()]
+    if len(numbers) > 1 and not 1 <= numbers[1] <= 12:
+        return numbers[:1]
+    return numbers[:3]
 
 
 def people(item: dict, role: str) -> list[dict]:

@@ -161,7 +161,7 @@ def inconclusive(result: dict[str, Any], verdict: Verdict) -> dict[str, Any]:
     # lapsed"): an offline checker's failure says nothing about the site
     said = (result.get("reason") or result.get("outcome") or "").split(" — ", 1)[0]
     details = dict(result.get("details") or {})
-    details["checker_offline"] = {"outcome": result.get("outcome"), "reason": result.get("reason"),
+    details["checker_offline"] = {"outcome": result.get("outcome"), "reason": said,
                                   "unreachable_hosts": verdict.unreachable, "hosts": verdict.hosts,
                                   "basis": verdict.basis}
     return {**result, "outcome": CHECKER_OFFLINE, "details": details,

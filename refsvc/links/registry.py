@@ -128,12 +128,21 @@ def validate_entry(entry: Any, *, partial: bool = False) -> tuple[dict[str, Any]
     return clean, errors
 
 
+def _yaml_problem(source: str, exc: yaml.YAMLError) -> str:
+    """Where and what, in the file's terms: PyYAML's own text names "<unicode string>"."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    what = " ".join(str(part) for part in (getattr(exc, "context", None),
+                                           getattr(exc, "problem", None)) if part)
+    return f"{source} is not valid YAML{where}: {what or exc}."
+
+
 def parse_registry(text: str, source: str = "the registry file") -> list[dict[str, Any]]:
     """Parse and validate a registry YAML document; raise RegistryError listing every problem."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise RegistryError(f"{source} is not valid YAML: {exc}") from None
+        raise RegistryError(_yaml_problem(source, exc)) from None
     if isinstance(data, dict) and "resources" in data:
         data = data["resources"]
     if not isinstance(data, list):

@@ -116,8 +116,8 @@ def _read_registry(file: Path) -> list[dict]:
         return entries
     except RegistryError as exc:
         details = "".join(f"\n  - {problem}" for problem in exc.problems)
-        raise click.ClickException(f"{exc}{details}\nFix these entries in {file} and run the "
-                                   "import again.") from None
+        fix = f"Fix these entries in {file}" if exc.problems else f"Fix {file}"
+        raise click.ClickException(f"{exc}{details}\n{fix} and run the import again.") from None
 
 
 def _print_dry_run(file: Path, changes: list, current: dict) -> None:

@@ -201,3 +201,23 @@ def test_a_list_gets_unique_keys():
 
     library = bibtexparser.parse_string(bibtex_list([ARTICLE] * 3))
     assert [e.key for e in library.entries] == ["chen2020impact", "chen2020impactb", "chen2020impactc"]
+
+
+@pytest.mark.parametrize("issued, year, month, ris", [
+    ({"raw": "March 1969"}, "1969", "mar", "1969/03//"),
+    ({"raw": "15 March 1969"}, "1969", "mar", "1969/03/15/"),
+    ({"raw": "Summer 1969"}, "1969", None, "1969///"),       # a season is no calendar month
+    ({"date-parts": [[1969, 22]]}, "1969", None, "1969///"),   # CSL's season months 21-24 alike
+    ({"date-parts": [["1969", "3"]]}, "1969", "mar", "1969/03//"),
+])
+def test_exports_date_a_work_as_the_citation_does(issued, year, month, ris):
+    # A CSL-JSON date given as written ("raw") is read by the engine; the exports of the same item
+    # must carry the same date, not drop it (a BibTeX key of "nd" for a dated work).
+    book = {"id": "b", "type": "book", "title": "Attachment", "issued": issued,
+            "author": [{"family": "Bowlby", "given": "John"}]}
+    entry = to_bibtex(book)
+    assert entry.startswith(f"@book{{bowlby{year}attachment,")
+    assert f"  year = {{{year}}}" in entry
+    months = [line.strip(" ,") for line in entry.splitlines() if line.strip().startswith("month")]
+    assert months == ([f"month = {month}"] if month else [])
+    assert f"DA  - {ris}\r\n" in to_ris(book)

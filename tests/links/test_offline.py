@@ -49,6 +49,16 @@ def test_sites_last_seen_working_on_other_hosts_serve_as_canaries():
     assert probed == ["http://down.test/", "http://up.test/"]  # not a.test (failing), stops at up
 
 
+def test_an_inconclusive_check_guesses_nothing_about_the_site_anywhere():
+    # "the domain may have lapsed" is a guess about the site that an offline checker cannot make:
+    # neither the reason shown nor the details kept for the dashboard may carry it
+    record = inconclusive({"outcome": "dns_error", "details": {},
+                           "reason": "DNS lookup failed: no such name — the domain may have lapsed"},
+                          Connectivity().judge(DEAD))
+    assert "lapsed" not in str(record)
+    assert record["details"]["checker_offline"]["reason"] == "DNS lookup failed: no such name"
+
+
 def test_canaries_that_cannot_tell_fall_back_on_the_host_count():
     assert Connectivity(lambda url: None, ["http://10.0.0.1/"]).judge(DEAD).offline
     assert not Connectivity(lambda url: None, ["http://10.0.0.1/"]).judge(DEAD[:1]).offline

@@ -115,6 +115,16 @@ def test_audit_of_a_page_that_answers_404_is_a_502_that_says_so(client, editor, 
     assert "404" in response.get_json()["message"]
 
 
+def test_an_audit_names_an_unreachable_page_with_the_codes_lookups_use(client, editor):
+    # one failure, one code, whichever endpoint met it: a client handles upstream_failure once
+    dead = "http://127.0.0.1:9/page"  # the discard port: nothing listens
+    response = client.post("/v1/audits", json={"url": dead}, headers=editor)
+    assert response.status_code == 502
+    assert response.get_json()["code"] == "upstream_failure"
+    lookup = client.get("/v1/citations", query_string={"url": dead})
+    assert lookup.status_code == 502 and lookup.get_json()["code"] == "upstream_failure"
+
+
 def test_audit_refuses_a_private_address_when_they_are_not_allowed(settings, tmp_path, monkeypatch,
                                                                    editor, httpserver):
     monkeypatch.setenv("REFSVC_INSTANCE_PATH", str(tmp_path / "guarded"))

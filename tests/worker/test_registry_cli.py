@@ -63,6 +63,19 @@ def test_a_file_with_bad_entries_imports_nothing_and_lists_each_problem(app, run
     assert resource_ids(app) == []
 
 
+def test_a_file_that_is_not_yaml_names_the_line_and_imports_nothing(app, runner, tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("resources:\n- {id: mind, name: Mind, url: 'https://www.mind.org.uk/'}\n"
+                      "- {id: nhs, name: NHS\n")
+    result = runner.invoke(args=["registry", "import", str(broken)])
+    assert result.exit_code == 1
+    first = result.output.splitlines()[0]
+    assert f"{broken} is not valid YAML at line 4" in first  # where to look, in the file's own terms
+    assert "<unicode string>" not in result.output and "Fix these entries" not in result.output
+    assert f"Fix {broken} and run the import again." in result.output
+    assert resource_ids(app) == []
+
+
 def test_export_writes_what_import_reads(app, runner, tmp_path):
     runner.invoke(args=["registry", "import", str(REGISTRY)])
     out = tmp_path / "out.yaml"

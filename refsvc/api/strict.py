@@ -1,0 +1,56 @@
+"""Request schemas that refuse unknown fields and name the field the caller most likely meant.
+
+Callers send CSL-JSON's names (``author``, ``issued``) inside friendly metadata, or misspell a
+field; marshmallow's bare "Unknown field." leaves them guessing. The field is still refused
+(nothing is guessed into the request), but the message says what to send instead.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Any, ClassVar
+
+from marshmallow import RAISE, Schema, ValidationError
+
+
+class StrictSchema(Schema):
+    """A request schema: unknown fields are refused, with "did you mean" where one is near.
+
+    ``aliases`` maps names callers use elsewhere (CSL-JSON's, other APIs') to this schema's field.
+    Otherwise the nearest field name by spelling is offered, if it is close enough to be the one
+    meant; a name like no field gets marshmallow's plain message.
+    """
+
+    aliases: ClassVar[dict[str, str]] = {}
+
+    class Meta:
+        unknown = RAISE
+
+    def handle_error(self, error: ValidationError, data: Any, *, many: bool, **kwargs: Any) -> None:
+        messages = error.messages
+        if many and isinstance(messages, dict):
+            for row in messages.values():
+                self._name_what_was_meant(row)
+        else:
+            self._name_what_was_meant(messages)
+
+    def _name_what_was_meant(self, messages: Any) -> None:
+        unknown = self.error_messages["unknown"]
+        if not isinstance(messages, dict):
+            return
+        for key, problems in messages.items():
+            if problems == [unknown] and isinstance(key, str):
+                meant = self._meant(key)
+                if meant:
+                    messages[key] = [f"Unknown field; did you mean '{meant}'?"]
+
+    def _meant(self, key: str) -> str | None:
+        names = [field.data_key or name for name, field in self.load_fields.items()]
+        folded = key.lower().replace("-", "_")
+        for alias, name in self.aliases.items():
+            if alias.lower().replace("-", "_") == folded and name in names:
+                return name
+        for name in names:
+            if name.lower().replace("-", "_") == folded:
+                return name
+        close = difflib.get_close_matches(folded, names, n=1, cutoff=0.8)
+        return close[0] if close else None

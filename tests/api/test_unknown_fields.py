@@ -1,0 +1,57 @@
+"""An unknown field is refused with the field the caller most likely meant, not a bare "Unknown field."
+
+Callers send CSL-JSON's names ("author", "issued") inside friendly metadata, or misspell one; the
+answer must say what to send instead, and still refuse (nothing is guessed or written)."""
+import pytest
+
+PAGE = {"title": "Anxiety", "authors": [{"name": "Mind"}], "published": "2023"}
+
+
+@pytest.mark.parametrize("sent, meant", [
+    ("author", "authors"),
+    ("issued", "published"),
+    ("container-title", "container_title"),
+    ("URL", "url"),
+    ("publisher-place", "place"),
+    ("page", "pages"),
+    ("sitename", "site_name"),
+])
+def test_a_metadata_field_under_another_name_is_named(client, sent, meant):
+    response = client.post("/v1/citations", json={"metadata": {**PAGE, sent: "x"}})
+    assert response.status_code == 422
+    message = response.json["errors"]["metadata"][sent][0]
+    assert f"'{meant}'" in message
+
+
+def test_a_top_level_item_is_pointed_at_csl(client):
+    response = client.post("/v1/citations", json={"item": {"type": "book", "title": "Attachment"}})
+    assert response.status_code == 422
+    assert "'csl'" in response.json["errors"]["item"][0]
+
+
+def test_a_person_given_as_csl_names_still_works_and_a_wrong_key_is_named(client):
+    response = client.post("/v1/citations", json={
+        "metadata": {**PAGE, "authors": [{"surname": "Bowlby", "given": "John"}]}})
+    assert response.status_code == 422
+    assert "'family'" in str(response.json["errors"]["metadata"]["authors"])
+
+
+def test_a_field_unlike_any_is_refused_without_a_guess(client):
+    response = client.post("/v1/citations", json={"metadata": {**PAGE, "zzqx": "1"}})
+    assert response.status_code == 422
+    assert response.json["errors"]["metadata"]["zzqx"] == ["Unknown field."]
+
+
+def test_a_cite_in_a_reference_list_names_the_field_meant(client):
+    response = client.post("/v1/references", json={
+        "items": [{"id": "a", "type": "book", "title": "Attachment"}],
+        "citations": [{"cites": [{"id": "a", "suppress_author": True}]}]})
+    assert response.status_code == 422
+    assert "'suppress-author'" in str(response.json["errors"])
+
+
+def test_a_resource_field_under_another_name_is_named(client, editor):
+    response = client.post("/v1/resources", headers=editor, json={
+        "id": "mind", "name": "Mind", "link": "https://www.mind.org.uk/"})
+    assert response.status_code == 422
+    assert "'url'" in response.json["errors"]["link"][0]
