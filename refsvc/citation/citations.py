@@ -8,7 +8,7 @@ from . import richtext as rt
 from .braces import nest
 from .engine import Engine, _first_names
 from .evaluate import eval_nodes
-from .output import affix, format_seq, join, render
+from .output import affix, format_seq, join, render, splice
 from .sort import item_key, sort_refs
 from .style import Fmt
 
@@ -246,19 +246,24 @@ def render_citation(engine: Engine, items: list[tuple], mode: str = "", braces: 
     if collapse or opts.get("cite-group-delimiter"):
         seqs = _collapse(engine, items, collapse, opts, delim)
         body = join(seqs, "")
-    elif delim[:1] == ";" and any(str(it[0].get("suffix") or "").rstrip().endswith(".") for it in items[:-1]):
-        pieces: list = []
-        for it in items:
-            if pieces:  # a cite suffix ending in "." swallows the ";" of the delimiter (citeproc-js)
-                prev_suffix = str(pieces[-1][1] or "").rstrip()
-                pieces.append(((delim[1:] if prev_suffix.endswith(".") else delim,), None))
-            pieces.append((it[1], it[0].get("suffix")))
-        body = join([p for p, _ in pieces], "")
     else:
-        body = join(seqs, delim)
+        body = splice(seqs, [_splice_delimiter(delim, a[0], b[0]) for a, b in zip(items, items[1:])])
     if mode == "author-only" or all(it[0].get("author-only") for it in items):
         return body  # citeproc-js: a citation of author-only cites is bare names, no layout affixes
     return layout_seq(body, lay, engine.lang)
+
+
+def _splice_delimiter(delim: str, before: dict, cite: dict) -> str:
+    """The layout delimiter between two cites (citeproc-js getCitationCluster): after a cite suffix
+    ending in ';', '.' or ',' only its part from the first space is kept ("; " -> " "); before a cite
+    prefix opening with one of them (the cite before having no suffix) there is none."""
+    suffix = str(before.get("suffix") or "")
+    prefix = str(cite.get("prefix") or "")
+    leads = not suffix and prefix[:1] in (";", ".", ",")
+    if suffix[-1:] in (";", ".", ",") or leads:
+        space = delim.find(" ")
+        return delim[space:] if space > -1 and not leads else ""
+    return delim
 
 
 def layout_seq(body: tuple, lay: Fmt, lang: str) -> tuple:
