@@ -2,6 +2,7 @@
 author-only, cite affixes, cite grouping and collapsing, and the layout around the cites."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from . import richtext as rt
@@ -163,6 +164,30 @@ def _shows_text(tree) -> bool:
     return bool(rt.plain(render(tree)).strip())
 
 
+# citeproc-js's letters that take a space beside a cite affix (src/load.js ROMANESQUE_REGEXP family)
+_LETTERS = ("a-zA-Z\u0e01-\u0e5b\u00c0-\u017f\u0370-\u03ff\u0400-\u052f\u0590-\u05d4\u05d6-\u05ff"
+            "\u1f00-\u1fff\u0600-\u06ff\u200c\u200d\u200e\u0218\u0219\u021a\u021b\u202a-\u202e")
+_ENDS_WORD = re.compile(f"[.;:&{_LETTERS}]$")
+_STARTS_WORD = re.compile(f"^[&{_LETTERS}]")
+_TRAILING_QUOTES = re.compile("[\"'\u201d\u2019\u00bb\u202f\u00a0 ]+$")
+
+
+def prefix_spaced(prefix: str) -> str:
+    """A cite prefix ending in a word, a full stop, colon, semicolon, !, ?, a closing bracket, a comma or
+    a digit (closing quotes aside) is followed by a space; runs of spaces become one (citeproc-js
+    checkPrefixSpaceAppend): "see" + "Bowlby" reads "see Bowlby"."""
+    test = _TRAILING_QUOTES.sub("", re.sub(r"<[^>]+>", "", prefix))
+    last = test[-1:]
+    space = " " if _ENDS_WORD.search(test) or (last and last in ":.;!?)],0123456789") else ""
+    return re.sub(r"\s+", " ", prefix + space)
+
+
+def suffix_spaced(suffix: str) -> str:
+    """A cite suffix opening with a word or a bracket is preceded by a space (citeproc-js
+    checkSuffixSpacePrepend): "p. 4" reads "Bowlby p. 4"."""
+    return " " + suffix if _STARTS_WORD.search(suffix) or suffix[:1] in ("[", "(") else suffix
+
+
 def render_cite(engine: Engine, ref, cite: dict, params, pos: tuple, number, mode: str = "",
                 first: bool = False, trees: dict | None = None, braces: list | None = None) -> tuple:
     """One cite as rich text, with its prefix and suffix; ``trees`` shares evaluations between the
@@ -170,8 +195,8 @@ def render_cite(engine: Engine, ref, cite: dict, params, pos: tuple, number, mod
     ``braces``: the citation's parenthesis depth in a note style, [depth], carried from cite to cite."""
     area = engine.style.citation
     position, near, first_note = pos
-    pre = cite.get("prefix") or ""
-    suf = cite.get("suffix") or ""
+    pre = prefix_spaced(str(cite["prefix"])) if cite.get("prefix") else ""
+    suf = suffix_spaced(str(cite["suffix"])) if cite.get("suffix") else ""
     if braces is not None:
         pre, braces[0] = nest(str(pre), braces[0])
     key = None
