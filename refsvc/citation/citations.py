@@ -20,7 +20,8 @@ def positions(citations: list[list[dict]], notes: list[int], distance: int) -> l
     """(position, near_note, first_note) for every cite: 0 first, 1 subsequent, 2 ibid, 3 ibid-with-locator.
 
     Note number 0 marks an in-text citation: in-text citations and footnotes are separate streams for
-    ibid, and a note holding several cites is never the antecedent of an ibid (citeproc-js)."""
+    ibid, a note holding several cites is never the antecedent of an ibid, and a footnote is ibid only
+    to the note before it or its own (citeproc-js processCitationCluster)."""
     first_note: dict = {}
     last_note: dict = {}
     out = []
@@ -30,6 +31,8 @@ def positions(citations: list[list[dict]], notes: list[int], distance: int) -> l
         st = streams.setdefault(note == 0, [None, [], []])
         if note == 0 or note != st[0]:
             antecedent = st[1]
+            if note and st[0] is not None and st[0] < note - 1:
+                antecedent = []  # ibid needs the same or the next note (citeproc-js: "consecutive")
         else:
             antecedent = st[2]
         row = []
