@@ -19,41 +19,50 @@ _PLAIN = Fmt()
 def positions(citations: list[list[dict]], notes: list[int], distance: int) -> list[list[tuple]]:
     """(position, near_note, first_note) for every cite: 0 first, 1 subsequent, 2 ibid, 3 ibid-with-locator.
 
-    Note number 0 marks an in-text citation: in-text citations and footnotes are separate streams for
-    ibid, a note holding several cites is never the antecedent of an ibid, and a footnote is ibid only
-    to the note before it or its own (citeproc-js processCitationCluster)."""
-    first_note: dict = {}
-    last_note: dict = {}
+    Note number 0 marks an in-text citation: in-text citations and footnotes are separate streams, each
+    with its own first cites (citeproc-js processCitationCluster: textCitations, noteCitations); a note
+    holding several cites is never the antecedent of an ibid, and a footnote is ibid only to the note
+    before it or its own."""
     out = []
-    streams: dict = {}  # in_text? -> [note of last citation, cites of that note, cites of last citation]
+    # in_text? -> [note of last citation, cites of that note, cites of last citation, first note of each
+    # work, last note of each work]
+    streams: dict = {}
     for ci, cites in enumerate(citations):
         note = notes[ci]
-        st = streams.setdefault(note == 0, [None, [], []])
-        if note == 0 or note != st[0]:
-            antecedent = st[1]
-            if note and st[0] is not None and st[0] < note - 1:
-                antecedent = []  # ibid needs the same or the next note (citeproc-js: "consecutive")
-        else:
-            antecedent = st[2]
+        st = streams.setdefault(note == 0, [None, [], [], {}, {}])
+        first_note, last_note = st[3], st[4]
+        same_note = note == st[0]
+        antecedent = st[1]  # the cites of the previous note: an ibid's antecedent when it holds one alone
+        if note and st[0] is not None and st[0] < note - 1:
+            antecedent = []  # ibid needs the same or the next note (citeproc-js: "consecutive")
         row = []
         for k, c in enumerate(cites):
             rid = c["id"]
             if rid not in first_note:
                 pos = 0
             else:
-                prev = cites[k - 1] if k > 0 else (antecedent[0] if len(antecedent) == 1 else None)
+                if k > 0:
+                    prev = ref = cites[k - 1]
+                elif same_note:
+                    # the last cite of the citation before in the same note; its locator is compared with
+                    # that citation's first cite (citeproc-js: oldlastid, citations[j - 1].sortedItems[0])
+                    prev = st[2][-1] if st[2] else None
+                    ref = st[2][0] if st[2] else None
+                else:
+                    prev = ref = antecedent[0] if len(antecedent) == 1 else None
                 if prev is not None and prev["id"] == rid:
-                    loc, ploc = c.get("locator"), prev.get("locator")
+                    loc, ploc = c.get("locator"), ref.get("locator")
                     if not loc and ploc:
                         pos = 1
-                    elif loc and loc != ploc or (loc and c.get("label") != prev.get("label")):
+                    elif loc and loc != ploc or (loc and c.get("label") != ref.get("label")):
                         pos = 3
                     else:
                         pos = 2
                 else:
                     pos = 1
             near = rid in last_note and abs(note - last_note[rid]) <= distance
-            row.append((pos, near, first_note.get(rid)))
+            # the first-reference note number is only another note's (citeproc-js sets it when they differ)
+            row.append((pos, near, first_note[rid] if first_note.get(rid, note) != note else None))
             first_note.setdefault(rid, note)
             last_note[rid] = note
         if note != 0 and note == st[0]:
