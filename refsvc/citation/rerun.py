@@ -15,23 +15,12 @@ and when it is cited a second time (its citation-count crosses 2). Two things di
   under ``disambiguate="true"`` is no longer added (a pool of two; in a larger pool whose first stage is
   the condition, disExtraText keeps it on).
 
-Only the state after the last re-run is modelled: every citation of a re-run work is rendered again by
-citeproc-js (taintedCitationIDs), so the document's last texts show it.
+Each citation keeps the text it was last rendered with: citeproc-js renders again only the citations
+it taints (``replay``), so an earlier cite may keep a form a later re-run no longer gives.
 """
 from __future__ import annotations
 
 from .disambiguate import ALL, Params, disambiguate
-
-
-def back_references(clusters: list, pos: list, notes: list) -> dict:
-    """Work id -> its first-reference-note-number as citeproc-js's registry keeps it: the note of its
-    first cite, set once a later (subsequent or ibid) cite of it sits in another note."""
-    out: dict = {}
-    for cl, row, note in zip(clusters, pos, notes):
-        for c, p in zip(cl, row):
-            if p[0] != 0 and p[2] is not None and p[2] != note:
-                out.setdefault(c["id"], p[2])
-    return out
 
 
 def _floor(base: Params, ref, name_vars) -> Params:
@@ -56,9 +45,10 @@ def _at_least(p: Params, floor: Params) -> Params:
                   disamb=p.disamb)
 
 
-def rerun_pools(eng, by_id: dict, params: dict, pools: list, cited: set, backrefs: dict, numbers: dict,
-                bib_order: list) -> None:
-    """Update ``params`` in place with the re-runs of every pool holding a cited work."""
+def _rerun(eng, by_id: dict, params: dict, pool: list, cited: set, backrefs: dict, numbers: dict,
+           bib_order: list, seen: dict) -> None:
+    """Update ``params`` in place with one re-run of ``pool`` (ids in registration order); ``seen``
+    keeps the cites compared, as a pool is re-run with the same configurations time and again."""
     opts = eng.style.citation.options
     by_cite = opts.get("givenname-disambiguation-rule", "by-cite") == "by-cite"
     name_vars = eng.name_vars
@@ -70,29 +60,80 @@ def rerun_pools(eng, by_id: dict, params: dict, pools: list, cited: set, backref
 
     def text(ref, p: Params) -> str:
         first = backrefs.get(ref.id) if by_cite and ref.id in cited else None
-        return eng.ambiguity_text(ref, p, numbers.get(ref.id), first_note=first)
+        key = (ref.id, p.add_names, tuple((v, tuple(lv)) for v, lv in p.hints.items()), p.year_suffix, p.disamb,
+               first)
+        got = seen.get(key)
+        if got is None:
+            got = seen[key] = eng.ambiguity_text(ref, p, numbers.get(ref.id), first_note=first)
+        return got
 
-    for pool in pools:
-        if len(pool) < 2 or not cited.intersection(pool):
-            continue
-        refs = [by_id[i] for i in pool]
-        # by-cite given names belong to the pool's configuration; a global rule's to each work
-        floors = {r.id: _floor(params[pool[0]], r, name_vars) if by_cite else
-                  Params(add_names=params[pool[0]].add_names, hints=params[r.id].hints) for r in refs}
-        texts = {r.id: text(r, floors[r.id]) for r in refs}
-        distinct = len(set(texts.values())) == len(refs)
-        if condition_first:
-            # disExtraText counts a pool done at its first scan only when the scanned work differs from
-            # the one work left beside it; otherwise it turns the condition on, and keeps it on although
-            # the cites may already differ (oscola: three "Jones" works, one of them with "(n 1)")
-            on = not (distinct and len(refs) == 2)
-            for f in floors.values():
-                f.disamb = (1 if eng.disamb_tests > 1 else ALL) if on else 0
-            params.update(floors)
-            continue
-        if distinct:  # the first work's configuration tells them all apart: each work registers it
-            params.update(floors)
-            continue
-        order = [i for i in bib_order if i in floors]
-        again = disambiguate(text, refs, order, opts, name_vars, eng.disamb_tests)
-        params.update({i: _at_least(again[i], floors[i]) for i in pool})
+    refs = [by_id[i] for i in pool]
+    # by-cite given names belong to the pool's configuration; a global rule's to each work
+    floors = {r.id: _floor(params[pool[0]], r, name_vars) if by_cite else
+              Params(add_names=params[pool[0]].add_names, hints=params[r.id].hints) for r in refs}
+    texts = {r.id: text(r, floors[r.id]) for r in refs}
+    distinct = len(set(texts.values())) == len(refs)
+    if condition_first:
+        # disExtraText counts a pool done at its first scan only when the scanned work differs from the
+        # one work left beside it; otherwise it turns the condition on, and keeps it on although the
+        # cites may already differ (oscola: three "Jones" works, one of them with "(n 1)")
+        on = not (distinct and len(refs) == 2)
+        for f in floors.values():
+            f.disamb = (1 if eng.disamb_tests > 1 else ALL) if on else 0
+        params.update(floors)
+        return
+    if distinct:  # the first work's configuration tells them all apart: each work registers it
+        params.update(floors)
+        return
+    order = [i for i in bib_order if i in floors]
+    again = disambiguate(text, refs, order, opts, name_vars, eng.disamb_tests)
+    params.update({i: _at_least(again[i], floors[i]) for i in pool})
+
+
+def replay(eng, by_id: dict, params: dict, pools: list, clusters: list, pos: list, notes: list,
+           numbers: dict, bib_order: list) -> list:
+    """The disambiguation each citation of the document is last rendered with, in order; ``params`` is
+    left holding the state after the last citation (the bibliography's).
+
+    As processCitationCluster takes citation j: each work cited there for the first or the second time
+    re-runs its pool (``rerunAkeys``); citation j is rendered, and so is every earlier citation of such a
+    work or of a work whose names or given names the re-run changed (taintedCitationIDs,
+    registerAmbigToken); other earlier citations keep their text."""
+    pool_of = {i: tuple(p) for p in pools if len(p) > 1 for i in p}
+    count: dict = {}
+    cited: set = set()
+    backrefs: dict = {}  # first-reference-note-number as the registry keeps it
+    state = dict(params)
+    used: list = []
+    seen: dict = {}
+    citing: dict = {}  # work id -> the citations citing it so far
+    for j, (cl, row, note) in enumerate(zip(clusters, pos, notes)):
+        touched = []
+        for c in {c["id"]: c for c in cl}.values():
+            count[c["id"]] = count.get(c["id"], 0) + 1
+            cited.add(c["id"])
+            if count[c["id"]] <= 2:
+                touched.append(c["id"])
+        for c, p in zip(cl, row):
+            if p[0] != 0 and p[2] is not None and p[2] != note:
+                backrefs.setdefault(c["id"], p[2])
+        reruns = list(dict.fromkeys(pool_of[i] for i in touched if i in pool_of))
+        tainted = set(touched)
+        if reruns:
+            before = state
+            state = dict(state)  # earlier citations keep the state they were rendered with
+            for pool in reruns:
+                _rerun(eng, by_id, state, list(pool), cited, backrefs, numbers, bib_order, seen)
+            tainted |= {i for pool in reruns for i in pool if _names_differ(before[i], state[i])}
+        for c in cl:
+            citing.setdefault(c["id"], []).append(j)
+        used.append(state)
+        for i in tainted:
+            for k in citing.get(i, ()):
+                used[k] = state
+    params.update(state)
+    return used
+
+
+def _names_differ(a: Params, b: Params) -> bool:
+    return a.add_names != b.add_names or a.hints != b.hints
