@@ -13,6 +13,7 @@ from .citations import positions, render_cite, render_citation, sort_cites
 from .disambiguate import Params
 from .engine import Engine, _first_names
 from .locale import UnknownLocale, available_locales  # noqa: F401  (re-exported)
+from .rerun import replay
 from .style import Style, compile_style, dependent_parent
 from .variables import NAME_VARS, InvalidItem, Ref
 from . import richtext as rt
@@ -160,12 +161,14 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
                  mode: str = "", force_position: tuple | None = None, strict: bool = True,
                  cited_only: bool = False, number_by_citation: bool = False,
                  document: bool = False, params: dict | None = None,
-                 trees: dict | None = None) -> list[tuple]:
+                 trees: dict | None = None, pools: list | None = None) -> list[tuple]:
     """Render citation clusters in document order (positions, disambiguation, collapsing).
 
     ``document``: the clusters are a document's citations (citeproc-js processCitationCluster, whose
     cite sorting sees names added for disambiguation), not one-off clusters (makeCitationCluster).
-    ``params``: the items' disambiguation when the caller has it already (a reference list).
+    ``params``: the items' disambiguation when the caller has it already (a reference list), with its
+    ambiguity ``pools``; a document in a note style updates it in place with citeproc-js's re-runs
+    (rerun.py), which the bibliography made after the citations then sees.
     ``trees``: a cache shared by the forms of one cite, so it is evaluated once."""
     by_id = {r.id: r for r in refs}
     clusters = [[dict(c, id=str(c["id"])) if isinstance(c, dict) and c.get("id") is not None else c for c in cl]
@@ -190,7 +193,8 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
     numbers = {rid: i + 1 for i, rid in enumerate(bib_order)}
     pool = refs if not cited_only else [r for r in refs if r.id in set(cited)]
     if params is None:
-        params = eng.disambiguation(pool, [i for i in bib_order if i in {r.id for r in pool}])
+        pools = [] if document else None
+        params = eng.disambiguation(pool, [i for i in bib_order if i in {r.id for r in pool}], pools)
     for r in refs:
         params.setdefault(r.id, Params())
     cache: dict = {}
@@ -204,20 +208,24 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
     out = []
     collapse = eng.style.citation.options.get("collapse")
     note = eng.style.cls == "note"
-    for cl, prow in zip(clusters, pos):
+    used = [params] * len(clusters)
+    if document and pools and note and eng.uses_disamb_cond:
+        used = replay(eng, {r.id: r for r in pool}, params, pools, clusters, pos,
+                      notes or list(range(1, len(clusters) + 1)), numbers, bib_order)
+    for cl, prow, cparams in zip(clusters, pos, used):
         items = []
         # a note style's citation counts its affixes' parentheses from the layout prefix on (braces.py)
         braces = [nest(eng.style.citation.layout.fmt.prefix, 0)[1]] if note else None
         for k, (c, p) in enumerate(zip(cl, prow)):
             ref = by_id[c["id"]]
-            seq = render_cite(eng, ref, c, params[ref.id], p, numbers[ref.id], mode, first=k == 0, trees=trees,
+            seq = render_cite(eng, ref, c, cparams[ref.id], p, numbers[ref.id], mode, first=k == 0, trees=trees,
                               braces=braces)
             key = None
             sup = None
             # what collapsing compares: only a citation of several cites has anything to collapse
             if len(cl) > 1 and (collapse in ("year", "year-suffix", "year-suffix-ranged") or
                                 eng.style.citation.options.get("cite-group-delimiter")):
-                full = eng.eval_area("citation", ref, params=params[ref.id], position=p[0], cite=c,
+                full = eng.eval_area("citation", ref, params=cparams[ref.id], position=p[0], cite=c,
                                      number=numbers[ref.id])
                 nm = _first_names(full)
                 if not any(v in ref.vars for v in NAME_VARS):
@@ -227,9 +235,9 @@ def cluster_seqs(eng: Engine, refs: list[Ref], clusters: list[list[dict]], notes
                 else:
                     key = ""  # the style prints no names: all cites alike (magic_ImplicitYearSuffix...)
                 # a cite's prefix stays when its names collapse away: "2021a, e.g., 2021c" (citeproc-js)
-                sup = render_cite(eng, ref, c, params[ref.id], p, numbers[ref.id],
+                sup = render_cite(eng, ref, c, cparams[ref.id], p, numbers[ref.id],
                                   "suppress-author") if collapse else None
-            ys = params[ref.id].year_suffix
+            ys = cparams[ref.id].year_suffix
             base = None
             if sup is not None and ys:
                 txt = rt.plain(sup)

@@ -2,13 +2,14 @@
 author-only, cite affixes, cite grouping and collapsing, and the layout around the cites."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from . import richtext as rt
 from .braces import nest
 from .engine import Engine, _first_names
 from .evaluate import eval_nodes
-from .output import affix, format_seq, join, render
+from .output import affix, format_seq, join, render, splice
 from .sort import item_key, sort_refs
 from .style import Fmt
 
@@ -18,38 +19,50 @@ _PLAIN = Fmt()
 def positions(citations: list[list[dict]], notes: list[int], distance: int) -> list[list[tuple]]:
     """(position, near_note, first_note) for every cite: 0 first, 1 subsequent, 2 ibid, 3 ibid-with-locator.
 
-    Note number 0 marks an in-text citation: in-text citations and footnotes are separate streams for
-    ibid, and a note holding several cites is never the antecedent of an ibid (citeproc-js)."""
-    first_note: dict = {}
-    last_note: dict = {}
+    Note number 0 marks an in-text citation: in-text citations and footnotes are separate streams, each
+    with its own first cites (citeproc-js processCitationCluster: textCitations, noteCitations); a note
+    holding several cites is never the antecedent of an ibid, and a footnote is ibid only to the note
+    before it or its own."""
     out = []
-    streams: dict = {}  # in_text? -> [note of last citation, cites of that note, cites of last citation]
+    # in_text? -> [note of last citation, cites of that note, cites of last citation, first note of each
+    # work, last note of each work]
+    streams: dict = {}
     for ci, cites in enumerate(citations):
         note = notes[ci]
-        st = streams.setdefault(note == 0, [None, [], []])
-        if note == 0 or note != st[0]:
-            antecedent = st[1]
-        else:
-            antecedent = st[2]
+        st = streams.setdefault(note == 0, [None, [], [], {}, {}])
+        first_note, last_note = st[3], st[4]
+        same_note = note == st[0]
+        antecedent = st[1]  # the cites of the previous note: an ibid's antecedent when it holds one alone
+        if note and st[0] is not None and st[0] < note - 1:
+            antecedent = []  # ibid needs the same or the next note (citeproc-js: "consecutive")
         row = []
         for k, c in enumerate(cites):
             rid = c["id"]
             if rid not in first_note:
                 pos = 0
             else:
-                prev = cites[k - 1] if k > 0 else (antecedent[0] if len(antecedent) == 1 else None)
+                if k > 0:
+                    prev = ref = cites[k - 1]
+                elif same_note:
+                    # the last cite of the citation before in the same note; its locator is compared with
+                    # that citation's first cite (citeproc-js: oldlastid, citations[j - 1].sortedItems[0])
+                    prev = st[2][-1] if st[2] else None
+                    ref = st[2][0] if st[2] else None
+                else:
+                    prev = ref = antecedent[0] if len(antecedent) == 1 else None
                 if prev is not None and prev["id"] == rid:
-                    loc, ploc = c.get("locator"), prev.get("locator")
+                    loc, ploc = c.get("locator"), ref.get("locator")
                     if not loc and ploc:
                         pos = 1
-                    elif loc and loc != ploc or (loc and c.get("label") != prev.get("label")):
+                    elif loc and loc != ploc or (loc and c.get("label") != ref.get("label")):
                         pos = 3
                     else:
                         pos = 2
                 else:
                     pos = 1
             near = rid in last_note and abs(note - last_note[rid]) <= distance
-            row.append((pos, near, first_note.get(rid)))
+            # the first-reference note number is only another note's (citeproc-js sets it when they differ)
+            row.append((pos, near, first_note[rid] if first_note.get(rid, note) != note else None))
             first_note.setdefault(rid, note)
             last_note[rid] = note
         if note != 0 and note == st[0]:
@@ -163,6 +176,30 @@ def _shows_text(tree) -> bool:
     return bool(rt.plain(render(tree)).strip())
 
 
+# citeproc-js's letters that take a space beside a cite affix (src/load.js ROMANESQUE_REGEXP family)
+_LETTERS = ("a-zA-Z\u0e01-\u0e5b\u00c0-\u017f\u0370-\u03ff\u0400-\u052f\u0590-\u05d4\u05d6-\u05ff"
+            "\u1f00-\u1fff\u0600-\u06ff\u200c\u200d\u200e\u0218\u0219\u021a\u021b\u202a-\u202e")
+_ENDS_WORD = re.compile(f"[.;:&{_LETTERS}]$")
+_STARTS_WORD = re.compile(f"^[&{_LETTERS}]")
+_TRAILING_QUOTES = re.compile("[\"'\u201d\u2019\u00bb\u202f\u00a0 ]+$")
+
+
+def prefix_spaced(prefix: str) -> str:
+    """A cite prefix ending in a word, a full stop, colon, semicolon, !, ?, a closing bracket, a comma or
+    a digit (closing quotes aside) is followed by a space; runs of spaces become one (citeproc-js
+    checkPrefixSpaceAppend): "see" + "Bowlby" reads "see Bowlby"."""
+    test = _TRAILING_QUOTES.sub("", re.sub(r"<[^>]+>", "", prefix))
+    last = test[-1:]
+    space = " " if _ENDS_WORD.search(test) or (last and last in ":.;!?)],0123456789") else ""
+    return re.sub(r"\s+", " ", prefix + space)
+
+
+def suffix_spaced(suffix: str) -> str:
+    """A cite suffix opening with a word or a bracket is preceded by a space (citeproc-js
+    checkSuffixSpacePrepend): "p. 4" reads "Bowlby p. 4"."""
+    return " " + suffix if _STARTS_WORD.search(suffix) or suffix[:1] in ("[", "(") else suffix
+
+
 def render_cite(engine: Engine, ref, cite: dict, params, pos: tuple, number, mode: str = "",
                 first: bool = False, trees: dict | None = None, braces: list | None = None) -> tuple:
     """One cite as rich text, with its prefix and suffix; ``trees`` shares evaluations between the
@@ -170,8 +207,8 @@ def render_cite(engine: Engine, ref, cite: dict, params, pos: tuple, number, mod
     ``braces``: the citation's parenthesis depth in a note style, [depth], carried from cite to cite."""
     area = engine.style.citation
     position, near, first_note = pos
-    pre = cite.get("prefix") or ""
-    suf = cite.get("suffix") or ""
+    pre = prefix_spaced(str(cite["prefix"])) if cite.get("prefix") else ""
+    suf = suffix_spaced(str(cite["suffix"])) if cite.get("suffix") else ""
     if braces is not None:
         pre, braces[0] = nest(str(pre), braces[0])
     key = None
@@ -246,19 +283,24 @@ def render_citation(engine: Engine, items: list[tuple], mode: str = "", braces: 
     if collapse or opts.get("cite-group-delimiter"):
         seqs = _collapse(engine, items, collapse, opts, delim)
         body = join(seqs, "")
-    elif delim[:1] == ";" and any(str(it[0].get("suffix") or "").rstrip().endswith(".") for it in items[:-1]):
-        pieces: list = []
-        for it in items:
-            if pieces:  # a cite suffix ending in "." swallows the ";" of the delimiter (citeproc-js)
-                prev_suffix = str(pieces[-1][1] or "").rstrip()
-                pieces.append(((delim[1:] if prev_suffix.endswith(".") else delim,), None))
-            pieces.append((it[1], it[0].get("suffix")))
-        body = join([p for p, _ in pieces], "")
     else:
-        body = join(seqs, delim)
+        body = splice(seqs, [_splice_delimiter(delim, a[0], b[0]) for a, b in zip(items, items[1:])])
     if mode == "author-only" or all(it[0].get("author-only") for it in items):
         return body  # citeproc-js: a citation of author-only cites is bare names, no layout affixes
     return layout_seq(body, lay, engine.lang)
+
+
+def _splice_delimiter(delim: str, before: dict, cite: dict) -> str:
+    """The layout delimiter between two cites (citeproc-js getCitationCluster): after a cite suffix
+    ending in ';', '.' or ',' only its part from the first space is kept ("; " -> " "); before a cite
+    prefix opening with one of them (the cite before having no suffix) there is none."""
+    suffix = str(before.get("suffix") or "")
+    prefix = str(cite.get("prefix") or "")
+    leads = not suffix and prefix[:1] in (";", ".", ",")
+    if suffix[-1:] in (";", ".", ",") or leads:
+        space = delim.find(" ")
+        return delim[space:] if space > -1 and not leads else ""
+    return delim
 
 
 def layout_seq(body: tuple, lay: Fmt, lang: str) -> tuple:

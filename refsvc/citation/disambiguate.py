@@ -97,10 +97,11 @@ def _expand_given(g: list, by_id: dict, params: dict, name_vars, rule: str, same
 
 
 def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_vars, max_disamb: int = 1,
-                 shows_names=None) -> dict:
+                 shows_names=None, pools: list | None = None) -> dict:
     """Compute Params for every ref; ``render_text(ref, params)`` gives a cite's comparison text;
     ``max_disamb`` counts the style's disambiguate="true" tests; ``shows_names(ref)``: whether the cite
-    prints a name list before any disambiguation (None: assume it does)."""
+    prints a name list before any disambiguation (None: assume it does); ``pools``, when given, receives
+    the sets found ambiguous before any step, each in ``refs`` order (citeproc-js's ambiguity pools)."""
     params = {r.id: Params() for r in refs}
     by_id = {r.id: r for r in refs}
     add_names = options.get("disambiguate-add-names") == "true"
@@ -125,6 +126,8 @@ def disambiguate(render_text, refs: list, bib_order: list, options: dict, name_v
                     params[r.id].hints[v] = lv
     texts = {r.id: render_text(r, params[r.id]) for r in refs}
     groups = _groups(texts)
+    if pools is not None:
+        pools.extend(groups)
     if not groups:
         return params
     # citeproc-js sizes its add-names / by-cite given-name steps (disNames) once, from the names the

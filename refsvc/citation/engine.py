@@ -83,21 +83,31 @@ class Engine:
         keys = [item_key(area, lambda rr: self.ctx(rr, area_name, number=numbers.get(rr.id)), r) for r in refs]
         return sort_refs(refs, keys, [k.descending for k in area.sort])
 
-    def ambiguity_text(self, ref: Ref, params: Params, number=None) -> str:
+    def ambiguity_text(self, ref: Ref, params: Params, number=None, first_note=None) -> str:
         """The plain text that disambiguation compares: citeproc-js judges ambiguity on the subsequent,
-        near-note form of a cite, without its accessed date (getAmbiguousCite)."""
-        return self._ambiguity_render(ref, params, number)[0]
+        near-note form of a cite, without its accessed date (getAmbiguousCite); ``first_note``: the
+        cite's back-reference, which a re-run in a document sees (rerun.py)."""
+        return self._ambiguity_render(ref, params, number, first_note)[0]
 
-    def _ambiguity_render(self, ref: Ref, params: Params, number=None) -> tuple[str, int]:
+    def _ambiguity_render(self, ref: Ref, params: Params, number=None, first_note=None) -> tuple[str, int]:
         """The ambiguity text and how many name lists it printed."""
         ctx = self.ctx(ref, "citation", params=params, position=1, number=number)
         ctx.near_note = True
+        ctx.first_note = first_note
         ctx.looking = True
         text = rt.plain(render(("F", _PLAIN, eval_nodes(self.style.citation.layout.children, ctx)), self.lang))
         return text, ctx.names_shown
 
-    def disambiguation(self, refs: list[Ref], bib_order: list) -> dict:
-        """Disambiguation parameters for every ref (ghost cites of all refs, in their subsequent form)."""
+    @staticmethod
+    def name_vars(ref: Ref) -> list:
+        """The name variables disambiguation works on, the cite's own first."""
+        return [v for v in ("author", "editor", "translator", "composer", "director", "container-author",
+                            "interviewer", "recipient", "illustrator", "collection-editor")
+                if ref.get(v)] or [v for v in ref.vars if v in NAME_VARS]
+
+    def disambiguation(self, refs: list[Ref], bib_order: list, pools: list | None = None) -> dict:
+        """Disambiguation parameters for every ref (ghost cites of all refs, in their subsequent form);
+        ``pools`` receives the sets whose cites are identical before any step (rerun.py)."""
         cit = self.style.citation
         opts = cit.options if cit else {}
         numbers = {rid: i + 1 for i, rid in enumerate(bib_order)}
@@ -110,13 +120,9 @@ class Engine:
         def text(ref: Ref, params: Params) -> str:
             return self.ambiguity_text(ref, params, numbers.get(ref.id))
 
-        def name_vars(ref: Ref) -> list:
-            return [v for v in ("author", "editor", "translator", "composer", "director", "container-author",
-                                "interviewer", "recipient", "illustrator", "collection-editor")
-                    if ref.get(v)] or [v for v in ref.vars if v in NAME_VARS]
         def shows_names(ref: Ref) -> bool:
             return self._ambiguity_render(ref, Params(), numbers.get(ref.id))[1] > 0
-        return disambiguate(text, refs, bib_order, opts, name_vars, self.disamb_tests, shows_names)
+        return disambiguate(text, refs, bib_order, opts, self.name_vars, self.disamb_tests, shows_names, pools)
 
     def bibliography_entries(self, refs: list[Ref], params: dict | None = None) -> list[tuple[Ref, tuple]]:
         """Sorted bibliography entries as (ref, rich text sequence)."""

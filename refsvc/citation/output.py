@@ -18,15 +18,20 @@ for _pair, _v in {"!.": 1, "!:": 1, "?.": 1, "?:": 1, ":!": 2, ":?": 2, ":.": 1,
     _PUNCT[_pair] = _v
 
 
-def fix_punct(seqs: list) -> list:
-    """Resolve clashing punctuation between adjacent rendered pieces."""
+def fix_punct(seqs: list, after_delim: frozenset = frozenset()) -> list:
+    """Resolve clashing punctuation between adjacent rendered pieces; a piece whose index is in
+    ``after_delim`` follows a group delimiter, which keeps its punctuation: citeproc-js merges a
+    piece's end into the delimiter after it ("Life," + ", "), never the delimiter into the piece after
+    it ("Life" + ", " + ", 1965" stays ", , 1965"), save a doubled space."""
     if len(seqs) < 2:
         return seqs
     out = [seqs[0]]
-    for y in seqs[1:]:
+    for k, y in enumerate(seqs[1:], 1):
+        guarded = k in after_delim
         while True:
             x = out[-1]
-            rule = _PUNCT.get(rt.last_char(x) + rt.first_char(y), 0) if x and y else 0
+            pair = rt.last_char(x) + rt.first_char(y) if x and y else ""
+            rule = _PUNCT.get(pair, 0) if not guarded or pair == "  " else 0
             if rule == 1:
                 y = rt.drop_first(y)
                 continue
@@ -55,24 +60,41 @@ def _concat(seqs: list) -> tuple:
 
 
 def join(seqs: list, delim: str) -> tuple:
-    """Join rendered pieces with a delimiter, skipping it before ',', ';' or '.' (jgm addDelimiters)."""
+    """Join rendered pieces with a delimiter; a piece opening with punctuation keeps the delimiter
+    before it (citeproc-js renderBlobs; only cites drop the layout delimiter, citations.py)."""
     seqs = [s for s in seqs if s]
     if not seqs:
         return ()
+    after: set = set()
     if delim and len(seqs) > 1:
         parts = [seqs[0]]
         for s in seqs[1:]:
-            if rt.first_char(s) not in (",", ";", ".") or not delim.strip():
-                d = delim
-                if d == " " and rt.last_char(parts[-1]).isspace():
-                    d = ""  # a no-break space affix already separates the parts
-                if d[:1] in ",;" and rt.last_char(parts[-1]) in (",", ";"):
-                    d = d[1:]  # "source," + "; " -> "source, " (citeproc-js)
-                if d:
-                    parts.append((d,))
+            d = delim
+            if d == " " and rt.last_char(parts[-1]).isspace():
+                d = ""  # a no-break space affix already separates the parts
+            if d[:1] in ",;" and rt.last_char(parts[-1]) in (",", ";"):
+                d = d[1:]  # "source," + "; " -> "source, " (citeproc-js)
+            if d:
+                parts.append((d,))
+                after.add(len(parts))
             parts.append(s)
         seqs = parts
-    return _concat(fix_punct(seqs))
+    return _concat(fix_punct(seqs, frozenset(after)))
+
+
+def splice(seqs: list, delims: list) -> tuple:
+    """Join pieces with a delimiter of their own before each but the first (``delims[k]`` goes before
+    ``seqs[k + 1]``), which keeps its punctuation as a group delimiter does (citeproc-js cites)."""
+    parts: list = []
+    after: set = set()
+    for k, s in enumerate(seqs):
+        if not s:  # an empty piece goes with the delimiter before it
+            continue
+        if parts and delims[k - 1]:
+            parts.append((delims[k - 1],))
+            after.add(len(parts))
+        parts.append(s)
+    return _concat(fix_punct(parts, frozenset(after))) if parts else ()
 
 
 def render(out, lang: str = "en") -> tuple:

@@ -32,11 +32,14 @@ def reference_list(items: list[dict], citations: list[dict[str, Any]], style_id:
     refs = _refs(items)
     # told apart once, for the list and its citations alike (the costliest step of a long list)
     ordered = eng.sorted_refs(refs, "bibliography") if eng.style.bibliography else refs
-    params = eng.disambiguation(refs, [ref.id for ref in ordered])
-    entries = [{"id": ref.id, **{f: _entry(eng, seq, f) for f in fs}}
-               for ref, seq in eng.bibliography_entries(refs, params)]
+    pools: list = []
+    params = eng.disambiguation(refs, [ref.id for ref in ordered], pools)
     clusters = [[{k: cite[k] for k in CITE_KEYS if cite.get(k) not in (None, "", False)}
                  for cite in c["cites"]] for c in citations]
+    # the citations first: in a note style they update ``params`` (rerun.py), and citeproc-js makes
+    # the bibliography after them
     seqs = cluster_seqs(eng, refs, clusters, note_numbers(citations), document=True,
-                        params=params) if clusters else []
+                        params=params, pools=pools) if clusters else []
+    entries = [{"id": ref.id, **{f: _entry(eng, seq, f) for f in fs}}
+               for ref, seq in eng.bibliography_entries(refs, params)]
     return {"entries": entries, "citations": [{f: eng.finish(seq, f) for f in fs} for seq in seqs]}
