@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 from refsvc.citation.reflist import reference_list  # noqa: E402
 
 STYLES = ("apa", "modern-language-association", "chicago-notes-bibliography", "chicago-author-date",
-          "chicago-notes-bibliography-subsequent-ibid", "ieee")
+          "chicago-notes-bibliography-subsequent-ibid", "oscola", "ieee")
 SURNAMES = ["Smith", "Jones", "Patel", "Brown", "Khan", "Taylor", "Wilson", "Evans", "Roberts",
             "Walker", "Wright", "Thompson", "White", "Hughes", "Edwards", "Green", "Hall", "Wood"]
 GIVEN = ["Anna", "Alan", "Beth", "Ben", "Chloe", "Carl", "Dina", "David", "Emma", "Eric"]
