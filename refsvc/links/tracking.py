@@ -57,6 +57,7 @@ class Tracker:
         self._hosts: Any = None
         self._soft404: Any = None
         self._connectivity: offline.Connectivity | None = None
+        self.pages: Any = None  # a reading.PagePool once read_in_processes() ran; None: read here
         self.clock, self.rng = clock, rng or random.Random()
         self.webhooks = webhooks or WebhookDispatcher(
             settings["WEBHOOK_URLS"], settings["WEBHOOK_SECRET"],
@@ -82,7 +83,8 @@ class Tracker:
         id maps to None, as does a resource gone meanwhile. Resource ids must be distinct.
         """
         now = self.clock()
-        description_check.read_ahead(self.database, [(rid, result) for rid, result, _ in items], now)
+        description_check.read_ahead(self.database, [(rid, result) for rid, result, _ in items], now,
+                                     self.pages)
         done: dict[str, Check | None] = {resource_id: None for resource_id, _, _ in items}
         after_commit = []
         with self.database.transaction() as session:
@@ -137,6 +139,16 @@ class Tracker:
                     self.webhooks.notify(news)
             metrics.check_recorded(outcome)
         return done
+
+    def read_in_processes(self) -> None:
+        """Read pages for the description check in REFSVC_CHECK_READ_PROCESSES worker processes
+        from now on (the checker and Celery workers; the web app reads the odd page itself)."""
+        processes = int(self.settings.get("CHECK_READ_PROCESSES", 0))
+        if processes > 0 and self.pages is None:
+            from refsvc.links.reading import PagePool
+
+            self.pages = PagePool(processes)
+            self.pages.start()
 
     def suggest_replacement(self, resource_id: str, url: str, when: datetime):
         """Look up and store the Wayback snapshot closest to when the link last worked."""
@@ -222,6 +234,8 @@ class Tracker:
     def close(self) -> None:
         """Deliver queued webhooks (a few seconds at most) and close the client."""
         self.webhooks.close()
+        if self.pages is not None:
+            self.pages.close()
         if self._hosts is not None:
             self._hosts.close()
         if self._client is not None:

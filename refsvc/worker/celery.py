@@ -60,6 +60,13 @@ def _warm_thread_pool(sender: Any = None, **_: Any) -> None:
 
     if sender is not None and get_implementation(sender.pool_cls).__module__ == "celery.concurrency.thread":
         warm()
+        try:  # its threads share one GIL: pages are read in processes of their own
+            from refsvc.links.tracking import tracker_for
+
+            tracker_for(_flask_app()).read_in_processes()
+        except Exception:
+            log.warning("could not start the page-reading processes; pages are read in the tasks",
+                        exc_info=True)
 
 
 @celery_signals.worker_process_init.connect(weak=False)

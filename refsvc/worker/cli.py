@@ -215,6 +215,8 @@ def check_links(once: bool, batch_size: int | None, ids: tuple[str, ...], check_
 
         celery.configure(current_app.config["CELERY_BROKER_URL"])
         enqueue = celery.enqueue
+    else:  # the pages are read here: in worker processes, off the checking threads' GIL
+        tracker.read_in_processes()
     checker = Checker(tracker, batch_size=batch_size, enqueue=enqueue,
                       canaries=list(canaries) if canaries else None)
     metrics.serve(current_app.config["METRICS_LISTEN"])  # its checks and outbound requests
