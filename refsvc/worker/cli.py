@@ -209,15 +209,15 @@ def check_links(once: bool, batch_size: int | None, ids: tuple[str, ...], check_
                 "lists the ids.")
     fast_commits(database)
     tracker = Tracker(database, current_app.config)
-    enqueue = None
+    enqueue, task_size = None, 1
     if current_app.config["CELERY_BROKER_URL"] and not forced:  # optional: Celery workers check
         from refsvc.worker import celery
 
         celery.configure(current_app.config["CELERY_BROKER_URL"])
-        enqueue = celery.enqueue
+        enqueue, task_size = celery.enqueue, celery.TASK_RESOURCES
     else:  # the pages are read here: in worker processes, off the checking threads' GIL
         tracker.read_in_processes()
-    checker = Checker(tracker, batch_size=batch_size, enqueue=enqueue,
+    checker = Checker(tracker, batch_size=batch_size, enqueue=enqueue, task_size=task_size,
                       canaries=list(canaries) if canaries else None)
     metrics.serve(current_app.config["METRICS_LISTEN"])  # its checks and outbound requests
     # A bar for a one-off run on a terminal; the loop (a service, usually) logs plain lines.
