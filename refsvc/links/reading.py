@@ -19,7 +19,7 @@ import functools
 import logging
 import multiprocessing
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from typing import Any, Callable
 
 from refsvc.links.description import PageText, read_record
@@ -47,9 +47,7 @@ def read_safely(read: Reader, record: dict[str, Any]) -> PageText | Exception:
 
 
 def _warm() -> None:
-    # trafilatura is imported on first use (description._main_text): import it in the fork server
-    # once, not in each worker's first read
-    import trafilatura  # noqa: F401
+    """Nothing: a task that returns once a worker is up (the fork server imported the reader)."""
 
 
 class PagePool:
@@ -60,7 +58,10 @@ class PagePool:
         self.read = read  # a module-level function (it is pickled by name for the workers)
         self.restarts = 0
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["refsvc.links.description", "refsvc.links.reading"])
+        # trafilatura is imported on first use (description._main_text): the fork server imports
+        # it once, not each worker at its first read
+        self._context.set_forkserver_preload(["refsvc.links.description", "refsvc.links.reading",
+                                              "trafilatura"])
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -74,6 +75,8 @@ class PagePool:
             executor = self._pool()
             if executor is not None:
                 executor.submit(_warm).result()
+        except CancelledError:  # closed while starting (a run that ended first): nothing to say
+            return
         except Exception:  # e.g. no /dev/shm: pages are read in-process, as before the pool
             log.warning("the page-reading processes did not start; pages are read in-process",
                         exc_info=True)
