@@ -18,7 +18,9 @@ from __future__ import annotations
 import functools
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import CancelledError, ProcessPoolExecutor
 from typing import Any, Callable
 
@@ -44,6 +46,22 @@ def read_safely(read: Reader, record: dict[str, Any]) -> PageText | Exception:
             return exc
         except Exception:  # an exception that cannot travel back: its text does
             return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+def _exit_with(owner: int) -> None:
+    """In a worker: exit once the process that made the pool is gone. A worker is the fork
+    server's child and keeps it alive, so a checker killed outright (SIGKILL, out of memory) would
+    otherwise leave both behind for good, waiting on a queue nobody writes to."""
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(owner, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # alive, under another user
+                pass
+    threading.Thread(target=watch, name="owner-watch", daemon=True).start()
 
 
 def _warm() -> None:
@@ -116,7 +134,8 @@ class PagePool:
             if not self.alive:
                 return None
             if self._executor is None:
-                self._executor = ProcessPoolExecutor(self.processes, mp_context=self._context)
+                self._executor = ProcessPoolExecutor(self.processes, mp_context=self._context,
+                                                     initializer=_exit_with, initargs=(os.getpid(),))
             return self._executor
 
     def _drop(self) -> None:

@@ -92,3 +92,35 @@ def test_a_reading_process_killed_mid_batch_loses_no_check_and_records_none_twic
         assert session.scalar(select(func.count()).select_from(Check)) == 12
         verdicts = session.scalars(select(DescriptionState.observed)).all()
     assert len(verdicts) == 12 and set(verdicts) == {"supported"}
+
+
+def test_a_checker_killed_outright_leaves_no_reading_process_behind(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = ("import os, sys\n"
+            "from refsvc.links.reading import PagePool\n"
+            "pool = PagePool(1)\n"
+            "pool.start(wait=True)\n"
+            "print(' '.join(str(pid) for pid in pool._executor._processes), flush=True)\n"
+            "sys.stdin.read()\n")
+    owner = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True)
+    workers = [int(pid) for pid in owner.stdout.readline().split()]
+    assert workers
+    owner.send_signal(signal.SIGKILL)
+    owner.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    for _ in range(100):  # 10 s at most (the workers look every second)
+        if not any(alive(pid) for pid in workers):
+            break
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in workers)
