@@ -91,7 +91,7 @@ def run_celery(urls: list[str], tmp: Path, args, workers: int, name: str) -> dic
                                "-n", f"bench{n}@%h", "--loglevel", "WARNING"],
                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
              for n in range(workers)]
-    time.sleep(3)  # the workers connect to the broker before the clock starts
+    wait_until_ready(args.redis, workers, args.max_seconds)  # the workers are up before the clock starts
     start = time.perf_counter()
     scheduler = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "check-links"],
                                  env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -112,6 +112,20 @@ def run_celery(urls: list[str], tmp: Path, args, workers: int, name: str) -> dic
             except subprocess.TimeoutExpired:
                 proc.kill()
     return {"wall": wall, "checked": checked}
+
+
+def wait_until_ready(broker: str, workers: int, max_seconds: float) -> None:
+    """Wait until ``workers`` Celery workers answer a ping on ``broker`` (a worker answers once its
+    start-up, the page-reading processes included, is over); a fixed sleep would start the clock
+    on a busy machine before they are."""
+    from celery import Celery
+
+    control = Celery("bench", broker=broker).control
+    give_up = time.monotonic() + max_seconds
+    while len(control.ping(timeout=0.5) or []) < workers:
+        if time.monotonic() > give_up:
+            sys.exit(f"{workers} Celery worker(s) did not answer within {max_seconds:.0f} s")
+    time.sleep(0.5)  # the last pings' replies settle
 
 
 def fresh_postgres(server: str, name: str) -> str:

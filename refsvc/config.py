@@ -66,6 +66,9 @@ SETTINGS: dict[str, tuple[type, Any]] = {
     "CHECK_RETRY_INTERVALS": (list, ["3600", "21600"]),  # failing resources: 1 h, then 6 h
     "CHECK_RETRY_AFTER_MAX": (float, 10.0),
     "CHECK_SLOW_SECONDS": (float, 5.0),
+    # processes that read fetched pages for the description check in the checker and Celery
+    # workers, off the checking threads' GIL (refsvc.links.reading); 0: read in the recording thread
+    "CHECK_READ_PROCESSES": (int, 1),
     "CERT_WARNING_DAYS": (int, 14),
     # sites that answer whenever the checker's machine is online: when a failed check's host and all
     # of these are unreachable, the checker is offline and health stays (empty: sites last seen working)

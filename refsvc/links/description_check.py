@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from refsvc.links import description_verdict as verdicts
 from refsvc.links.claims import Claim, judge_claims
 from refsvc.links.description import PageText, pack, read_record, suggested_description, unpack
+from refsvc.links.reading import PagePool, read_safely
 from refsvc.storage import checks as check_store
 from refsvc.storage import descriptions as store
 from refsvc.storage.models import DescriptionBaseline, DescriptionState, Resource
@@ -98,22 +99,29 @@ def after_check(session: Session, resource: Resource, result: dict[str, Any], no
 
 
 def _read(data: dict[str, Any], resource_id: str) -> PageText | None:
-    """The page of a record, read (None for a record that is not what page_for makes)."""
-    try:
-        return read_record(data)
-    except (TypeError, ValueError):  # not what page_for makes: nothing to judge
+    """The page of a record, read here (None for a record that is not what page_for makes)."""
+    return _judged(read_safely(read_record, data), resource_id)
+
+
+def _judged(page: PageText | Exception, resource_id: str) -> PageText | None:
+    """A page as read (here or in a reading process), or what became of a reader that raised."""
+    if not isinstance(page, Exception):
+        return page
+    if isinstance(page, (TypeError, ValueError)):  # not what page_for makes: nothing to judge
         log.warning("check of %s carried an unreadable page record", resource_id)
         return None
-    except Exception as exc:  # a page that breaks the reader must not cost the check its health
-        log.exception("reading the page of %s for its description failed", resource_id)
-        return PageText(readable=False, why=f"the page could not be read ({type(exc).__name__})")
+    # a page that breaks the reader must not cost the check its health
+    log.error("reading the page of %s for its description failed", resource_id, exc_info=page)
+    return PageText(readable=False, why=f"the page could not be read ({type(page).__name__})")
 
 
-def read_ahead(database: Any, results: list[tuple[str, dict[str, Any]]], now: datetime) -> None:
+def read_ahead(database: Any, results: list[tuple[str, dict[str, Any]]], now: datetime,
+               pages: PagePool | None = None) -> None:
     """Read, before the recording transaction, the pages ``after_check`` will judge (those that do
     not read as at their last check): parsing a page is CPU work that, inside the transaction,
     would hold SQLite's write lock, and every writer of this process, meanwhile. A page whose
-    state moves in between is read in the transaction as before."""
+    state moves in between is read in the transaction as before. With ``pages``, the pages are read
+    in its worker processes, off this interpreter's GIL (refsvc.links.reading)."""
     records = {rid: r[PAGE_KEY] for rid, r in results
                if isinstance(r.get(PAGE_KEY), dict) and "html" in r[PAGE_KEY] and READ_KEY not in r[PAGE_KEY]}
     if not records:
@@ -134,9 +142,13 @@ def read_ahead(database: Any, results: list[tuple[str, dict[str, Any]]], now: da
     except Exception:  # the recording transaction meets (and reports) the same trouble
         log.warning("could not tell which pages changed; reading them while recording", exc_info=True)
         return
-    for rid, data in records.items():
-        if rid not in unchanged:
+    changed = [(rid, data) for rid, data in records.items() if rid not in unchanged]
+    if pages is None:
+        for rid, data in changed:
             data[READ_KEY] = _read(data, rid)
+        return
+    for (rid, data), page in zip(changed, pages.read_many([data for _, data in changed])):
+        data[READ_KEY] = _judged(page, rid)
 
 
 def _seen(data: dict[str, Any], resource: Resource, now: datetime) -> str | None:

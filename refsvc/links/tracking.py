@@ -57,6 +57,7 @@ class Tracker:
         self._hosts: Any = None
         self._soft404: Any = None
         self._connectivity: offline.Connectivity | None = None
+        self.pages: Any = None  # a reading.PagePool once read_in_processes() ran; None: read here
         self.clock, self.rng = clock, rng or random.Random()
         self.webhooks = webhooks or WebhookDispatcher(
             settings["WEBHOOK_URLS"], settings["WEBHOOK_SECRET"],
@@ -82,7 +83,8 @@ class Tracker:
         id maps to None, as does a resource gone meanwhile. Resource ids must be distinct.
         """
         now = self.clock()
-        description_check.read_ahead(self.database, [(rid, result) for rid, result, _ in items], now)
+        description_check.read_ahead(self.database, [(rid, result) for rid, result, _ in items], now,
+                                     self.pages)
         done: dict[str, Check | None] = {resource_id: None for resource_id, _, _ in items}
         after_commit = []
         with self.database.transaction() as session:
@@ -138,6 +140,17 @@ class Tracker:
             metrics.check_recorded(outcome)
         return done
 
+    def read_in_processes(self, wait: bool = False) -> None:
+        """Read pages for the description check in REFSVC_CHECK_READ_PROCESSES worker processes
+        from now on (the checker and Celery workers; the web app reads the odd page itself);
+        ``wait``: until they are ready, else they start meanwhile."""
+        processes = int(self.settings.get("CHECK_READ_PROCESSES", 0))
+        if processes > 0 and self.pages is None:
+            from refsvc.links.reading import PagePool
+
+            self.pages = PagePool(processes)
+            self.pages.start(wait=wait)
+
     def suggest_replacement(self, resource_id: str, url: str, when: datetime):
         """Look up and store the Wayback snapshot closest to when the link last worked."""
         snapshot = closest_snapshot(self.client, self.settings["WAYBACK_API"], url, when)
@@ -191,37 +204,52 @@ class Tracker:
     def check_now(self, resource_id: str, token: str | None = None) -> Check | None:
         """Check one resource at once and record the result: under ``token``'s claim (a queued
         task: nothing is done if the claim was lost), or under a claim taken now ("check now")."""
+        return self.check_several([resource_id], token)[resource_id]
+
+    def check_several(self, resource_ids: list[str], token: str | None = None) -> dict[str, Check | None]:
+        """Check resources one after another and record their results in one transaction: under
+        ``token``'s claims (a queued task: one whose claim was lost is skipped), or under claims
+        taken now ("check now"). Each id maps to its check, or None when it was not checked."""
         from refsvc.links.check import check_link
 
+        ids = list(dict.fromkeys(resource_ids))
         lease = float(self.settings["CHECK_LEASE_SECONDS"])
         with self.database.transaction() as session:
             if token is None:
-                token, _ = check_store.claim_ids(session, "check-now", [resource_id], self.clock(),
+                token, _ = check_store.claim_ids(session, "check-now", ids, self.clock(),
                                                  lease_seconds=lease, force=True)
-            elif not check_store.hold(session, resource_id, token, self.clock(), lease_seconds=lease):
-                return None
-            row = check_store.states_of(session, [resource_id]).get(resource_id)  # and its resource
-            if row is None or row.claimed_by != token:
-                return None
-            resource = row.resource
-            url, name, description = resource.url, resource.name, resource.description
-            expect, logo_url = list(resource.expect or []), resource.logo_url
-        result = check_link(url, client=self.client, name=name, description=description,
-                            expect=expect, logo_url=logo_url, hosts=self.hosts, soft404=self.soft404,
-                            deadline_seconds=float(self.settings["CHECK_TIMEOUT"]),
-                            retry_after_max=float(self.settings["CHECK_RETRY_AFTER_MAX"]))
-        record = result.to_dict()
-        if offline.kind_of(result.outcome) == "unreachable":  # the link, or our own network?
-            verdict = self.judge_offline([(resource_id, url)])
+                held = set(ids)
+            else:
+                held = check_store.hold_many(session, ids, token, self.clock(), lease_seconds=lease)
+            rows = check_store.states_of(session, [rid for rid in ids if rid in held])  # and resources
+            jobs = [(rid, row.resource.url, row.resource.name, row.resource.description,
+                     list(row.resource.expect or []), row.resource.logo_url)
+                    for rid, row in rows.items() if row.claimed_by == token]
+        records = []
+        for rid, url, name, description, expect, logo_url in sorted(jobs, key=lambda job: ids.index(job[0])):
+            result = check_link(url, client=self.client, name=name, description=description,
+                                expect=expect, logo_url=logo_url, hosts=self.hosts, soft404=self.soft404,
+                                deadline_seconds=float(self.settings["CHECK_TIMEOUT"]),
+                                retry_after_max=float(self.settings["CHECK_RETRY_AFTER_MAX"]))
+            records.append((rid, url, result.outcome, result.to_dict()))
+        failed = [(rid, url) for rid, url, outcome, _ in records if offline.kind_of(outcome) == "unreachable"]
+        if failed and len(failed) == len(records):  # the links, or our own network? (one that
+            verdict = self.judge_offline(failed)      # answered says the network works)
             if verdict.offline:
-                log.warning("%s (the check of %s recorded as %s)", verdict.message(), resource_id,
-                            health_rules.CHECKER_OFFLINE)
-                record = offline.inconclusive(record, verdict)
-        return self.record(resource_id, record, token)
+                log.warning("%s (the check(s) of %s recorded as %s)", verdict.message(),
+                            ", ".join(rid for rid, _ in failed), health_rules.CHECKER_OFFLINE)
+                records = [(rid, url, outcome, offline.inconclusive(record, verdict))
+                           for rid, url, outcome, record in records]
+        done: dict[str, Check | None] = {rid: None for rid in ids}
+        if records:
+            done.update(self.record_many([(rid, record, token) for rid, _, _, record in records]))
+        return done
 
     def close(self) -> None:
         """Deliver queued webhooks (a few seconds at most) and close the client."""
         self.webhooks.close()
+        if self.pages is not None:
+            self.pages.close()
         if self._hosts is not None:
             self._hosts.close()
         if self._client is not None:

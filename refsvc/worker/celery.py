@@ -2,11 +2,14 @@
 
 Used only when REFSVC_CELERY_BROKER_URL is set (the embedded default needs no broker). Then
 ``flask --app wsgi check-links`` is the one scheduler (there is no Celery beat): it claims due
-resources and queues one ``refsvc.check_resource`` task per resource, carrying the claim's token,
-and ``celery -A refsvc.worker.celery worker`` runs them. The scheduler keeps no more than two batches
-queued and its heartbeat renews their leases until the workers record them, so a long queue never
-outlives its claims. A task starts by renewing its claim (skipped when the claim passed to another
-checker), and writing its result ends the claim (compare-and-set): each due check is written once.
+resources and queues ``refsvc.check_resources`` tasks of up to ``TASK_RESOURCES`` resources each,
+carrying the claim's token, and ``celery -A refsvc.worker.celery worker`` runs them: a task checks
+its resources one after another (a worker's --concurrency stays its checks in flight) and records
+them in one transaction, so the claims, broker round trips and commits are paid once a task.
+The scheduler keeps no more than two batches of tasks queued and its heartbeat renews their
+leases until the workers record them, so a long queue never outlives its claims. A task starts by
+renewing its claims (one that passed to another checker is skipped), and writing a result ends its
+claim (compare-and-set): each due check is written once.
 A task lost with its worker leaves the claim to lapse, and the resource is claimed again.
 Politeness limits hold across every worker and checker (refsvc.links.politeness: Redis or the database).
 """
@@ -28,6 +31,7 @@ celery.conf.update(task_acks_late=True, task_reject_on_worker_lost=True,
                    worker_prefetch_multiplier=1, broker_connection_retry_on_startup=True)
 signals.connect()  # JSON logs with the request id, metrics; before prometheus_client is imported
 
+TASK_RESOURCES = 4  # resources a task carries: a quarter of the per-task cost each, 4 x 200 ms a task
 _app: Any = None
 _lock = threading.Lock()
 log = logging.getLogger(__name__)
@@ -60,6 +64,13 @@ def _warm_thread_pool(sender: Any = None, **_: Any) -> None:
 
     if sender is not None and get_implementation(sender.pool_cls).__module__ == "celery.concurrency.thread":
         warm()
+        try:  # its threads share one GIL: pages are read in processes of their own, ready
+            from refsvc.links.tracking import tracker_for  # before the worker takes a task
+
+            tracker_for(_flask_app()).read_in_processes(wait=True)
+        except Exception:
+            log.warning("could not start the page-reading processes; pages are read in the tasks",
+                        exc_info=True)
 
 
 @celery_signals.worker_process_init.connect(weak=False)
@@ -79,11 +90,21 @@ def warm(**_: Any) -> None:
 @celery.task(name="refsvc.check_resource", ignore_result=True)
 def check_resource(resource_id: str, token: str | None = None) -> str | None:
     """Check one resource under the claim ``token`` and record the result; its outcome (None if
-    the resource is gone or its claim passed to another checker)."""
+    the resource is gone or its claim passed to another checker). Queued by earlier releases."""
     from refsvc.links.tracking import tracker_for
 
     check = tracker_for(_flask_app()).check_now(resource_id, token)
     return None if check is None else check.outcome
+
+
+@celery.task(name="refsvc.check_resources", ignore_result=True)
+def check_resources(resource_ids: list[str], token: str | None = None) -> dict[str, str | None]:
+    """Check several resources under the claim ``token`` and record them together; each one's
+    outcome (None for one gone or whose claim passed to another checker)."""
+    from refsvc.links.tracking import tracker_for
+
+    checks = tracker_for(_flask_app()).check_several(list(resource_ids), token)
+    return {rid: None if check is None else check.outcome for rid, check in checks.items()}
 
 
 def configure(broker_url: str) -> Celery:
@@ -93,6 +114,9 @@ def configure(broker_url: str) -> Celery:
     return celery
 
 
-def enqueue(resource_id: str, token: str | None = None) -> None:
-    """Queue the check of one resource under the claim ``token``."""
-    check_resource.delay(resource_id, token)
+def enqueue(resource_ids: str | list[str], token: str | None = None) -> None:
+    """Queue the check of one resource, or of several in one task, under the claim ``token``."""
+    if isinstance(resource_ids, str):
+        check_resource.delay(resource_ids, token)
+    else:
+        check_resources.delay(list(resource_ids), token)

@@ -89,7 +89,8 @@ class Checker:
                  progress: Progress | None = None,
                  enqueue: Callable[[str, str], None] | None = None,
                  connectivity: offline.Connectivity | None = None,
-                 canaries: Iterable[str] | None = None, lease_seconds: float | None = None) -> None:
+                 canaries: Iterable[str] | None = None, lease_seconds: float | None = None,
+                 task_size: int = 1) -> None:
         self.tracker, self.database, self.settings = tracker, tracker.database, tracker.settings
         self.check_many = check_many or _default_check_many
         self.make_job = make_job
@@ -99,6 +100,8 @@ class Checker:
         self.clock = clock or tracker.clock
         self.progress = progress
         self.enqueue = enqueue  # set: claimed resources go to Celery workers, who record them
+        # resources queued in one task: 1, enqueue(id, token); more, enqueue([ids], token)
+        self.task_size = max(1, task_size)
         self.lease_seconds = float(lease_seconds or self.settings["CHECK_LEASE_SECONDS"])
         self.heartbeat = Heartbeat(self.database, self.lease_seconds, self.clock)
         self.unwritten = Unwritten()
@@ -181,7 +184,7 @@ class Checker:
             due = self._guarded(self._next_due, summary)
             wait = poll_seconds if due is None else (due - self.clock()).total_seconds()
             if self.enqueue is not None and self.heartbeat.held():
-                wait = min(wait, 1.0)  # top the queue up as the workers finish what it holds
+                wait = min(wait, 0.5)  # top the queue up as the workers finish what it holds
             stop.wait(min(max(wait, 0.5), poll_seconds))
         self._flush(summary)
         self.heartbeat.stop()
@@ -191,7 +194,8 @@ class Checker:
                   capped: bool = True) -> tuple[int, int]:
         """Claim and check what is due now, recording as results come; (claimed, recorded).
 
-        With Celery, ``capped`` queues no more than twice a batch beyond what is still queued.
+        With Celery, ``capped`` queues no more than two batches of tasks beyond what is still queued
+        (a task carries ``task_size`` resources, and the workers take tasks, not resources).
         """
         logs.new_request_id("round-")  # this round's log lines and queued tasks share one id
         self.last_verdict = None
@@ -234,7 +238,7 @@ class Checker:
             room = self.batch_size
             if capped:
                 self.heartbeat.beat()  # fresh counts of what is still queued or running
-                room = self.batch_size * 2 - self.heartbeat.held()
+                room = self.batch_size * 2 * self.task_size - self.heartbeat.held()
                 if room <= 0:
                     break
             try:
@@ -260,9 +264,10 @@ class Checker:
     def _queue(self, token: str, keys: list[str], summary: Summary) -> int:
         queued: list[str] = []
         try:
-            for key in keys:
-                self.enqueue(key, token)
-                queued.append(key)
+            for n in range(0, len(keys), self.task_size):
+                task = keys[n:n + self.task_size]
+                self.enqueue(task[0] if self.task_size == 1 else task, token)
+                queued += task
         except Exception:  # the broker is unreachable: give the rest back
             log.exception("could not queue checks; %d given back", len(keys) - len(queued))
             rest = [key for key in keys if key not in queued]

@@ -209,17 +209,21 @@ def check_links(once: bool, batch_size: int | None, ids: tuple[str, ...], check_
                 "lists the ids.")
     fast_commits(database)
     tracker = Tracker(database, current_app.config)
-    enqueue = None
+    enqueue, task_size = None, 1
     if current_app.config["CELERY_BROKER_URL"] and not forced:  # optional: Celery workers check
         from refsvc.worker import celery
 
         celery.configure(current_app.config["CELERY_BROKER_URL"])
-        enqueue = celery.enqueue
-    checker = Checker(tracker, batch_size=batch_size, enqueue=enqueue,
+        enqueue, task_size = celery.enqueue, celery.TASK_RESOURCES
+    checker = Checker(tracker, batch_size=batch_size, enqueue=enqueue, task_size=task_size,
                       canaries=list(canaries) if canaries else None)
     metrics.serve(current_app.config["METRICS_LISTEN"])  # its checks and outbound requests
     # A bar for a one-off run on a terminal; the loop (a service, usually) logs plain lines.
     total = len(set(ids)) if ids else 0 if check_all else checker.count_due() if once else 0
+    if enqueue is None and not (once and not total):
+        # the pages are read here: in worker processes, off the checking threads' GIL (not
+        # started for a --once run with nothing due, which it would only slow down)
+        tracker.read_in_processes()
     checker.progress = (_progress("Checking links", total) if once or forced
                         else _progress("Checking links", tty=False))
     stop = threading.Event()

@@ -327,3 +327,25 @@ def test_it_gives_claims_back_and_stops_when_the_broker_refuses(app):
     assert summary.queued == 0
     with database.transaction() as session:  # nothing stranded: both are due again at once
         assert check_store.count_due(session, checker.clock()) == 2
+
+
+def test_a_celery_scheduler_queues_its_claims_as_tasks_of_several_resources_under_one_token(app):
+    from types import SimpleNamespace
+
+    from refsvc.links.tracking import Tracker
+    from refsvc.storage import get_database
+    from refsvc.storage import resources as store
+    from refsvc.worker.checker import Checker
+
+    database = get_database(app)
+    with database.transaction() as session:
+        for n in range(10):
+            store.create_resource(session, {"id": f"r{n}", "name": "R", "url": f"https://r{n}.example.org/"})
+    tasks = []
+    checker = Checker(Tracker(database, app.config, client=object()), check_many=lambda jobs, **_: [],
+                      make_job=lambda r: SimpleNamespace(key=r.id, url=r.url),
+                      enqueue=lambda ids, token: tasks.append((ids, token)), task_size=4)
+    summary = checker.run_once()
+    assert summary.queued == 10
+    assert [len(ids) for ids, _ in tasks] == [4, 4, 2] and len({token for _, token in tasks}) == 1
+    assert sorted(rid for ids, _ in tasks for rid in ids) == sorted(f"r{n}" for n in range(10))
