@@ -178,6 +178,22 @@ def fast_commits(database) -> None:
     database.engine.dispose()  # connections made before now get it too (they are made again)
 
 
+def _refuse_useless_canaries(given: tuple[str, ...], settings) -> None:
+    """A canary the checker may never fetch never answers, so it could never tell that the machine
+    is offline (every failure of an offline round would count): refused before any check."""
+    from refsvc.links.fetchable import refusal
+    from refsvc.links.offline import canaries_from
+
+    for url in given or canaries_from(settings):
+        why = refusal(url, settings)
+        if why and given:
+            raise click.BadParameter(f"{url!r} cannot serve as a canary. {why}",
+                                     param_hint="'--canary'")
+        if why:
+            raise click.ClickException(f"REFSVC_CHECK_CANARY_URLS holds {url!r}, which cannot serve "
+                                       f"as a canary. {why}")
+
+
 @click.command("check-links")
 @click.option("--once", is_flag=True, help="Check what is due now, then exit.")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Resources claimed at a time.")
@@ -202,6 +218,7 @@ def check_links(once: bool, batch_size: int | None, ids: tuple[str, ...], check_
 
     if ids and check_all:
         raise click.UsageError("Give --id or --all, not both.")
+    _refuse_useless_canaries(canaries, current_app.config)
     forced = bool(ids) or check_all
     database = get_database(current_app)
     if ids:
