@@ -31,6 +31,9 @@ class DateString(fields.String):
 class PersonSchema(StrictSchema):
     """A person (given/family) or an organisation (name)."""
 
+    error_messages = {"type": 'Give a person as {"family": "Bowlby", "given": "John"}, or an '
+                              'organisation as {"name": "Mind"}.'}
+
     aliases = {"surname": "family", "last": "family", "last_name": "family", "lastname": "family",
                "first": "given", "first_name": "given", "firstname": "given", "forename": "given",
                "literal": "name", "non-dropping-particle": "particle",
@@ -114,12 +117,14 @@ class OptionsSchema(StrictSchema):
 
     styles = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
                          load_default=lambda: list(DEFAULT_STYLES),
+                         error_messages={"invalid": 'Give a list of style names, e.g. ["apa"].'},
                          validate=validate.Length(min=1, max=20),
                          metadata={"description": "Short names (apa, mla, chicago, "
                                    "chicago-author-date) or CSL style ids; see /v1/styles"})
     locale = fields.String(load_default="en-US", metadata={"description": "e.g. en-US, en-GB"})
     formats = fields.List(fields.String(validate=validate.OneOf(FORMATS)),
-                          load_default=lambda: list(DEFAULT_FORMATS), validate=validate.Length(min=1))
+                          load_default=lambda: list(DEFAULT_FORMATS), validate=validate.Length(min=1),
+                          error_messages={"invalid": 'Give a list of formats, e.g. ["text", "bibtex"].'})
 
 
 class PageSchema(StrictSchema):
@@ -135,6 +140,9 @@ class CitationRequestSchema(OptionsSchema):
     """Friendly ``metadata``, a CSL-JSON item in ``csl``, or a ``page``'s HTML."""
 
     aliases = {"item": "csl", "csl-json": "csl", "csl_item": "csl", "html": "page"}
+    advice = {key: f"a POST cites what it is sent; to look a {name} up, use GET /v1/citations?{key}=... "
+                   f"(or POST /v1/citations/batch, whose entries may be {{\"{key}\": ...}})."
+              for key, name in (("doi", "DOI"), ("url", "page's URL"))}
 
     metadata = fields.Nested(MetadataSchema)
     csl = fields.Dict(metadata={"description": "A CSL-JSON item, used as it is"})

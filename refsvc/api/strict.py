@@ -15,12 +15,14 @@ from marshmallow import RAISE, Schema, ValidationError
 class StrictSchema(Schema):
     """A request schema: unknown fields are refused, with "did you mean" where one is near.
 
-    ``aliases`` maps names callers use elsewhere (CSL-JSON's, other APIs') to this schema's field.
-    Otherwise the nearest field name by spelling is offered, if it is close enough to be the one
-    meant; a name like no field gets marshmallow's plain message.
+    ``aliases`` maps names callers use elsewhere (CSL-JSON's, other APIs') to this schema's field;
+    ``advice`` gives a whole sentence for a field that belongs to another endpoint. Otherwise the
+    nearest field name by spelling is offered, if it is close enough to be the one meant; a name
+    like no field gets marshmallow's plain message.
     """
 
     aliases: ClassVar[dict[str, str]] = {}
+    advice: ClassVar[dict[str, str]] = {}
 
     class Meta:
         unknown = RAISE
@@ -40,7 +42,9 @@ class StrictSchema(Schema):
         for key, problems in messages.items():
             if problems == [unknown] and isinstance(key, str):
                 meant = self._meant(key)
-                if meant:
+                if key in self.advice:
+                    messages[key] = [f"Unknown field; {self.advice[key]}"]
+                elif meant:
                     messages[key] = [f"Unknown field; did you mean '{meant}'?"]
 
     def _meant(self, key: str) -> str | None:
