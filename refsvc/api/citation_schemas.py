@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import (EXCLUDE, Schema, ValidationError, fields, validate, validates,
+from marshmallow import (Schema, ValidationError, fields, validate, validates,
                          validates_schema)
 
 from refsvc.api.csl_item import item_problems
-from refsvc.api.strict import StrictSchema
+from refsvc.api.strict import QuerySchema, StrictSchema
 from refsvc.metadata.fields import csl_type, parse_date
 
 DEFAULT_STYLES = ["apa", "mla", "chicago"]
@@ -160,11 +160,10 @@ class CitationRequestSchema(OptionsSchema):
             raise ValidationError(problems, "csl")
 
 
-class LookupArgsSchema(Schema):
+class LookupArgsSchema(QuerySchema):
     """GET /v1/citations: a DOI or a URL, with the options as query parameters."""
 
-    class Meta:
-        unknown = EXCLUDE
+    aliases = {"styles": "style", "format": "formats"}
 
     doi = fields.String(validate=validate.Length(min=1, max=500))
     url = fields.String(validate=validate.Length(min=1, max=2048))

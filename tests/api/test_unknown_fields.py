@@ -101,3 +101,21 @@ def test_a_wrong_method_names_the_methods_the_endpoint_takes(client):
     response = client.delete("/v1/citations")
     assert response.status_code == 405
     assert "GET" in response.json["message"] and "POST" in response.json["message"]
+
+
+@pytest.mark.parametrize("path, sent, meant", [
+    ("/v1/citations", "styles", "style"), ("/v1/citations", "syle", "style"),
+    ("/v1/citations", "format", "formats"), ("/v1/citations/block", "styles", "style"),
+    ("/v1/citations/block", "Style", "style"), ("/v1/citations/block", "local", "locale"),
+])
+def test_a_query_parameter_spelt_nearly_right_is_refused_with_the_one_meant(client, path, sent, meant):
+    # it would do nothing, and the answer would look right: three default styles for the one asked
+    response = client.get(path, query_string={"doi": "10.1037/pst0000282", sent: "ieee"})
+    assert response.status_code == 422
+    assert response.json["errors"][sent] == [f"Unknown parameter; did you mean '{meant}'?"]
+
+
+def test_a_query_parameter_like_no_other_passes_unread(client):
+    response = client.get("/v1/citations", query_string={"_": "1700000000", "utm_source": "x"})
+    assert response.status_code == 422  # for want of a doi or url, and for nothing else
+    assert set(response.json["errors"]) == {"_schema"}
