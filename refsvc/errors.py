@@ -161,7 +161,9 @@ def http_error(exc: HTTPException) -> Response:
     status = exc.code or 500
     code = (exc.name or "error").lower().replace(" ", "_")
     message = _HINTS.get(status, exc.description or exc.name)
-    if status == 413:
+    if status == 405 and getattr(exc, "valid_methods", None):
+        message = f"This endpoint takes {', '.join(sorted(exc.valid_methods))}; see /docs."
+    elif status == 413:
         message = _too_large()
     elif status == 429:
         message = rate_limited_message()

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import (EXCLUDE, Schema, ValidationError, fields, validate, validates,
+from marshmallow import (Schema, ValidationError, fields, validate, validates,
                          validates_schema)
 
 from refsvc.api.csl_item import item_problems
-from refsvc.api.strict import StrictSchema
+from refsvc.api.strict import QuerySchema, StrictSchema
 from refsvc.metadata.fields import csl_type, parse_date
 
 DEFAULT_STYLES = ["apa", "mla", "chicago"]
@@ -30,6 +30,9 @@ class DateString(fields.String):
 
 class PersonSchema(StrictSchema):
     """A person (given/family) or an organisation (name)."""
+
+    error_messages = {"type": 'Give a person as {"family": "Bowlby", "given": "John"}, or an '
+                              'organisation as {"name": "Mind"}.'}
 
     aliases = {"surname": "family", "last": "family", "last_name": "family", "lastname": "family",
                "first": "given", "first_name": "given", "firstname": "given", "forename": "given",
@@ -114,12 +117,14 @@ class OptionsSchema(StrictSchema):
 
     styles = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
                          load_default=lambda: list(DEFAULT_STYLES),
+                         error_messages={"invalid": 'Give a list of style names, e.g. ["apa"].'},
                          validate=validate.Length(min=1, max=20),
                          metadata={"description": "Short names (apa, mla, chicago, "
                                    "chicago-author-date) or CSL style ids; see /v1/styles"})
     locale = fields.String(load_default="en-US", metadata={"description": "e.g. en-US, en-GB"})
     formats = fields.List(fields.String(validate=validate.OneOf(FORMATS)),
-                          load_default=lambda: list(DEFAULT_FORMATS), validate=validate.Length(min=1))
+                          load_default=lambda: list(DEFAULT_FORMATS), validate=validate.Length(min=1),
+                          error_messages={"invalid": 'Give a list of formats, e.g. ["text", "bibtex"].'})
 
 
 class PageSchema(StrictSchema):
@@ -135,6 +140,9 @@ class CitationRequestSchema(OptionsSchema):
     """Friendly ``metadata``, a CSL-JSON item in ``csl``, or a ``page``'s HTML."""
 
     aliases = {"item": "csl", "csl-json": "csl", "csl_item": "csl", "html": "page"}
+    advice = {key: f"a POST cites what it is sent; to look a {name} up, use GET /v1/citations?{key}=... "
+                   f"(or POST /v1/citations/batch, whose entries may be {{\"{key}\": ...}})."
+              for key, name in (("doi", "DOI"), ("url", "page's URL"))}
 
     metadata = fields.Nested(MetadataSchema)
     csl = fields.Dict(metadata={"description": "A CSL-JSON item, used as it is"})
@@ -152,11 +160,10 @@ class CitationRequestSchema(OptionsSchema):
             raise ValidationError(problems, "csl")
 
 
-class LookupArgsSchema(Schema):
+class LookupArgsSchema(QuerySchema):
     """GET /v1/citations: a DOI or a URL, with the options as query parameters."""
 
-    class Meta:
-        unknown = EXCLUDE
+    aliases = {"styles": "style", "format": "formats"}
 
     doi = fields.String(validate=validate.Length(min=1, max=500))
     url = fields.String(validate=validate.Length(min=1, max=2048))

@@ -11,11 +11,22 @@ MAX_ITEMS = 500
 MAX_CITATIONS = 2000
 
 
+class Locator(fields.String):
+    """Text; a whole number is taken as its digits (citeproc-js takes 12 as "12")."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class CiteSchema(StrictSchema):
     """One work cited, with its locator ("page 12") and affixes."""
 
+    aliases = {"page": "locator", "pages": "locator"}
+
     id = fields.Raw(required=True, metadata={"description": "The id of one of `items`"})
-    locator = fields.String(validate=validate.Length(max=200), metadata={"example": "12-14"})
+    locator = Locator(validate=validate.Length(max=200), metadata={"example": "12-14"})
     label = fields.String(metadata={"description": "A CSL locator term: " + ", ".join(LOCATOR_LABELS),
                                     "example": "page"})
     prefix = fields.String(validate=validate.Length(max=500))
@@ -35,6 +46,9 @@ class CiteSchema(StrictSchema):
 
 class CitationInSchema(StrictSchema):
     """One citation of the document: the works it cites, and the footnote it sits in."""
+
+    error_messages = {"type": 'Give each citation as {"cites": [{"id": "..."}]}, with its '
+                              '"note_number" in a note style.'}
 
     aliases = {"citationItems": "cites", "noteIndex": "note_number"}
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 import yaml
 
 from refsvc.metadata.urls import link_key, normalize_url, url_problem  # the one place URLs are read
@@ -137,8 +137,13 @@ def _yaml_problem(source: str, exc: yaml.YAMLError) -> str:
     return f"{source} is not valid YAML{where}: {what or exc}."
 
 
-def parse_registry(text: str, source: str = "the registry file") -> list[dict[str, Any]]:
-    """Parse and validate a registry YAML document; raise RegistryError listing every problem."""
+def parse_registry(text: str, source: str = "the registry file",
+                   refuse: Callable[[dict[str, Any]], dict[str, str]] | None = None
+                   ) -> list[dict[str, Any]]:
+    """Parse and validate a registry YAML document; raise RegistryError listing every problem.
+
+    ``refuse`` adds the caller's own rules for a clean entry ({field: why}; the importer's are the
+    checker's address rules), so one run lists every problem of the file."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -151,6 +156,8 @@ def parse_registry(text: str, source: str = "the registry file") -> list[dict[st
     entries, problems, seen = [], [], {}
     for number, entry in enumerate(data, 1):
         clean, errors = validate_entry(entry)
+        if refuse is not None:
+            errors.update({field: why for field, why in refuse(clean).items() if field not in errors})
         label = f"entry {number}" + (f" ({entry.get('id') or entry.get('name')})"
                                      if isinstance(entry, dict) else "")
         problems += [f"{label}: {field}: {message}" for field, message in errors.items()]

@@ -74,6 +74,14 @@ def tag_in_use(tag: str) -> bool:
         return list_resources(session, tag=tag, limit=1)[1] > 0
 
 
+def unknown_ids(ids: list[str]) -> list[str]:
+    """Those of ``ids`` no resource has (active or not, broken or not), in the order given."""
+    with get_database(current_app).transaction() as session:
+        found, _ = list_resources(session, ids=ids, limit=len(ids))
+        known = {resource.id for resource in found}
+    return [resource_id for resource_id in ids if resource_id not in known]
+
+
 def _comment_text(text: str) -> str:
     # Inside an HTML comment "--" and ">" could end it early; autoescaping handles the rest.
     return text.replace("--", "- -").replace(">", "")[:200]
@@ -86,11 +94,14 @@ def _comment_text(text: str) -> str:
 def block(ids: str | None = None, tag: str | None = None, page: str | None = None):
     """The further-reading block for `ids` (kept in the order given) or a `tag` (by name);
     broken links left out. A tag no resource has answers an empty block saying so in a comment."""
-    resources = visible_resources(split_ids(ids) if ids else None, tag)
+    wanted = split_ids(ids) if ids else None
+    resources = visible_resources(wanted, tag)
+    missing = unknown_ids(wanted) if wanted and len(resources) < len(wanted) else []
     html = render_template("web/block.html", resources=resources,
                            reports_url=urljoin(request.host_url, "v1/reports"),
                            page=_web_url(page), unknown_tag=_comment_text(tag)
-                           if tag and not resources and not tag_in_use(tag) else None)
+                           if tag and not resources and not tag_in_use(tag) else None,
+                           unknown_ids=missing)  # slugs (checked above): safe in a comment
     response = make_response(html)
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     max_age = min(BLOCK_MAX_AGE, current_app.config.get("CACHE_MAX_AGE", BLOCK_MAX_AGE))

@@ -99,25 +99,28 @@ def import_registry(file: Path, if_empty: bool, prune: bool, yes: bool, dry_run:
 
 
 def _read_registry(file: Path) -> list[dict]:
+    text = _read_text(file, "Give the path of a registry YAML file (the repository's registry.yaml "
+                            "is one), or write the current registry with `flask --app wsgi registry "
+                            "export FILE`.")
     try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise click.ClickException(
-            f"Cannot read {file}: {exc.strerror or exc}. Give the path of a registry YAML file "
-            "(the repository's registry.yaml is one), or write the current registry with "
-            "`flask --app wsgi registry export FILE`.") from None
-    try:
-        entries = parse_registry(text, source=str(file))
-        refused = [f"entry {number} ({entry['id']}): {field}: {problem}"
-                   for number, entry in enumerate(entries, 1)
-                   for field, problem in refused_fields(entry, current_app.config).items()]
-        if refused:
-            raise RegistryError(f"{file} has {len(refused)} problem(s); nothing was imported.", refused)
-        return entries
+        return parse_registry(text, source=str(file),
+                              refuse=lambda entry: refused_fields(entry, current_app.config))
     except RegistryError as exc:
         details = "".join(f"\n  - {problem}" for problem in exc.problems)
         fix = f"Fix these entries in {file}" if exc.problems else f"Fix {file}"
         raise click.ClickException(f"{exc}{details}\n{fix} and run the import again.") from None
+
+
+def _read_text(file: Path, otherwise: str) -> str:
+    """A file's text, or one line saying why it cannot be read and ``otherwise``, what to do."""
+    try:
+        return file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"Cannot read {file}: it is not UTF-8 text (byte "
+                                   f"0x{exc.object[exc.start]:02x} at offset {exc.start}). Save it "
+                                   "as UTF-8, or give another file.") from None
+    except OSError as exc:
+        raise click.ClickException(f"Cannot read {file}: {exc.strerror or exc}. {otherwise}") from None
 
 
 def _print_dry_run(file: Path, changes: list, current: dict) -> None:
@@ -144,7 +147,8 @@ def export_registry(file: Path | None) -> None:
         click.echo(dump_registry(entries), nl=False)
         return
     try:
-        old = file.read_text(encoding="utf-8") if file.exists() else ""
+        old = _read_text(file, "Choose a writable path, or leave FILE out to print the YAML.") \
+            if file.exists() else ""
         text = update_document(old, entries) if old.strip() else dump_registry(entries)
         file.write_text(text, encoding="utf-8")
     except OSError as exc:
@@ -174,6 +178,22 @@ def fast_commits(database) -> None:
     database.engine.dispose()  # connections made before now get it too (they are made again)
 
 
+def _refuse_useless_canaries(given: tuple[str, ...], settings) -> None:
+    """A canary the checker may never fetch never answers, so it could never tell that the machine
+    is offline (every failure of an offline round would count): refused before any check."""
+    from refsvc.links.fetchable import refusal
+    from refsvc.links.offline import canaries_from
+
+    for url in given or canaries_from(settings):
+        why = refusal(url, settings)
+        if why and given:
+            raise click.BadParameter(f"{url!r} cannot serve as a canary. {why}",
+                                     param_hint="'--canary'")
+        if why:
+            raise click.ClickException(f"REFSVC_CHECK_CANARY_URLS holds {url!r}, which cannot serve "
+                                       f"as a canary. {why}")
+
+
 @click.command("check-links")
 @click.option("--once", is_flag=True, help="Check what is due now, then exit.")
 @click.option("--batch-size", type=click.IntRange(min=1), help="Resources claimed at a time.")
@@ -198,6 +218,7 @@ def check_links(once: bool, batch_size: int | None, ids: tuple[str, ...], check_
 
     if ids and check_all:
         raise click.UsageError("Give --id or --all, not both.")
+    _refuse_useless_canaries(canaries, current_app.config)
     forced = bool(ids) or check_all
     database = get_database(current_app)
     if ids:

@@ -64,6 +64,19 @@ def test_a_block_for_a_tag_nobody_uses_is_empty_and_says_so_in_a_comment(client,
     assert "-->" not in comments[0].text
 
 
+def test_a_block_naming_ids_no_resource_has_says_which_in_a_comment(client, mind, app):
+    # a typo in a server-side include's ids shows no resource; the fragment's source says why
+    with get_database(app).transaction() as session:
+        resource = create_resource(session, {"id": "gone", "name": "Gone", "url": "https://gone.example/"})
+        resource.state.health = "broken"
+    html = client.get(f"/v1/resources/block?ids=nosuch,{mind},gone,other").get_data(as_text=True)
+    fragment = lxml.html.fragment_fromstring(html)
+    assert [li.get("data-resource-id") for li in fragment.xpath("//li")] == [mind]
+    comments = [c.text for c in fragment.xpath("//comment()")]
+    assert comments == [' refsvc: no resource has the id "nosuch", "other"; '
+                        'the ids are on the dashboard ']  # "gone" exists: left out as broken
+
+
 def test_a_block_for_a_tag_whose_links_are_all_broken_says_nothing_about_the_tag(client, app):
     with get_database(app).transaction() as session:
         resource = create_resource(session, {"id": "gone", "name": "Gone", "url": "https://gone.example/",

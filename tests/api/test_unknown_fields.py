@@ -55,3 +55,67 @@ def test_a_resource_field_under_another_name_is_named(client, editor):
         "id": "mind", "name": "Mind", "link": "https://www.mind.org.uk/"})
     assert response.status_code == 422
     assert "'url'" in response.json["errors"]["link"][0]
+
+
+@pytest.mark.parametrize("field", ["doi", "url"])
+def test_a_doi_or_url_sent_to_post_says_where_lookups_go(client, field):
+    response = client.post("/v1/citations", json={field: "10.1037/pst0000282"})
+    assert response.status_code == 422
+    message = response.json["errors"][field][0]
+    assert f"GET /v1/citations?{field}=" in message and "/v1/citations/batch" in message
+
+
+def test_a_person_given_as_a_string_is_told_the_shape(client):
+    response = client.post("/v1/citations", json={"metadata": {**PAGE, "authors": ["Jane Smith"]}})
+    assert response.status_code == 422
+    message = str(response.json["errors"]["metadata"]["authors"])
+    assert '{"family": ' in message and '{"name": ' in message
+
+
+def test_a_style_list_given_as_one_name_is_told_to_send_a_list(client):
+    response = client.post("/v1/citations", json={"metadata": PAGE, "styles": "apa"})
+    assert response.status_code == 422
+    assert '["apa"]' in response.json["errors"]["styles"][0]
+
+
+def test_a_cite_names_locator_for_page_and_takes_a_number_as_its_locator(client):
+    items = [{"id": "a", "type": "book", "title": "Attachment"}]
+    response = client.post("/v1/references", json={
+        "items": items, "citations": [{"cites": [{"id": "a", "page": "12"}]}]})
+    assert response.status_code == 422 and "'locator'" in str(response.json["errors"])
+    response = client.post("/v1/references", json={
+        "items": items, "styles": ["apa"], "formats": ["text"],
+        "citations": [{"cites": [{"id": "a", "locator": 12, "label": "page"}]}]})
+    assert response.status_code == 200, response.json
+    assert "12" in response.json["citations"]["apa"][0]["text"]
+
+
+def test_a_citation_given_as_a_bare_list_of_cites_is_told_the_shape(client):
+    response = client.post("/v1/references", json={
+        "items": [{"id": "a", "type": "book", "title": "Attachment"}], "citations": [[{"id": "a"}]]})
+    assert response.status_code == 422
+    assert '{"cites": [' in str(response.json["errors"]["citations"])
+
+
+def test_a_wrong_method_names_the_methods_the_endpoint_takes(client):
+    response = client.delete("/v1/citations")
+    assert response.status_code == 405
+    assert "GET" in response.json["message"] and "POST" in response.json["message"]
+
+
+@pytest.mark.parametrize("path, sent, meant", [
+    ("/v1/citations", "styles", "style"), ("/v1/citations", "syle", "style"),
+    ("/v1/citations", "format", "formats"), ("/v1/citations/block", "styles", "style"),
+    ("/v1/citations/block", "Style", "style"), ("/v1/citations/block", "local", "locale"),
+])
+def test_a_query_parameter_spelt_nearly_right_is_refused_with_the_one_meant(client, path, sent, meant):
+    # it would do nothing, and the answer would look right: three default styles for the one asked
+    response = client.get(path, query_string={"doi": "10.1037/pst0000282", sent: "ieee"})
+    assert response.status_code == 422
+    assert response.json["errors"][sent] == [f"Unknown parameter; did you mean '{meant}'?"]
+
+
+def test_a_query_parameter_like_no_other_passes_unread(client):
+    response = client.get("/v1/citations", query_string={"_": "1700000000", "utm_source": "x"})
+    assert response.status_code == 422  # for want of a doi or url, and for nothing else
+    assert set(response.json["errors"]) == {"_schema"}

@@ -71,7 +71,7 @@ def state(app, resource_id: str):
 def last_check(app, resource_id: str):
     with get_database(app).transaction() as session:
         checks, _ = check_store.history(session, resource_id, limit=1)
-        return checks[0]
+        return checks[0] if checks else None
 
 
 def make_due(app, *resource_ids: str) -> None:
@@ -169,6 +169,26 @@ def test_a_configured_canary_that_answers_lets_the_failures_of_many_hosts_count(
     result = runner.invoke(args=["check-links", "--once", "--canary", canary])
     assert result.exit_code == 0, result.output
     assert all(state(app, name).health == "failing" for name in ("alpha", "beta", "gamma"))
+
+
+@pytest.mark.parametrize("canary", ["ftp://x", "not a url", "http://[::1/"])
+def test_a_canary_the_checker_could_never_fetch_is_refused_before_any_check(app, runner, hosts,
+                                                                           canary):
+    # such a canary can never answer, so it could never say "offline": the round would count every
+    # failure of a machine that is in fact offline
+    add(app, "alpha", hosts.dead("127.0.0.2").url)
+    result = runner.invoke(args=["check-links", "--once", "--canary", canary])
+    assert result.exit_code == 2 and "--canary" in result.output and canary in result.output
+    assert "Traceback" not in result.output
+    assert last_check(app, "alpha") is None and state(app, "alpha").failures == 0
+
+
+def test_a_configured_canary_the_checker_could_never_fetch_is_refused_too(settings, runner, app,
+                                                                          hosts):
+    app.config["CHECK_CANARY_URLS"] = "https://www.bbc.co.uk/, ftp://x"
+    result = runner.invoke(args=["check-links", "--once"])
+    assert result.exit_code == 1 and "REFSVC_CHECK_CANARY_URLS" in result.output
+    assert "ftp://x" in result.output
 
 
 def test_an_editors_check_now_is_inconclusive_when_known_good_sites_do_not_answer_either(

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from refsvc.links.registry import parse_registry
 from refsvc.storage import get_database
 from refsvc.storage import resources as store
@@ -74,6 +76,44 @@ def test_a_file_that_is_not_yaml_names_the_line_and_imports_nothing(app, runner,
     assert "<unicode string>" not in result.output and "Fix these entries" not in result.output
     assert f"Fix {broken} and run the import again." in result.output
     assert resource_ids(app) == []
+
+
+@pytest.fixture
+def settings(settings):
+    """As a deployment runs: private addresses refused (the shared fixture allows loopback)."""
+    return {**settings, "ALLOW_PRIVATE_ADDRESSES": "0"}
+
+
+def test_every_problem_of_a_file_is_listed_in_one_run(app, runner, tmp_path):
+    # the checker's address rules (a private address, a port it never fetches) are problems of the
+    # file like a missing name: an editor fixing a file learns them all at once, not one run at a time
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("resources:\n"
+                   "- {id: a, url: 'https://a.example.org/'}\n"
+                   "- {id: Not A Slug, name: B, url: 'https://b.example.org/'}\n"
+                   "- {id: c, name: C, url: 'https://c.example.org/'}\n"
+                   "- {id: c, name: C again, url: 'https://c2.example.org/'}\n"
+                   "- {id: d, name: D, url: 'http://10.0.0.1/'}\n"
+                   "- {id: e, name: E, url: 'https://example.org:8443/'}\n")
+    result = runner.invoke(args=["registry", "import", str(bad)])
+    assert result.exit_code == 1
+    assert "has 5 problem(s)" in result.output
+    for where in ("entry 1 (a): name", "entry 2 (Not A Slug): id", "entry 4 (c): id",
+                  "entry 5 (d): url", "entry 6 (e): url"):
+        assert where in result.output
+    assert resource_ids(app) == []
+
+
+def test_a_file_that_is_not_utf8_is_one_line_not_a_traceback(app, runner, tmp_path):
+    binary = tmp_path / "registry.yaml"
+    binary.write_bytes(b"\xff\xfe\x00bin")
+    for args in (["registry", "import", str(binary)], ["registry", "import", str(binary), "--dry-run"],
+                 ["registry", "export", str(binary)]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 1, args
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        assert "not UTF-8 text" in result.output and "Traceback" not in result.output
+    assert binary.read_bytes() == b"\xff\xfe\x00bin"  # export left it as it was
 
 
 def test_export_writes_what_import_reads(app, runner, tmp_path):
