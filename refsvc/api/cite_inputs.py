@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from refsvc import lookups
+from refsvc.api.citation_schemas import MAX_STYLES
 from refsvc.api.styles import style_not_found
 from refsvc.citation import UnknownStyle
 from refsvc.citation.catalogue import resolve
+from refsvc.errors import Unprocessable
 from refsvc.metadata.fields import to_csl
 
 
@@ -28,9 +30,12 @@ def require_styles(names: list[str]) -> list[str]:
 
 
 def query_styles(values: list[str]) -> list[str]:
-    """The style names of a GET's ``?style=`` (repeated or comma-separated), each one known (else
-    ``require_styles``'s 404)."""
+    """The style names of a GET's ``?style=`` (repeated or comma-separated): no more than a body's
+    ``styles`` may name (else a 422 naming ``style``), each one known (else ``require_styles``'s 404)."""
     names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    if len(names) > MAX_STYLES:  # counted before any is looked up
+        raise Unprocessable(f"Name at most {MAX_STYLES} styles in ?style=; {len(names)} were named.",
+                            errors={"style": [f"At most {MAX_STYLES} styles; {len(names)} were named."]})
     require_styles(names)
     return names
 
