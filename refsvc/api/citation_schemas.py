@@ -11,6 +11,7 @@ from refsvc.api.strict import QuerySchema, StrictSchema
 from refsvc.metadata.fields import csl_type, parse_date
 
 DEFAULT_STYLES = ["apa", "mla", "chicago"]
+MAX_STYLES = 20  # styles one request may name: a body's "styles", a GET's ?style= (cite_inputs)
 FORMATS = ["text", "html", "bibtex", "ris", "csl-json"]
 DEFAULT_FORMATS = ["text", "html"]
 _text = dict(validate=validate.Length(max=2000))
@@ -118,7 +119,7 @@ class OptionsSchema(StrictSchema):
     styles = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
                          load_default=lambda: list(DEFAULT_STYLES),
                          error_messages={"invalid": 'Give a list of style names, e.g. ["apa"].'},
-                         validate=validate.Length(min=1, max=20),
+                         validate=validate.Length(min=1, max=MAX_STYLES),
                          metadata={"description": "Short names (apa, mla, chicago, "
                                    "chicago-author-date) or CSL style ids; see /v1/styles"})
     locale = fields.String(load_default="en-US", metadata={"description": "e.g. en-US, en-GB"})
@@ -167,7 +168,8 @@ class LookupArgsSchema(QuerySchema):
 
     doi = fields.String(validate=validate.Length(min=1, max=500))
     url = fields.String(validate=validate.Length(min=1, max=2048))
-    style = fields.List(fields.String(), load_default=lambda: list(DEFAULT_STYLES))
+    style = fields.List(fields.String(), load_default=lambda: list(DEFAULT_STYLES), metadata={
+        "description": f"Repeated or comma-separated; at most {MAX_STYLES} styles in all"})
     locale = fields.String(load_default="en-US")
     formats = fields.List(fields.String(validate=validate.OneOf(FORMATS)),
                           load_default=lambda: list(DEFAULT_FORMATS))

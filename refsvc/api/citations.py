@@ -1,7 +1,6 @@
 """/v1/citations: citations of one item (page metadata, a CSL item, a DOI or a URL), and batches."""
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from flask import Response, current_app, jsonify, request
@@ -12,12 +11,12 @@ from marshmallow import ValidationError
 from refsvc.api.citation_schemas import (BatchEntrySchema, BatchRequestSchema, CitationRequestSchema,
                                          CitationResponseSchema, LookupArgsSchema, MetadataSchema)
 from refsvc.api.styles import style_not_found
-from refsvc.citation import InvalidItem, UnknownStyle, available_locales
+from refsvc.citation import InvalidItem, UnknownStyle
 from refsvc.citation.exports import EXPORTERS, MEDIA_TYPES, citation_key
 from refsvc.citation.service import CitationService
 from refsvc import lookups
 from refsvc.api.batches import run_batch
-from refsvc.api.cite_inputs import body_item, query_styles, require_styles
+from refsvc.api.cite_inputs import body_item, query_styles, require_locale, settle_options
 from refsvc.api.csl_item import item_problems
 from refsvc.limits import is_editor_request, limiter, lookup_limit
 from refsvc.api.replay import replayed
@@ -45,24 +44,9 @@ def _service() -> CitationService:
     return ext["refsvc.citations"]
 
 
-@lru_cache(maxsize=1)
-def _locales_by_lower_name() -> dict[str, str]:
-    return {name.lower(): name for name in available_locales()}
-
-
-def _locale(name: str) -> str:
-    found = _locales_by_lower_name().get(name.strip().lower().replace("_", "-"))
-    if not found:
-        choices = available_locales()
-        raise Unprocessable(f"Unknown locale {name!r}; use one of the listed locales, e.g. en-US "
-                            "or en-GB.", code="unknown_locale",
-                            errors={"locale": [f"Unknown locale {name!r}."], "choices": choices})
-    return found
-
-
 def cite(item: dict[str, Any], styles: list[str], locale: str, formats: list[str]) -> dict[str, Any]:
     """The full answer for one CSL item: citations in every style, and the exports asked for."""
-    locale = _locale(locale)
+    locale = require_locale(locale)
     try:
         citations = _service().cite(item, styles, locale, formats)
     except UnknownStyle as exc:
@@ -108,7 +92,7 @@ class Citations(MethodView):
     @blp.alt_response(429, description="Too many lookups from this client (REFSVC_LOOKUP_RATE_LIMIT)")
     def get(self, style: list[str], locale: str, formats: list[str], doi=None, url=None):
         """Cite a DOI or a web page by URL; `style` may repeat or be comma-separated."""
-        locale = _locale(locale)  # a bad locale is a 422 before anything is fetched
+        locale = require_locale(locale)  # a bad locale is a 422 before anything is fetched
         styles = query_styles(style)  # and an unknown style a 404
         lookup = lookups.lookup(doi=doi, url=url)
         answer = cite(lookup.item, styles, locale, formats)
@@ -122,6 +106,7 @@ class Citations(MethodView):
     @blp.alt_response(404, description="Unknown style")
     def post(self, body: dict[str, Any]):
         """Cite page metadata (`metadata`), a CSL-JSON item (`csl`) or a page's HTML (`page`)."""
+        settle_options(body)  # a bad locale or style fails before a sent page is read
         item, origin = body_item(body)
         answer = cite(item, body["styles"], body["locale"], body["formats"])
         answer.update(origin)
@@ -145,8 +130,7 @@ class Batch(MethodView):
         """Cite up to 100 entries (metadata, CSL items, DOIs or URLs, mixed): one result or one
         error per entry, in order. A batch has REFSVC_BATCH_TIMEOUT seconds in all: entries it could
         not reach in time are 504 `batch_deadline` errors."""
-        _locale(body["locale"])  # a bad locale is a 422 before anything is fetched
-        require_styles(body["styles"])  # and an unknown style one 404, not one per entry
+        settle_options(body)  # before anything is fetched: one 404 or 422, not one per entry
         found = run_batch(body["entries"], _entry_item)
         return {"results": [{"index": position, **_batch_result(entry, body)}
                             for position, entry in enumerate(found)]}

@@ -9,8 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from refsvc.api.citation_schemas import MetadataSchema
-from refsvc.api.citations import _locale
-from refsvc.api.cite_inputs import require_styles
+from refsvc.api.cite_inputs import settle_options
 from refsvc.api.csl_item import item_problems
 from refsvc.api.reference_schemas import ReferencesRequestSchema, ReferencesResponseSchema
 from refsvc.citation import InvalidItem
@@ -92,8 +91,7 @@ def references(body: dict[str, Any]) -> dict[str, Any]:
     """The answer to a request: bibliography and citations per style, and the exports asked for."""
     # Settled first, as on /v1/citations: a bad locale is a 422 and an unknown style a 404 before
     # up to 500 items are read and checked.
-    locale = _locale(body["locale"])
-    style_ids = require_styles(body["styles"])
+    locale, style_ids = settle_options(body)
     items = _checked_items(body["items"])
     _check_cites(body["citations"], {str(item["id"]) for item in items})
     formats = tuple(f for f in RENDER_FORMATS if f in body["formats"])

@@ -27,9 +27,9 @@ from refsvc.metadata.addresses import parse_networks
 from refsvc.metadata.outbound import check_url, outbound_ports
 from refsvc.metadata.reasons import cause_chain, connect_reason, tls_reason
 from refsvc.metadata.text import decode_body
+from refsvc.metadata.deadlines import Watch
 from refsvc.metadata.transport import (ConnectFailure, DNSFailure, FetchError, FetchTimeout, GuardedAdapter,
-                                       Limits, RefusedAddress, TLSFailure, TooLarge, TooManyRedirects, Watch,
-                                       local)
+                                       Limits, RefusedAddress, TLSFailure, TooLarge, TooManyRedirects, local)
 
 __all__ = ["GuardedClient", "FetchResult", "FetchError", "RefusedAddress", "FetchTimeout", "DNSFailure",
            "ConnectFailure", "TLSFailure", "TooLarge", "TooManyRedirects", "user_agent",

@@ -98,10 +98,11 @@ class CitationBlock(MethodView):
         """The cite-this-page block for a DOI or a web page's URL; `style` may repeat or be
         comma-separated, as on GET /v1/citations."""
         from refsvc import lookups
-        from refsvc.api.cite_inputs import query_styles
+        from refsvc.api.cite_inputs import query_styles, require_locale
         from refsvc.api.citations import cite
 
-        styles = query_styles(style) or BLOCK_STYLES  # an unknown style is a 404 before any lookup
+        locale = require_locale(locale)  # a bad locale is a 422 before any lookup
+        styles = query_styles(style) or BLOCK_STYLES  # and an unknown style a 404
         found = lookups.lookup(doi=doi, url=url)
         response = render_block(cite(found.item, styles, locale, FORMATS), styles)
         for key, value in lookups.cache_headers(found).items():
@@ -116,10 +117,10 @@ class CitationBlock(MethodView):
     def post(self, body: dict[str, Any]):
         """The cite-this-page block for page metadata, a CSL-JSON item or a page's HTML (POST
         /v1/citations's body; its `formats` are the block's own)."""
-        from refsvc.api.cite_inputs import body_item, require_styles
+        from refsvc.api.cite_inputs import body_item, settle_options
         from refsvc.api.citations import cite
 
-        require_styles(body["styles"])  # before a sent page is read
+        settle_options(body)  # a bad locale or style fails before a sent page is read
         item, _ = body_item(body)
         response = render_block(cite(item, body["styles"], body["locale"], FORMATS), body["styles"])
         response.headers["Cache-Control"] = f"private, max-age={current_app.config['CACHE_MAX_AGE']}"

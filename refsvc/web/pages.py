@@ -65,7 +65,9 @@ def _cite_url() -> str:
 @limiter.limit(lookup_limit, exempt_when=is_editor_request)  # each may fetch a page or a DOI
 def cite_page():
     """The citation page the widget links to when it cannot load: the cite-this-page block for
-    ``?url=`` (a page refsvc reads) or ``?doi=``, as a page of its own."""
+    ``?url=`` (a page refsvc reads) or ``?doi=``, as a page of its own; APA, MLA and Chicago unless
+    ``?style=`` names others (as GET /v1/citations takes them)."""
+    from refsvc.api.cite_inputs import query_styles
     from refsvc.api.citations import cite
     from refsvc import lookups
     from refsvc.errors import APIError
@@ -76,9 +78,10 @@ def cite_page():
         return render_template("web/cite_page.html", block=None, url=url,
                                error="Give the page as ?url= or a DOI as ?doi=."), 422
     try:
+        # too many or unknown styles are the API's 422 or 404, said on the page, before any lookup
+        styles = query_styles(request.args.getlist("style")) or BLOCK_STYLES
         found = lookups.lookup(doi=doi or None, url=url or None)
-        block = render_block(cite(found.item, BLOCK_STYLES, "en-GB", FORMATS),
-                             BLOCK_STYLES).get_data(as_text=True)
+        block = render_block(cite(found.item, styles, "en-GB", FORMATS), styles).get_data(as_text=True)
     except APIError as exc:
         return render_template("web/cite_page.html", block=None, url=url, error=exc.message), exc.status
     return render_template("web/cite_page.html", block=Markup(block), url=url, error=None)

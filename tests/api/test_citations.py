@@ -253,3 +253,33 @@ def test_the_answer_is_the_document_its_schema_describes(client, body):
     assert response.status_code == 200, response.json
     assert CitationResponseSchema().dump(response.json) == response.json
     assert list(response.json) == [k for k in ("csl", "citations", "exports") if k in response.json]
+
+
+@pytest.fixture
+def pages_read(monkeypatch):
+    """Every sent page the service reads (read as before, and noted)."""
+    from refsvc import lookups
+
+    read, real = [], lookups.read_sent_page
+
+    def noting(html, url):
+        read.append(url)
+        return real(html, url)
+
+    monkeypatch.setattr(lookups, "read_sent_page", noting)
+    return read
+
+
+@pytest.mark.parametrize("path", ["/v1/citations", "/v1/citations/block"])
+@pytest.mark.parametrize("options, status, code", [
+    ({"styles": ["apa", "no-such-style"]}, 404, "unknown_style"),
+    ({"locale": "xx-NOPE"}, 422, "unknown_locale"),
+])
+def test_a_sent_page_is_not_read_for_a_request_that_names_an_unknown_style_or_locale(
+        client, pages_read, path, options, status, code):
+    page = {"url": SEED_URL, "html": "<html><head><title>Panic attacks</title></head></html>"}
+    response = client.post(path, json={"page": page, **options})
+    assert response.status_code == status and response.json["code"] == code
+    assert pages_read == []  # settled first: nothing read for a request that can only fail
+    assert client.post(path, json={"page": page}).status_code == 200
+    assert pages_read == [SEED_URL]  # (the page is read when the request can be answered)

@@ -225,3 +225,32 @@ def test_a_url_that_cannot_be_parsed_gets_the_sentence_that_says_what_to_fix(cli
     assert response.status_code == 422 and response.json["code"] == "invalid_url"
     assert "closing ']'" in response.json["message"] or "cannot be parsed" in response.json["message"]
     assert response.json["message"] != "Invalid IPv6 URL"
+
+
+MAX_STYLES = 20  # what a POST body's "styles" may name (OptionsSchema)
+
+
+@pytest.mark.parametrize("path", ["/v1/citations", "/v1/citations/block"])
+@pytest.mark.parametrize("style", [",".join(["apa"] * 21), ["apa,mla"] * 10 + ["chicago"]])
+def test_more_styles_than_a_body_may_name_is_a_422_naming_style_and_fetches_nothing(
+        resolver_app, httpserver, path, style):
+    query = {"url": httpserver.url_for("/page.htm"), "style": style}
+    response = resolver_app.test_client().get(path, query_string=query)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert list(response.json["errors"]) == ["style"]
+    assert f"at most {MAX_STYLES}" in response.json["message"].lower()
+    assert "21" in response.json["errors"]["style"][0]  # how many were named
+    assert httpserver.log == []
+    # the body's limit is the same number
+    body = resolver_app.test_client().post("/v1/citations", json={
+        "metadata": {"title": "x"}, "styles": ["apa"] * (MAX_STYLES + 1)})
+    assert body.status_code == 422 and str(MAX_STYLES) in str(body.json["errors"]["styles"])
+
+
+def test_as_many_styles_as_a_body_may_name_are_cited(resolver_app, httpserver):
+    serve_seed_doi(httpserver)
+    styles = ["apa", "mla", "chicago", "harvard-cite-them-right", "vancouver"]
+    styles = (styles * MAX_STYLES)[:MAX_STYLES]
+    response = resolver_app.test_client().get("/v1/citations", query_string={
+        "doi": "10.1037/pst0000282", "style": ",".join(styles), "formats": "text"})
+    assert response.status_code == 200, response.json

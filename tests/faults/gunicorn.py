@@ -76,3 +76,14 @@ class Gunicorn:
     def access_lines(self) -> list[str]:
         """The access log's lines (gunicorn writes each after its response)."""
         return self.access_log.read_text().splitlines() if self.access_log.exists() else []
+
+    def logged(self, text: str, count: int = 1, timeout: float = 10) -> list[str]:
+        """The access log's lines once ``count`` of them hold ``text`` (each is written after its
+        response, so a client may have its answer before the line is there), or when ``timeout``
+        s have passed."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = self.access_lines()
+            if sum(text in line for line in lines) >= count or time.monotonic() >= deadline:
+                return lines
+            time.sleep(0.05)

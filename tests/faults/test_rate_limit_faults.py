@@ -64,8 +64,7 @@ def test_one_clients_limit_holds_across_two_gunicorn_workers_without_redis(tmp_p
         with ThreadPoolExecutor(6) as pool:
             statuses = list(pool.map(lambda _: requests.post(
                 server.url + "/v1/reports", json=REPORT, timeout=10).status_code, range(30)))
-        time.sleep(0.5)  # the access log line follows the response
-        pids = {line.split()[0] for line in server.access_lines() if "/v1/reports" in line}
+        pids = {line.split()[0] for line in server.logged("/v1/reports", 30) if "/v1/reports" in line}
     finally:
         server.stop()
     assert statuses.count(202) == 10 and statuses.count(429) == 20, statuses

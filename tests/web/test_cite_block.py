@@ -122,3 +122,11 @@ def test_post_takes_the_styles_of_its_body_as_post_v1_citations_does(client):
     assert [e.get("data-style") for e in block.xpath("//li[@data-style]")] == ["mla"]
     unknown = client.post("/v1/citations/block", json={"metadata": METADATA, "styles": ["no-such-style"]})
     assert unknown.status_code == 404 and unknown.get_json()["code"] == "unknown_style"
+
+
+def test_get_with_an_unknown_locale_is_the_422_of_v1_citations_before_the_page_is_fetched(
+        client, httpserver):
+    query = {"url": httpserver.url_for("/panic.htm"), "locale": "xx-NOPE"}
+    response = client.get("/v1/citations/block", query_string=query)
+    assert response.status_code == 422 and response.get_json()["code"] == "unknown_locale"
+    assert httpserver.log == []

@@ -76,3 +76,39 @@ def test_the_demo_pages_say_what_to_do_without_javascript(client, path, href):
     document = lxml.html.document_fromstring(client.get(path).get_data(as_text=True))
     links = [unquote(a.get("href")) for a in document.xpath("//noscript//a")]
     assert any(link.endswith(href) for link in links), links
+
+
+CITED_PAGE = ("<html><head><title>Panic attacks</title>"
+              '<meta name="citation_title" content="Panic attacks">'
+              '<meta name="citation_author" content="Smith, Jane"></head><body></body></html>')
+
+
+@pytest.mark.parametrize("query, shown", [
+    ({}, ["apa", "mla", "chicago"]),  # the widget's link names no style
+    ({"style": "mla"}, ["mla"]),
+    ({"style": "mla,apa"}, ["mla", "apa"]),  # comma-separated, in the order given
+    ({"style": ["chicago", "harvard-cite-them-right"]}, ["chicago", "harvard-cite-them-right"]),
+])
+def test_the_cite_page_shows_the_styles_style_names_as_get_v1_citations_takes_them(
+        client, httpserver, query, shown):
+    httpserver.expect_request("/panic.htm").respond_with_data(CITED_PAGE, content_type="text/html")
+    response = client.get("/cite", query_string={"url": httpserver.url_for("/panic.htm"), **query})
+    assert response.status_code == 200
+    page = lxml.html.fromstring(response.get_data(as_text=True))
+    assert [e.get("data-style") for e in page.xpath("//li[@data-style]")] == shown
+
+
+@pytest.mark.parametrize("style, status", [
+    ("apa,<b>no-such-style</b>", 404),
+    (",".join(["apa"] * 21), 422),  # more than a POST body's styles may name
+])
+def test_the_cite_page_says_what_is_wrong_with_style_on_the_page_before_fetching(
+        client, httpserver, style, status):
+    query = {"url": httpserver.url_for("/panic.htm"), "style": style}
+    response = client.get("/cite", query_string=query)
+    assert response.status_code == status and response.mimetype == "text/html"
+    page = lxml.html.fromstring(response.get_data(as_text=True))
+    alert = page.xpath("string(//*[@role='alert'])")
+    assert alert == client.get("/v1/citations", query_string=query).get_json()["message"]
+    assert page.xpath("//main//b") == [] and page.xpath("//li[@data-style]") == []  # shown as text
+    assert httpserver.log == []

@@ -171,6 +171,19 @@ def claims_left(database_url: str) -> int:
         database.dispose()
 
 
+def broker_idle(redis_url: str) -> bool:
+    """Whether the Celery broker (Redis) holds no task: none queued, none taken by a worker and
+    not yet acknowledged (a worker acknowledges a task once it has run: task_acks_late)."""
+    import redis
+
+    server = redis.Redis.from_url(redis_url, socket_timeout=5)
+    try:
+        queues = [key for key in server.scan_iter("celery*") if server.type(key) == b"list"]
+        return sum(server.llen(key) for key in queues) == 0 and server.hlen("unacked") == 0
+    finally:
+        server.close()
+
+
 def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     """Start ``python -m ...args`` in the repository with its output going to ``log``."""
     handle = open(log, "w")

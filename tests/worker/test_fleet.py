@@ -10,8 +10,9 @@ from datetime import timedelta
 import pytest
 
 from refsvc.storage import utcnow
-from tests.worker.fleet import (RecordingHost, celery_worker, check_links, checks_per_resource,
-                                claims_left, environment, fall_due, registry, started, stop, wait_for)
+from tests.worker.fleet import (RecordingHost, broker_idle, celery_worker, check_links,
+                                checks_per_resource, claims_left, environment, fall_due, registry,
+                                started, stop, wait_for)
 
 SPACING = 0.5
 TOLERANCE = SPACING / 2  # s: two requests to one host may arrive this much closer than the spacing.
@@ -86,7 +87,10 @@ def test_a_celery_backlog_many_leases_long_checks_every_resource_once(tmp_path, 
         procs.append(check_links(env, tmp_path / "scheduler.log", "--batch-size", "10"))
         try:
             assert wait_for(lambda: sum(checks_per_resource(database_url).values()) >= len(urls), 150)
-            time.sleep(2)
+            # Then every task still queued runs (a duplicate would check its resource again) before
+            # the workers stop: nothing queued or unacknowledged, and no claim left to queue more.
+            assert wait_for(lambda: broker_idle(redis_url) and claims_left(database_url) == 0, 60), \
+                (tmp_path / "scheduler.log").read_text()[-3000:]
         finally:
             stop(procs)
         assert checks_per_resource(database_url) == {f"r{n}": 1 for n in range(len(urls))}
@@ -152,8 +156,7 @@ def test_the_checker_loop_survives_a_database_outage_and_writes_what_it_checked_
             assert checker.poll() is None, (tmp_path / "checker.log").read_text()[-3000:]
             proxy.forward()
             assert wait_for(lambda: sum(checks_per_resource(database_url).values()) >= len(urls), 120)
-            time.sleep(1)
-            assert checker.poll() is None  # it lived through the outage
+            assert checker.poll() is None  # it lived through the outage (and stops cleanly: codes)
         finally:
             codes = stop([checker])
         log = (tmp_path / "checker.log").read_text()
