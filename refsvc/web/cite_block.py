@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from refsvc.api.citation_schemas import CitationRequestSchema, LookupArgsSchema
 from refsvc.limits import limiter, lookup_limit
+from refsvc.citation.catalogue import short_name
 from refsvc.citation.exports import MEDIA_TYPES, citation_key
 from refsvc.editors import is_editor_request
 
@@ -51,23 +52,25 @@ def _download(answer: dict[str, Any], name: str) -> dict[str, str] | None:
     text = (answer.get("exports") or {}).get(name)
     if not text:
         return None
-    media_type, extension = MEDIA_TYPES[name]
-    return {"href": f"data:{media_type};charset=utf-8,{quote(text)}",
+    media_type, extension = MEDIA_TYPES[name]  # with its charset already
+    return {"href": f"data:{media_type.replace('; ', ';')},{quote(text)}",
             "filename": f"{citation_key(answer['csl'])}.{extension}"}
 
 
 def render_block(answer: dict[str, Any], styles: list[str]):
     """The fragment for one cited item (``cite()``'s answer), its ``styles`` in order."""
-    entries = []
+    entries, shown = [], set()
     for name in styles:
         citation = (answer.get("citations") or {}).get(name)
-        if not citation:
+        style = (citation or {}).get("style") or {}
+        if not citation or style.get("id") in shown:  # "apa" and "apa7" are one style, shown once
             continue
-        style = citation.get("style") or {}
+        shown.add(style.get("id"))
         note = style.get("class") == "note"
         short = (citation.get("note") or citation.get("short_note") if note else citation.get("in_text")) or {}
-        label = LABELS.get(style.get("id") or name) or style.get("title") or name
-        entries.append({"name": name, "label": label, "edition": _ordinal(style.get("edition")),
+        # labelled as the widget labels it ("MLA"), whatever the caller called it ("mla9")
+        label = LABELS.get(short_name(style.get("id") or "")) or style.get("title") or name
+        entries.append({"name": short_name(style.get("id") or "") or name, "label": label, "edition": _ordinal(style.get("edition")),
                         # the engine's HTML: escaped where it was rendered (an allow-list of tags)
                         "html": Markup((citation.get("bibliography") or {}).get("html") or ""),
                         "text": (citation.get("bibliography") or {}).get("text") or "",

@@ -130,3 +130,27 @@ def test_get_with_an_unknown_locale_is_the_422_of_v1_citations_before_the_page_i
     response = client.get("/v1/citations/block", query_string=query)
     assert response.status_code == 422 and response.get_json()["code"] == "unknown_locale"
     assert httpserver.log == []
+
+
+def test_each_style_is_labelled_by_its_short_name_whatever_the_caller_called_it(client):
+    # as the widget labels them: "MLA · 9th edition", not the style file's long title
+    block = fragment(client.post("/v1/citations/block", json={
+        "metadata": METADATA, "styles": ["apa7", "mla", "chicago-notes-bibliography"]}))
+    labels = [" ".join(s.text_content().split()) for s in block.xpath("//span[@class='refsvc-cite__style']")]
+    assert labels == ["APA · 7th edition", "MLA · 9th edition", "Chicago · 18th edition"]
+
+
+def test_a_style_named_twice_is_shown_once(client):
+    block = fragment(client.post("/v1/citations/block", json={
+        "metadata": METADATA, "styles": ["apa7", "apa", "APA", "mla9"]}))
+    assert [e.get("data-style") for e in block.xpath("//li[@data-style]")] == ["apa", "mla"]
+
+
+def test_the_downloads_are_well_formed_data_urls(client):
+    block = fragment(client.post("/v1/citations/block", json={"metadata": METADATA}))
+    for link in block.xpath("//a[@download]"):
+        header = link.get("href").split(",", 1)[0]
+        assert header.count("charset=") == 1 and " " not in header, header
+    hrefs = [link.get("href").split(",", 1)[0] for link in block.xpath("//a[@download]")]
+    assert hrefs == ["data:application/x-bibtex;charset=utf-8",
+                     "data:application/x-research-info-systems;charset=utf-8"]
