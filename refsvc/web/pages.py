@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, send_from_directory, url_for
 from markupsafe import Markup
@@ -57,8 +58,18 @@ def demo_block():
     return render_template("web/demo_block.html", query=query)
 
 
+MAX_URL = 2048  # as GET /v1/citations takes a URL
+DEFAULT_LOCALE = "en-GB"  # the website's own; the widget's link passes its data-refsvc-locale
+
+
 def _cite_url() -> str:
-    return request.args.get("url", "")[:2048]
+    return request.args.get("url", "")
+
+
+def _link(url: str) -> str | None:
+    """The page's address as a link only when it is one refsvc would cite (http or https, not too
+    long); anything else (javascript:, data:) is never put in an href."""
+    return url if len(url) <= MAX_URL and urlsplit(url).scheme.lower() in {"http", "https"} else None
 
 
 @bp.get("/cite")
@@ -66,25 +77,36 @@ def _cite_url() -> str:
 def cite_page():
     """The citation page the widget links to when it cannot load: the cite-this-page block for
     ``?url=`` (a page refsvc reads) or ``?doi=``, as a page of its own; APA, MLA and Chicago unless
-    ``?style=`` names others (as GET /v1/citations takes them)."""
-    from refsvc.api.cite_inputs import query_styles
+    ``?style=`` names others, in en-GB unless ``?locale=`` names another (as GET /v1/citations
+    takes them)."""
+    from refsvc.api.cite_inputs import query_styles, require_locale
     from refsvc.api.citations import cite
     from refsvc import lookups
     from refsvc.errors import APIError
     from refsvc.web.cite_block import BLOCK_STYLES, FORMATS, render_block
 
     url, doi = _cite_url(), request.args.get("doi", "")[:500]
-    if bool(url) == bool(doi):
-        return render_template("web/cite_page.html", block=None, url=url,
-                               error="Give the page as ?url= or a DOI as ?doi=."), 422
+    link = _link(url)
+    if url and doi:
+        return _cite_error(link, "Give the page as ?url= or a DOI as ?doi=, not both.", 422)
+    if not (url or doi):
+        return _cite_error(link, "Give the page as ?url= or a DOI as ?doi=.", 422)
+    if len(url) > MAX_URL:
+        return _cite_error(None, f"The address is longer than {MAX_URL:,} characters; give the "
+                                 "page's address as the browser shows it.", 422)
     try:
-        # too many or unknown styles are the API's 422 or 404, said on the page, before any lookup
+        # a bad locale or style is the API's 422 or 404, said on the page, before any lookup
+        locale = require_locale(request.args.get("locale") or DEFAULT_LOCALE)
         styles = query_styles(request.args.getlist("style")) or BLOCK_STYLES
         found = lookups.lookup(doi=doi or None, url=url or None)
-        block = render_block(cite(found.item, styles, "en-GB", FORMATS), styles).get_data(as_text=True)
+        block = render_block(cite(found.item, styles, locale, FORMATS), styles).get_data(as_text=True)
     except APIError as exc:
-        return render_template("web/cite_page.html", block=None, url=url, error=exc.message), exc.status
-    return render_template("web/cite_page.html", block=Markup(block), url=url, error=None)
+        return _cite_error(link, exc.message, exc.status)
+    return render_template("web/cite_page.html", block=Markup(block), url=link, error=None)
+
+
+def _cite_error(link: str | None, message: str, status: int):
+    return render_template("web/cite_page.html", block=None, url=link, error=message), status
 
 
 @bp.errorhandler(429)
@@ -96,5 +118,4 @@ def too_many_lookups(exc):
 
     if request.endpoint != "web.cite_page":
         return http_error(exc)
-    return render_template("web/cite_page.html", block=None, url=_cite_url(),
-                           error=rate_limited_message()), 429
+    return _cite_error(_link(_cite_url()), rate_limited_message(), 429)

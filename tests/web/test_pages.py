@@ -7,6 +7,8 @@ from urllib.parse import unquote
 import lxml.html
 import pytest
 
+from refsvc.storage.models import utcnow
+
 
 def test_dashboard_has_a_strict_content_security_policy_and_no_inline_script(client):
     response = client.get("/dashboard")
@@ -112,3 +114,41 @@ def test_the_cite_page_says_what_is_wrong_with_style_on_the_page_before_fetching
     assert alert == client.get("/v1/citations", query_string=query).get_json()["message"]
     assert page.xpath("//main//b") == [] and page.xpath("//li[@data-style]") == []  # shown as text
     assert httpserver.log == []
+
+
+def test_the_cite_page_takes_a_locale_and_refuses_an_unknown_one_before_fetching(client, httpserver):
+    httpserver.expect_request("/panic.htm").respond_with_data(CITED_PAGE, content_type="text/html")
+    url = httpserver.url_for("/panic.htm")
+    chicago = {}
+    for locale in ("en-US", None):
+        query = {"url": url, "style": "chicago", **({"locale": locale} if locale else {})}
+        page = lxml.html.fromstring(client.get("/cite", query_string=query).get_data(as_text=True))
+        chicago[locale] = " ".join(page.xpath("string(//li[@data-style='chicago'])").split())
+    month = utcnow().strftime("%B")
+    assert f"Accessed {month} " in chicago["en-US"]  # "December 7, 2026"
+    assert f" {month} " in chicago[None] and f"Accessed {month} " not in chicago[None]  # en-GB: 7 December
+    httpserver.clear_log()
+    response = client.get("/cite", query_string={"url": url, "locale": "zz"})
+    alert = lxml.html.fromstring(response.get_data(as_text=True)).xpath("string(//*[@role='alert'])")
+    assert response.status_code == 422 and alert.startswith("Unknown locale 'zz'")
+    assert httpserver.log == []
+
+
+def test_the_cite_page_refuses_a_url_too_long_to_cite_instead_of_citing_part_of_it(client):
+    response = client.get("/cite", query_string={"url": "https://example.org/" + "a" * 2100})
+    assert response.status_code == 422
+    assert "2,048" in lxml.html.fromstring(response.get_data(as_text=True)).xpath(
+        "string(//*[@role='alert'])")
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<b>x</b>", "ftp://x/"])
+def test_the_cite_page_never_links_an_address_it_would_not_cite(client, url):
+    response = client.get("/cite", query_string={"url": url})
+    assert 400 <= response.status_code < 500
+    page = lxml.html.fromstring(response.get_data(as_text=True))
+    assert page.xpath("//main//a") == [] and page.xpath("//main//b") == []
+
+
+def test_the_cite_page_asks_for_one_of_url_or_doi_not_both(client):
+    response = client.get("/cite", query_string={"url": "https://example.org/", "doi": "10.1037/x"})
+    assert response.status_code == 422 and "not both" in response.get_data(as_text=True)

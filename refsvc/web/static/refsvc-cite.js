@@ -362,19 +362,20 @@
     return html.length <= 200000 ? {url: location.href.split("#")[0], html: html} : null;
   }
 
-  function citationPage(service, metadata, doi) {
+  function citationPage(service, metadata, doi, locale) {
     var query = new URLSearchParams();
     if (doi) { query.set("doi", doi); } else { query.set("url", metadata.url || location.href.split("#")[0]); }
+    if (locale) { query.set("locale", locale); }  // the page in the site's own punctuation
     return service + "/cite?" + query.toString();
   }
 
   var warned = false;
 
-  function unavailable(root, waiting, service, metadata, doi) {
+  function unavailable(root, waiting, service, metadata, doi, locale) {
     waiting.className = "refsvc-cite__status refsvc-cite__status--error";
     waiting.textContent = "Citations could not be loaded here. ";
     var link = el("a", "refsvc-cite__fallback", "Open the citation page");
-    link.href = citationPage(service, metadata, doi);
+    link.href = citationPage(service, metadata, doi, locale);
     link.rel = "noopener";
     waiting.appendChild(link);
     root.setAttribute("data-refsvc-state", "error");
@@ -460,7 +461,7 @@
       render(root, data, styles, level, (data.csl && data.csl.title) || metadata.title, context);
       root.setAttribute("data-refsvc-state", "ready");
     }).catch(function () {
-      unavailable(root, waiting, service, metadata, doi);
+      unavailable(root, waiting, service, metadata, doi, locale);
     });
   }
 
