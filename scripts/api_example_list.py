@@ -64,8 +64,11 @@ INTRO = f"""\
 The OpenAPI document is at `/openapi.json` and browsable at `/docs`. Errors are JSON
 `{{"code", "status", "message", "errors"?}}` (a browser's plain form post gets the same status as a
 small HTML page): 400 malformed body or refused address, 401/403 editor token missing/wrong, 404
-unknown style (before anything is fetched), resource or DOI, 413 body over 256 KiB, 422 invalid
-fields (each named) or an unparsable URL, 429 too many reports, batches or lookups, 502/504 an
+unknown style (before anything is fetched or read), resource or DOI, 405 with the methods taken, 413
+body over 256 KiB, 422 invalid fields or locale (each named; an unknown field, or a query parameter
+spelt nearly right, with the name most likely meant: CSL-JSON's `author` for friendly metadata's
+`authors`, `styles` for `?style=`; other query parameters pass unread) or an unparsable URL, 429 too
+many reports, batches or lookups, 502/504 an
 upstream source failed or timed out, 503 `database_unavailable` when the database does not answer in
 time. `Retry-After` comes with 429 and 503 only. GET answers carry `ETag` (a matching
 `If-None-Match` gets 304) and `Cache-Control`. gunicorn takes request lines up to 8 KiB, so a long
