@@ -81,6 +81,7 @@ class PagePool:
         self._context.set_forkserver_preload(["refsvc.links.description", "refsvc.links.reading",
                                               "trafilatura"])
         self._executor: ProcessPoolExecutor | None = None
+        self._closed = False
         self._lock = threading.Lock()
 
     def start(self, wait: bool = False) -> None:
@@ -121,7 +122,10 @@ class PagePool:
         return [read(record) for record in records]
 
     def close(self) -> None:
-        """Stop the workers (the fork server goes with this process)."""
+        """Stop the workers (the fork server goes with this process); none start after this, even
+        from a start() still under way (a checker stopped as it began would leave them behind)."""
+        with self._lock:
+            self._closed = True
         self._drop()
 
     @property
@@ -131,7 +135,7 @@ class PagePool:
 
     def _pool(self) -> ProcessPoolExecutor | None:
         with self._lock:
-            if not self.alive:
+            if not self.alive or self._closed:
                 return None
             if self._executor is None:
                 self._executor = ProcessPoolExecutor(self.processes, mp_context=self._context,

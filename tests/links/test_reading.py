@@ -124,3 +124,14 @@ def test_a_checker_killed_outright_leaves_no_reading_process_behind(tmp_path):
             break
         time.sleep(0.1)
     assert not any(alive(pid) for pid in workers)
+
+
+def test_a_pool_closed_while_it_starts_leaves_no_worker_and_reads_here(pool):
+    # a checker stopped (Ctrl-C) just as it began: its start-up thread must not make workers after
+    # close(), or they outlive the checker that no longer reads through them
+    reader = pool(read=readers.where)
+    reader.start()  # in a thread of its own
+    reader.close()
+    assert reader._executor is None
+    assert {page.why for page in reader.read_many([record(1)])} == {str(os.getpid())}
+    assert reader._executor is None  # reading after close made no pool either

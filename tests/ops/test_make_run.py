@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.ops.servers import ROOT, Process, answers, base_env, free_port
@@ -36,9 +37,14 @@ def test_make_run_serves_with_gunicorn_conf_and_stops_on_ctrl_c(tmp_path):
         status = run.proc.wait(60)
     assert status in (0, 130)
     assert not answers(f"http://127.0.0.1:{port}/healthz")
-    left = subprocess.run(["ps", "-o", "pid=", "-s", str(run.proc.pid)], capture_output=True,
-                          text=True).stdout.split()
-    assert left == []  # gunicorn, its workers and the checker have all gone
+    # gunicorn, its workers, the checker and its page readers have all gone (a process on its way
+    # out is given two seconds: the fork server leaves when it sees its checker has)
+    deadline, left = time.monotonic() + 2, ["?"]
+    while left and time.monotonic() < deadline:
+        left = subprocess.run(["ps", "-o", "pid=,args=", "-s", str(run.proc.pid)], capture_output=True,
+                              text=True).stdout.splitlines()
+        time.sleep(0.1)
+    assert left == []
 
 
 def test_make_run_on_a_port_in_use_says_so_in_one_line_and_starts_nothing(tmp_path):
