@@ -7,6 +7,8 @@ fails (``stale_if_error``). The cache sits above the guarded transport, so only 
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from typing import Any, Mapping
 
 from requests_cache import CachedSession
@@ -25,6 +27,15 @@ def cache_backend(settings: Mapping[str, Any]) -> BaseCache:
                           ttl_offset=keep_stale)
     path = settings.get("HTTP_CACHE_PATH") or os.path.join("instance", "http_cache.sqlite")
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    # gunicorn's workers make the file at their first lookups, often at once: switching a new file to
+    # WAL answers "database is locked" at once, without waiting out busy_timeout; so try again
+    for pause in (0.05, 0.1, 0.2, 0.4, 0.8):
+        try:
+            return SQLiteCache(path, wal=True, busy_timeout=5000)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            time.sleep(pause)
     return SQLiteCache(path, wal=True, busy_timeout=5000)
 
 
