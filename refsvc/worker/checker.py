@@ -142,9 +142,13 @@ class Checker:
             # Nothing claimable: due resources under other claims are waited for while those
             # claims are not renewed (their holder died); a renewed one is a live checker's.
             current = self._guarded(self._claimed_elsewhere, summary) or {}
+            if time.monotonic() > give_up:
+                break
+            if not current and self._guarded(self._count_due, summary):
+                continue  # the claims lapsed after this round looked for work: take them now
             watched = current if watched is None else \
                 {rid: claim for rid, claim in current.items() if watched.get(rid) == claim}
-            if not watched or time.monotonic() > give_up:
+            if not watched:
                 break
             lapse = min(expires for _, expires in watched.values())
             # look again each heartbeat: a live holder shows itself by renewing within one
@@ -423,6 +427,9 @@ class Checker:
     def _next_due(self, _summary: Summary) -> datetime | None:
         with self.database.transaction() as session:
             return check_store.next_due_at(session)
+
+    def _count_due(self, _summary: Summary) -> int:
+        return self.count_due()
 
     def count_due(self) -> int:
         """How many resources are due now (the total a progress bar starts from)."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 
 import pytest
 
@@ -21,7 +22,11 @@ def client():
 
 
 class Gauge:
-    """Counts requests running at once, overall and per site."""
+    """Counts requests running at once, overall and per site.
+
+    A request stops counting before its answer is written: a client takes its next request only
+    after reading the answer, so counting until the handler thread returns would overlap the next
+    request whenever that thread is slow to be scheduled again, and count one the client never ran."""
 
     def __init__(self):
         self.lock, self.now, self.most, self.site_now, self.site_most = threading.Lock(), 0, 0, {}, {}
@@ -34,11 +39,12 @@ class Gauge:
                 self.most = max(self.most, self.now)
                 self.site_most[name] = max(self.site_most.get(name, 0), self.site_now[name])
             try:
-                reply(200, PAGE, delay=delay)(handler)
+                time.sleep(delay)
             finally:
                 with self.lock:
                     self.now -= 1
                     self.site_now[name] -= 1
+            reply(200, PAGE)(handler)
         return handle
 
 

@@ -110,6 +110,10 @@ class SlowPages:
                     pages.in_flight += 1
                     pages.most = max(pages.most, pages.in_flight)
                 time.sleep(pages.delay)
+                # counted until the answer is written, not after: the client may send its next
+                # request as soon as it has read this one, before this thread runs again
+                with pages.lock:
+                    pages.in_flight -= 1
                 body = (f"<html><head><title>Page {self.path}</title></head>"
                         "<body><p>Slow page.</p></body></html>").encode()
                 self.send_response(200)
@@ -117,8 +121,6 @@ class SlowPages:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
-                with pages.lock:
-                    pages.in_flight -= 1
 
             def log_message(self, *args) -> None:
                 pass

@@ -167,6 +167,23 @@ def test_a_result_that_cannot_be_recorded_does_not_lose_the_others(app, clock, d
     assert state(database, "beta").next_check_at <= clock.now
 
 
+def test_a_once_run_takes_claims_that_lapse_between_its_round_and_its_look_at_other_claims(
+        app, clock, database):
+    """The dead holder's lease ends just after a round found nothing claimable: still checked."""
+    with database.transaction() as session:
+        check_store.claim_due(session, "crashed", clock.now, limit=10, lease_seconds=3)
+
+    class Late(Checker):
+        def _claimed_elsewhere(self, summary):
+            clock.advance(seconds=4)  # the lease ends while this checker looks
+            return super()._claimed_elsewhere(summary)
+
+    checks = FakeChecks()
+    tracker = Tracker(get_database(app), app.config, client=object(), clock=clock)
+    summary = Late(tracker, check_many=checks, make_job=job, clock=clock).run_once()
+    assert sorted(checks.seen) == ["alpha", "beta", "gamma"] and summary.checked == 3
+
+
 def test_a_runner_crash_gives_back_the_unchecked_claims(app, clock, database):
     summary = Summary()
     assert checker(app, clock, FakeChecks(crash_after=1)).run_batch(summary) == (3, 1)
