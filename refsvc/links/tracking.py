@@ -172,11 +172,12 @@ class Tracker:
 
     @property
     def soft404(self) -> Any:
-        """The sibling-path probe cache (once per host and path prefix, not once per link)."""
+        """The sibling-path probe cache (once per host and path prefix, not once per link), kept
+        in the database for every checker and worker."""
         if self._soft404 is None:
-            from refsvc.links.soft404 import Soft404Probe
+            from refsvc.links.soft404 import DatabaseAnswers, Soft404Probe
 
-            self._soft404 = Soft404Probe()
+            self._soft404 = Soft404Probe(shared=DatabaseAnswers(self.database))
         return self._soft404
 
     @property

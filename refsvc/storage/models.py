@@ -266,3 +266,19 @@ class PolitenessSlot(Base):
     slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     holder: Mapped[str | None] = mapped_column(String(64), nullable=True)
     expires_at: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class SiteProbe(Base):
+    """The last sibling-path probe of one site prefix (refsvc.links.soft404), shared by every
+    checker process and Celery worker: a prefix is probed once a day, not once a process."""
+
+    __tablename__ = "site_probes"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of scheme://host/prefix/
+    probe_url: Mapped[str] = mapped_column(Text)
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: the probe failed
+    final_url: Mapped[str] = mapped_column(Text, default="")
+    sketch: Mapped[str] = mapped_column(Text, default="")  # the page's bottom-k hashes, space-separated
+    text_len: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    fetched_at: Mapped[float] = mapped_column(Float, index=True)  # epoch seconds

@@ -23,7 +23,7 @@ PG_LOCK_KEY = 0x72656673  # "refs": one upgrade at a time across processes
 # (every start but the first after an upgrade) need not load Alembic and its scripts (a tenth of a
 # second of every checker's and worker's start). A test holds it equal to Alembic's own head, and
 # it is trusted only while the newest file of migrations/versions is its own (``at_head``).
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 
 
 class SchemaError(RuntimeError):

@@ -29,6 +29,7 @@ from refsvc.links import offline
 from refsvc.links.tracking import Tracker
 from refsvc.storage import Resource
 from refsvc.storage import checks as check_store
+from refsvc.storage import probes as probe_store
 from refsvc.worker.claims import Heartbeat
 from refsvc.worker.progress import Progress
 from refsvc.worker.rounds import Round, Writer
@@ -44,6 +45,7 @@ OFFLINE_BACKOFF_MAX = 600.0  # seconds between tries while the checker stays off
 OUTAGE_BACKOFF_MAX = 30.0  # seconds between tries while the database is away
 UNWRITTEN_MAX = 10_000  # results kept through an outage; past that the oldest go (they stay due)
 WRITE_BATCH = 64  # results written in one transaction at most
+PROBES_KEPT = 2 * 24 * 3600  # seconds: probe answers are used for a day (refsvc.links.soft404)
 
 
 def _link_job(resource: Resource) -> Any:
@@ -437,11 +439,12 @@ class Checker:
             return check_store.count_due(session, self.clock())
 
     def prune(self, summary: Summary) -> int:
-        """Delete history older than REFSVC_HISTORY_DAYS."""
+        """Delete history older than REFSVC_HISTORY_DAYS, and probe answers too old to use."""
         now = self.clock()
         cutoff = now - timedelta(days=int(self.settings["HISTORY_DAYS"]))
         with self.database.transaction() as session:
             pruned = check_store.prune(session, cutoff)
+            probe_store.prune(session, now.timestamp() - PROBES_KEPT)
         self._last_prune = now
         summary.pruned += pruned
         return pruned

@@ -169,3 +169,21 @@ def test_the_checker_loop_survives_a_database_outage_and_writes_what_it_checked_
         proxy.close()
         for h in hosts:
             h.close()
+
+
+def test_a_second_once_run_reads_the_first_runs_soft_404_probe_instead_of_probing_again(tmp_path):
+    site = RecordingHost("127.0.0.41", delay=0)
+    try:
+        database_url = f"sqlite:///{tmp_path / 'refsvc.sqlite'}"
+        registry(database_url, [site.base + f"/r/{n}" for n in range(4)], tmp_path)
+        env = environment(tmp_path, database_url)
+        for run in ("first", "second"):
+            process = check_links(env, tmp_path / f"{run}.log", "--once")
+            assert process.wait(60) == 0, (tmp_path / f"{run}.log").read_text()[-2000:]
+            fall_due(database_url, utcnow())  # everything due again, as a day later
+        links = {f"/r/{n}" for n in range(4)}
+        probes = sum(count for path, count in site.paths.items() if path not in links)
+        assert probes == 1, site.paths  # made by the first run; the second read its answer
+        assert checks_per_resource(database_url) == {f"r{n}": 2 for n in range(4)}
+    finally:
+        site.close()
