@@ -43,6 +43,14 @@ def load_registry(env: dict[str, str], urls: list[str]) -> None:
                    text=True, timeout=300)
 
 
+def make_all_due(env: dict[str, str]) -> None:
+    """Every resource of ``env``'s SQLite registry due now."""
+    import sqlite3
+
+    with sqlite3.connect(env["REFSVC_DATABASE_URL"][len("sqlite:///"):], timeout=30) as conn:
+        conn.execute("UPDATE health_states SET next_check_at = '2000-01-01 00:00:00'")
+
+
 def count_checked(env: dict[str, str]) -> int:
     """How many checks the registry of ``env`` holds (read here: no process to start)."""
     url = env["REFSVC_DATABASE_URL"]
@@ -57,10 +65,15 @@ def count_checked(env: dict[str, str]) -> int:
         return conn.execute("SELECT count(*) FROM checks").fetchone()[0]
 
 
-def run_check_links(urls: list[str], tmp: Path, args, name: str) -> dict:
-    """``flask check-links --once`` over ``urls``, timed from process start to exit."""
+def run_check_links(urls: list[str], tmp: Path, args, name: str, *, again: bool = False) -> dict:
+    """``flask check-links --once`` over ``urls``, timed from process start to exit. ``again``: the
+    registry ``name`` a first run checked, every resource made due (a later scheduled run)."""
     env = environment(tmp, name, args)
-    load_registry(env, urls)
+    if again:
+        make_all_due(env)
+    else:
+        load_registry(env, urls)
+    recorded = count_checked(env)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "check-links", "--once"],
@@ -71,7 +84,7 @@ def run_check_links(urls: list[str], tmp: Path, args, name: str) -> dict:
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode:
         sys.exit(f"check-links failed:\n{done.stdout[-1000:]}\n{done.stderr[-2000:]}")
-    return {"wall": wall, "cpu": cpu, "checked": count_checked(env),
+    return {"wall": wall, "cpu": cpu, "checked": count_checked(env) - recorded,
             "summary": (done.stdout.strip().splitlines() or [""])[-1]}
 
 

@@ -186,8 +186,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         processes: list[dict] = []
+        rechecks: list[dict] = []  # the same registries checked again: the probe answers are kept
         for n in range(args.rounds):  # alternating, so a busy moment on the machine hits both alike
             processes.append(run_check_links(urls, tmp, args, f"once{n}"))
+            rechecks.append(run_check_links(urls, tmp, args, f"once{n}", again=True))
             ours.append(run_refsvc(urls, tmp, args))
             found = None if args.skip_linkchecker else run_linkchecker(urls, tmp, args)
             if found:
@@ -227,15 +229,21 @@ def main() -> None:
     print(f"\n`flask check-links --once`, whole process (start-up, claims, checks, writes): "
           f"{whole['wall']:.2f} s = {whole['wall'] / bound:.2f}x the bound, {whole['cpu']:.2f} s of CPU, "
           f"{whole['checked']:.0f} checks recorded ({processes[-1]['summary'][:80]})")
+    again = {k: _median(rechecks, k) for k in ("wall", "cpu", "checked")}
+    print(f"`flask check-links --once` again on the same registry (a later scheduled run: probe answers "
+          f"read, not made): {again['wall']:.2f} s = {again['wall'] / bound:.2f}x the bound, "
+          f"{again['cpu']:.2f} s of CPU, {again['checked']:.0f} checks recorded")
     print(f"check-links --once on an empty registry (start-up and exit): {_median(empty, 'wall'):.2f} s, "
           f"{_median(empty, 'cpu'):.2f} s of CPU")
     print(f"check-links --once / check_many alone (same run): wall {whole['wall'] / median_ours['wall']:.2f}x, "
           f"CPU {whole['cpu'] / median_ours['cpu']:.2f}x")
     if theirs:
-        print(f"LinkChecker's whole process / check-links --once: "
-              f"{median_theirs['wall'] / whole['wall']:.2f}x (above 1: check-links is faster)")
-    verdict = "PASS" if whole["wall"] <= bound * 1.25 else "MISS"
-    print(f"check-links --once within 25% of the bound: {verdict}")
+        print(f"LinkChecker's whole process / check-links --once: first run "
+              f"{median_theirs['wall'] / whole['wall']:.2f}x, later run {median_theirs['wall'] / again['wall']:.2f}x "
+              "(above 1: check-links is faster)")
+    for label, run in (("first run", whole), ("later run", again)):
+        verdict = "PASS" if run["wall"] <= bound * 1.25 else "MISS"
+        print(f"check-links --once within 25% of the bound, {label}: {verdict}")
     if celery_runs:
         one, two = celery_runs[1], celery_runs[2]
         print(f"\nCelery (check-links loop as scheduler, workers --pool threads --concurrency "
