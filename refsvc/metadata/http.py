@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import sys
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -40,17 +41,10 @@ log = logging.getLogger(__name__)
 
 
 def _cache_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [sqlite3.Error]
-    try:
-        import redis
-
-        errors.append(redis.exceptions.RedisError)
-    except ImportError:
-        pass
-    return tuple(errors)
-
-
-_CACHE_ERRORS = _cache_errors()
+    # Redis's errors only once something imported redis (a Redis cache did): importing it here
+    # would cost every process, the checker's too, a tenth of a second at start.
+    redis = sys.modules.get("redis")
+    return (sqlite3.Error, redis.exceptions.RedisError) if redis is not None else (sqlite3.Error,)
 
 
 def user_agent(contact_email: str) -> str:
@@ -218,7 +212,7 @@ class GuardedClient:
         try:
             try:
                 return self.session.send(prepared, **kwargs)
-            except _CACHE_ERRORS as exc:  # a lookup must not fail because its cache did
+            except _cache_errors() as exc:  # a lookup must not fail because its cache did
                 log.warning("HTTP cache unavailable (%s: %s); fetching %s uncached", type(exc).__name__, exc, url)
                 kwargs.pop("expire_after", None)
                 return self._uncached.send(prepared, **kwargs)
