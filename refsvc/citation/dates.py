@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import richtext as rt
 from .output import format_seq, join
@@ -86,8 +87,10 @@ def parse_date(value, strict: bool = False) -> DateVal | None:
     return None
 
 
+@lru_cache(maxsize=64)  # bounded: 64 strings of at most a request body (256 KB) each
 def _from_raw(raw: str) -> DateVal | None:
-    """A raw date string parsed as citeproc-js parses it (rawdates.py)."""
+    """A raw date string parsed as citeproc-js parses it (rawdates.py); kept, as every style of
+    a request (and the next request for the same item) reads the same string again."""
     d = parse_raw(raw)
     if "literal" in d:
         return DateVal((), "", False, d["literal"]) if d["literal"] else None

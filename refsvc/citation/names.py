@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import richtext as rt
 from .output import format_seq, join
@@ -90,7 +91,8 @@ def split_particles(name: dict) -> dict:
     return out
 
 
-def initialize(given: str, with_: str, hyphen: bool, full: bool = True) -> str:
+@lru_cache(maxsize=64)  # bounded: 64 names of at most a request body (256 KB); each style of a
+def initialize(given: str, with_: str, hyphen: bool, full: bool = True) -> str:  # request asks again
     """Initials of a given name ('Jean-Luc' -> 'J.-L.'); full=False only normalizes existing initials."""
     buf: list[str] = []  # pieces joined once at the end (a growing string would make long names quadratic)
     for tok in re.findall(r"[^\s.]+\.?", given):

@@ -20,6 +20,9 @@ _DOTTED = re.compile(r"([A-Za-z])\.")
 _TOKENS = re.compile(r"([?0-9]{4}(?:-[?0-9]{1,2}){0,2}(?![0-9])|(?:[?0-9]{1,2}-){0,2}[?0-9]{4}(?![0-9])"
                      r"|[?0-9]{1,3}|-|[?~]|[^-/~?0-9]++)")
 _ELEMENT = re.compile(r"\s*([-/]|[^-/~?0-9]+|[-~?0-9]+)\s*")
+_YEAR = re.compile(r"[0-9]{4}")
+_SEASON_WORD = re.compile("mic|tri|hil|eas")
+_LEADING_INT = re.compile(r"\s*([0-9]+)")
 
 
 def parse_raw(txt: str) -> dict:
@@ -54,7 +57,7 @@ def parse_raw(txt: str) -> dict:
             if "-" in element:
                 _numeric(date, suff, element)
                 continue
-            if re.search(r"[0-9]{4}", element):
+            if _YEAR.search(element):
                 date["year" + suff] = element.lstrip("0")
                 continue
             low = element.lower()
@@ -74,7 +77,7 @@ def parse_raw(txt: str) -> dict:
                 date["year" + suff] = number
                 number = ""
                 continue
-            if re.search("mic|tri|hil|eas", low) and not date.get("season" + suff):
+            if _SEASON_WORD.search(low) and not date.get("season" + suff):
                 note = element
                 continue
         if number:
@@ -125,5 +128,5 @@ def _numeric(date: dict, suff: str, txt: str) -> None:
 
 def _js_int(s: str) -> int | None:
     """parseInt(s, 10): the leading digits, or None (NaN)."""
-    m = re.match(r"\s*([0-9]+)", s)
+    m = _LEADING_INT.match(s)
     return int(m.group(1)) if m else None
