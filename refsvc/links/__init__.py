@@ -8,6 +8,7 @@ Checker (one URL in, one result out; no database, no Flask):
     classify.py    pure: classify(...) -> Verdict (outcome + human reason):
                    bot walls, parked domains, login/home redirects, soft 404 text, content mismatch
     soft404.py     Soft404Probe: the sibling-path probe of Bar-Yossef et al., cached per host + path prefix
+                   (in memory, and in the database for every checker: one probe a prefix a day)
     politeness.py  HostPolicy: requests at once per host, spacing per host, slowing down after a 429;
                    SharedHostPolicy: the same limits across processes and machines, through a gate
     gates.py       the gates: Redis (a Lua script), a lock file beside a SQLite database

@@ -7,6 +7,7 @@
     hostslots.py            shared per-host politeness in the database (PostgreSQL without Redis)
     reports.py              visitors' reports, grouped; one visitor counted once a day
     ratelimits.py           rate-limit counters shared by every worker when there is no Redis
+    probes.py               soft-404 probe answers, one per site prefix, shared by every checker
 """
 from __future__ import annotations
 
