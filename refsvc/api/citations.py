@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
-from refsvc.api.citation_schemas import (BatchEntrySchema, BatchRequestSchema, CitationRequestSchema,
+from refsvc.api.citation_schemas import (DEFAULT_STYLES, BatchEntrySchema, BatchRequestSchema, CitationRequestSchema,
                                          CitationResponseSchema, LookupArgsSchema, MetadataSchema)
 from refsvc.api.styles import style_not_found
 from refsvc.citation import InvalidItem, UnknownStyle
@@ -93,7 +93,8 @@ class Citations(MethodView):
     def get(self, style: list[str], locale: str, formats: list[str], doi=None, url=None):
         """Cite a DOI or a web page by URL; `style` may repeat or be comma-separated."""
         locale = require_locale(locale)  # a bad locale is a 422 before anything is fetched
-        styles = query_styles(style)  # and an unknown style a 404
+        # and an unknown style a 404; an empty ?style= is the defaults, as on the cite pages
+        styles = query_styles(style) or list(DEFAULT_STYLES)
         lookup = lookups.lookup(doi=doi, url=url)
         answer = cite(lookup.item, styles, locale, formats)
         answer.update(provenance=lookup.provenance, source=lookup.source)

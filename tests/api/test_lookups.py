@@ -57,6 +57,14 @@ def test_styles_may_repeat_or_be_comma_separated(resolver_app, httpserver):
     assert list(response.json["citations"]) == ["apa", "mla", "chicago"]
 
 
+def test_an_empty_style_parameter_means_the_default_styles_as_on_the_cite_pages(resolver_app, httpserver):
+    serve_seed_doi(httpserver)
+    client = resolver_app.test_client()
+    for query in ("style=", "style=,", "style=%20"):
+        response = client.get(f"/v1/citations?doi=10.1037/pst0000282&{query}")
+        assert response.status_code == 200 and list(response.json["citations"]) == ["apa", "mla", "chicago"]
+
+
 def test_a_second_request_for_the_same_doi_makes_no_outbound_call(resolver_app, httpserver):
     serve_seed_doi(httpserver)
     client = resolver_app.test_client()
