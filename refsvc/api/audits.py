@@ -58,7 +58,8 @@ class AuditedLink(Schema):
     resource = fields.Nested(ResourceRef, allow_none=True)
     health = fields.String(allow_none=True)
     flags = fields.List(fields.String(), metadata={
-        "description": "unregistered, broken, moved, description_differs"})
+        "description": "unregistered, broken, moved, description_differs, malformed (an http(s) "
+                       "link with no usable host or port)"})
     description_similarity = fields.Float(allow_none=True, metadata={
         "description": "Share of the registry description's words found beside the link."})
     moved_to = fields.String(allow_none=True)

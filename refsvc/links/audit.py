@@ -2,8 +2,9 @@
 
 Each link gets the registry entry it matches (the same link as refsvc.metadata.urls.link_key says,
 else the same host), that entry's health,
-and flags: ``unregistered``, ``broken``, ``moved`` and ``description_differs`` (the text the page
-shows beside the link no longer matches the registry's description). POST /v1/audits serves it.
+and flags: ``unregistered``, ``broken``, ``moved``, ``description_differs`` (the text the page
+shows beside the link no longer matches the registry's description) and ``malformed`` (an http(s)
+link with no usable host or port: it leads nowhere). POST /v1/audits serves it.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from lxml import etree
 
 from refsvc.metadata.urls import host_key, link_key
 
+FLAGS = ("unregistered", "broken", "moved", "description_differs", "malformed")
 CONTEXT_CHARS = 600
 # Below this share of the description's words found beside the link, the page has drifted.
 SIMILARITY_THRESHOLD = 0.5
@@ -66,13 +68,20 @@ def outbound_links(html: str, base_url: str) -> list[dict[str, str]]:
         except ValueError:
             continue
         host = host_key(url)  # None for a link that leads nowhere (bad port, host, scheme...)
-        if host is None or host == page_host:
-            continue
+        malformed = host is None and _web_scheme(url)  # a web link a visitor's click cannot follow
+        if (host is None and not malformed) or host == page_host:
+            continue  # mailto:, tel:, javascript: ... and the page's own site
         text = _words(anchor.text_content()) or _words(" ".join(anchor.xpath(".//img/@alt"))) \
             or _words(anchor.get("title", ""))
-        links.append({"url": url.split("#")[0], "href": href, "text": text,
-                      "context": _context(anchor, text)})
+        link = {"url": url.split("#")[0], "href": href, "text": text, "context": _context(anchor, text)}
+        if malformed:
+            link["malformed"] = True
+        links.append(link)
     return links
+
+
+def _web_scheme(url: str) -> bool:
+    return url[:url.find(":") + 1].strip().lower() in ("http:", "https:") or url.startswith("//")
 
 
 def description_similarity(description: str, context: str) -> float | None:
@@ -101,7 +110,9 @@ def audit_links(links: Iterable[dict[str, str]], entries: list[dict[str, Any]]) 
             entry, match = by_host.get(host) if host else None, "host"
         row: dict[str, Any] = dict(link, match=None, resource=None, health=None, flags=[],
                                    description_similarity=None)
-        if entry is None:
+        if row.pop("malformed", False):
+            row["flags"].append("malformed")
+        elif entry is None:
             row["flags"].append("unregistered")
         else:
             row.update(match=match, health=entry["health"],
@@ -122,6 +133,6 @@ def audit_links(links: Iterable[dict[str, str]], entries: list[dict[str, Any]]) 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, int]:
     """Counts of links and of each flag."""
     summary = {"outbound_links": len(rows), "registered": sum(1 for r in rows if r["resource"])}
-    for flag in ("unregistered", "broken", "moved", "description_differs"):
+    for flag in FLAGS:
         summary[flag] = sum(1 for r in rows if flag in r["flags"])
     return summary

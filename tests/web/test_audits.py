@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from refsvc import create_app
-from refsvc.links.audit import audit_links, description_similarity, outbound_links
+from refsvc.links.audit import audit_links, description_similarity, outbound_links, summarise
 from refsvc.storage import get_database, utcnow
 from refsvc.storage.checks import get_state, record_check
 
@@ -55,7 +55,9 @@ def test_outbound_links_skip_internal_fragment_and_mail_links():
     links = outbound_links(SEED_HTML, PAGE)
     assert [link["url"] for link in links] == [
         "https://www.nhs.uk", "http://mind.org.uk/", "https://www.youngminds.org.uk/",
-        "https://www.bbc.co.uk/news/health", "https://unregistered.example.org/page"]
+        "https://www.bbc.co.uk/news/health", "https://unregistered.example.org/page",
+        "http://bad-port.example:99999/"]
+    assert [link.get("malformed") for link in links] == [None] * 5 + [True]
     assert links[0]["text"] == "NHS logo"  # an image link is named by its alt text
     assert NHS_TEXT in links[0]["context"]
 
@@ -63,6 +65,18 @@ def test_outbound_links_skip_internal_fragment_and_mail_links():
 def test_outbound_links_resolve_relative_links_against_the_base_tag():
     html = '<head><base href="https://other.example.net/dir/"></head><a href="page">x</a>'
     assert [link["url"] for link in outbound_links(html, PAGE)] == ["https://other.example.net/dir/page"]
+
+
+def test_a_web_link_that_leads_nowhere_is_listed_as_malformed_and_other_schemes_are_not_links():
+    html = ('<p>Help: <a href="http://exa mple.org/x">a space in the host</a>, '
+            '<a href="https://help.example.org:99999/">a port past 65535</a>, <a href="http://">no host</a>, '
+            '<a href="mailto:help@example.org">mail</a>, <a href="tel:+441234">phone</a>, '
+            '<a href="javascript:void(0)">script</a>, <a href="https://help.example.org/ok">fine</a></p>')
+    rows = audit_links(outbound_links(html, PAGE), [])
+    assert [(row["url"], row["flags"]) for row in rows] == [
+        ("http://exa mple.org/x", ["malformed"]), ("https://help.example.org:99999/", ["malformed"]),
+        ("http://", ["malformed"]), ("https://help.example.org/ok", ["unregistered"])]
+    assert summarise(rows)["malformed"] == 3 and rows[0]["resource"] is None
 
 
 def test_a_link_matches_by_url_before_host():
@@ -97,15 +111,16 @@ def test_audit_lists_each_outbound_link_with_its_entry_health_and_flags(client, 
     assert links["https://www.bbc.co.uk/news/health"]["flags"] == ["description_differs"]
     assert links["https://unregistered.example.org/page"]["flags"] == ["unregistered"]
     assert links["https://unregistered.example.org/page"]["resource"] is None
-    assert body["summary"] == {"outbound_links": 5, "registered": 4, "unregistered": 1, "broken": 1,
-                               "moved": 1, "description_differs": 1}
+    assert links["http://bad-port.example:99999/"]["flags"] == ["malformed"]
+    assert body["summary"] == {"outbound_links": 6, "registered": 4, "unregistered": 1, "broken": 1,
+                               "moved": 1, "description_differs": 1, "malformed": 1}
 
 
 def test_audit_fetches_a_page_by_url_through_the_guarded_client(client, editor, registry, httpserver):
     httpserver.expect_request("/page.htm").respond_with_data(SEED_HTML, content_type="text/html")
     response = client.post("/v1/audits", json={"url": httpserver.url_for("/page.htm")}, headers=editor)
     assert response.status_code == 200, response.get_json()
-    assert response.get_json()["summary"]["outbound_links"] == 5
+    assert response.get_json()["summary"]["outbound_links"] == 6
 
 
 def test_audit_of_a_page_that_answers_404_is_a_502_that_says_so(client, editor, httpserver):
