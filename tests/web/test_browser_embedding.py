@@ -170,7 +170,8 @@ def test_when_refsvc_does_not_allow_the_origin_the_widget_links_to_the_citation_
     other = page_url.replace("localhost", "127.0.0.1")
     website.expect_request("/other.htm").respond_with_data(
         f"""<!doctype html><html lang="en"><head><title>Other</title></head><body><main>
-<div id="cite" data-refsvc-cite></div><div id="cite2" data-refsvc-cite data-refsvc-locale="en-US"></div></main>
+<div id="cite" data-refsvc-cite></div>
+<div id="cite2" data-refsvc-cite data-refsvc-locale="en-US" data-refsvc-styles="mla, apa"></div></main>
 <script src="{live_server}/static/refsvc-cite.js" defer></script></body></html>""", content_type="text/html")
     browser.get_log("browser")
     browser.get(other)
@@ -178,9 +179,11 @@ def test_when_refsvc_does_not_allow_the_origin_the_widget_links_to_the_citation_
         wait_for(browser, lambda d, w=widget: d.find_element(By.ID, w).get_attribute("data-refsvc-state") == "error")
     link = browser.find_element(By.CSS_SELECTOR, "#cite a.refsvc-cite__fallback")
     assert link.get_attribute("href").startswith(f"{live_server}/cite?url=")
-    assert "locale=" not in link.get_attribute("href")  # the citation page's own default
+    assert "locale=" not in link.get_attribute("href")  # the citation page's own defaults
+    assert "style=" not in link.get_attribute("href")
     american = browser.find_element(By.CSS_SELECTOR, "#cite2 a.refsvc-cite__fallback")
-    assert american.get_attribute("href").endswith("&locale=en-US")  # the site's punctuation kept
+    # the site's styles and punctuation kept
+    assert american.get_attribute("href").endswith("&style=mla%2Capa&locale=en-US")
     lines = [e["message"] for e in browser.get_log("browser") if "REFSVC_CORS_ORIGINS" in e["message"]]
     origin = other.rsplit("/", 1)[0]
     assert len(lines) == 1 and f"add {origin} to REFSVC_CORS_ORIGINS" in lines[0]

@@ -362,20 +362,21 @@
     return html.length <= 200000 ? {url: location.href.split("#")[0], html: html} : null;
   }
 
-  function citationPage(service, metadata, doi, locale) {
+  function citationPage(service, metadata, doi, locale, styles) {
     var query = new URLSearchParams();
     if (doi) { query.set("doi", doi); } else { query.set("url", metadata.url || location.href.split("#")[0]); }
+    if (styles) { query.set("style", styles); }  // the styles the site chose, else the page's own
     if (locale) { query.set("locale", locale); }  // the page in the site's own punctuation
     return service + "/cite?" + query.toString();
   }
 
   var warned = false;
 
-  function unavailable(root, waiting, service, metadata, doi, locale) {
+  function unavailable(root, waiting, service, metadata, doi, locale, styles) {
     waiting.className = "refsvc-cite__status refsvc-cite__status--error";
     waiting.textContent = "Citations could not be loaded here. ";
     var link = el("a", "refsvc-cite__fallback", "Open the citation page");
-    link.href = citationPage(service, metadata, doi, locale);
+    link.href = citationPage(service, metadata, doi, locale, styles);
     link.rel = "noopener";
     waiting.appendChild(link);
     root.setAttribute("data-refsvc-state", "error");
@@ -461,7 +462,8 @@
       render(root, data, styles, level, (data.csl && data.csl.title) || metadata.title, context);
       root.setAttribute("data-refsvc-state", "ready");
     }).catch(function () {
-      unavailable(root, waiting, service, metadata, doi, locale);
+      unavailable(root, waiting, service, metadata, doi, locale,
+                  root.getAttribute("data-refsvc-styles") ? styles.join(",") : null);
     });
   }
 
