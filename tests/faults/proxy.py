@@ -21,6 +21,7 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
         self._listener: socket.socket | None = None
+        self.held = 0  # connections and sends being held by a hang right now
         self.port = self._listen(0)
 
     @property
@@ -46,9 +47,27 @@ class TcpProxy:
                 self._sockets.append(client)
             threading.Thread(target=self._serve, args=(client,), daemon=True).start()
 
-    def _serve(self, client: socket.socket) -> None:
+    def _hold(self) -> None:
+        if self.mode != "hang":
+            return
+        with self._lock:
+            self.held += 1
         while self.mode == "hang":
             time.sleep(0.05)  # held open, answered never (until the proxy forwards again)
+        with self._lock:
+            self.held -= 1
+
+    def wait_held(self, count: int, timeout: float = 30) -> bool:
+        """Wait until ``count`` connections or sends are held by a hang (the clients are stuck)."""
+        deadline = time.monotonic() + timeout
+        while self.held < count:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
+    def _serve(self, client: socket.socket) -> None:
+        self._hold()
         try:
             upstream = socket.create_connection(self.target, timeout=5)
         except OSError:
@@ -66,8 +85,7 @@ class TcpProxy:
                 data = source.recv(65536)
                 if not data:
                     break
-                while self.mode == "hang":
-                    time.sleep(0.05)
+                self._hold()
                 sink.sendall(data)
         except OSError:
             pass

@@ -113,7 +113,7 @@ def test_healthz_and_citations_answer_while_every_thread_waits_on_a_hung_databas
             waiting = [pool.submit(timed, lambda: requests.get(server.url + "/v1/resources",
                                                                headers=editor, timeout=60))
                        for _ in range(threads)]
-            time.sleep(0.5)  # every worker thread is now waiting on the database
+            assert proxy.wait_held(threads)  # every worker thread is now waiting on the database
             health = pool.submit(timed, lambda: requests.get(server.url + "/healthz", timeout=60))
             cited = pool.submit(timed, lambda: requests.post(server.url + "/v1/citations",
                                                              json=CITE, timeout=60))
