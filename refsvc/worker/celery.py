@@ -15,6 +15,7 @@ Politeness limits hold across every worker and checker (refsvc.links.politeness:
 """
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from typing import Any
@@ -85,6 +86,7 @@ def warm(**_: Any) -> None:
         tracker.hosts  # noqa: B018  (the shared politeness gate's connection)
     except Exception:  # e.g. the database is down: the first task tries again
         log.warning("could not prepare the worker's app at start; its first task will", exc_info=True)
+    gc.freeze()  # start-up's objects live as long as the worker: no full collection walks them again
 
 
 @celery.task(name="refsvc.check_resource", ignore_result=True)
