@@ -66,7 +66,7 @@ def count_checked(env: dict[str, str]) -> int:
 
 
 def run_check_links(urls: list[str], tmp: Path, args, name: str, *, again: bool = False) -> dict:
-    """``flask check-links --once`` over ``urls``, timed from process start to exit. ``again``: the
+    """``python -m refsvc.worker check-links --once`` over ``urls``, timed from process start to exit. ``again``: the
     registry ``name`` a first run checked, every resource made due (a later scheduled run)."""
     env = environment(tmp, name, args)
     if again:
@@ -76,7 +76,7 @@ def run_check_links(urls: list[str], tmp: Path, args, name: str, *, again: bool 
     recorded = count_checked(env)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "check-links", "--once"],
+    done = subprocess.run([sys.executable, "-m", "refsvc.worker", "check-links", "--once"],
                           env=env, cwd=ROOT, capture_output=True, text=True, timeout=args.max_seconds)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -106,7 +106,7 @@ def run_celery(urls: list[str], tmp: Path, args, workers: int, name: str) -> dic
              for n in range(workers)]
     wait_until_ready(args.redis, workers, args.max_seconds)  # the workers are up before the clock starts
     start = time.perf_counter()
-    scheduler = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "check-links"],
+    scheduler = subprocess.Popen([sys.executable, "-m", "refsvc.worker", "check-links"],
                                  env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     checked = 0
     try:

@@ -5,7 +5,7 @@ the limits imply and against LinkChecker on the same links in the same run; then
     .venv/bin/python bench/link_check.py                 # a few minutes; --help for the knobs
     .venv/bin/python bench/link_check.py --redis redis://127.0.0.1:6379/14   # + 1 vs 2 Celery workers
 
-The headline figure is ``flask check-links --once`` as a whole process, start to exit (start-up,
+The headline figure is ``python -m refsvc.worker check-links --once`` as a whole process, start to exit (start-up,
 claims, checks and database writes included), against the bound and against LinkChecker's whole
 process; the runner alone (check_many) is shown too.
 
@@ -226,11 +226,11 @@ def main() -> None:
         print(f"\nLinkChecker / refsvc: checking {checking / median_ours['elapsed']:.2f}x, wall {wall:.2f}x, "
               f"CPU {cpu:.2f}x (above 1: refsvc is faster / leaner)")
     whole = {k: _median(processes, k) for k in ("wall", "cpu", "checked")}
-    print(f"\n`flask check-links --once`, whole process (start-up, claims, checks, writes): "
+    print(f"\n`python -m refsvc.worker check-links --once`, whole process (start-up, claims, checks, writes): "
           f"{whole['wall']:.2f} s = {whole['wall'] / bound:.2f}x the bound, {whole['cpu']:.2f} s of CPU, "
           f"{whole['checked']:.0f} checks recorded ({processes[-1]['summary'][:80]})")
     again = {k: _median(rechecks, k) for k in ("wall", "cpu", "checked")}
-    print(f"`flask check-links --once` again on the same registry (a later scheduled run: probe answers "
+    print(f"`python -m refsvc.worker check-links --once` again on the same registry (a later scheduled run: probe answers "
           f"read, not made): {again['wall']:.2f} s = {again['wall'] / bound:.2f}x the bound, "
           f"{again['cpu']:.2f} s of CPU, {again['checked']:.0f} checks recorded")
     print(f"check-links --once on an empty registry (start-up and exit): {_median(empty, 'wall'):.2f} s, "

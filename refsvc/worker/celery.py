@@ -52,7 +52,7 @@ def _flask_app() -> Any:
             from refsvc.storage import get_database
             from refsvc.worker.cli import fast_commits
 
-            _app = create_app()
+            _app = create_app(web=False)  # a worker serves no pages
             fast_commits(get_database(_app))  # a worker commits a check per task, like the checker
         return _app
 

@@ -117,11 +117,13 @@ def test_the_commands_say_a_newer_database_in_one_line_without_a_traceback(
     Database(database_url).prepare()
     newer_code(Database(database_url).prepare)
     env = base_env(tmp_path, REFSVC_DATABASE_URL=database_url)
-    flask = Process([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], env, tmp_path / "flask")
-    assert flask.proc.wait(120) == 1
-    assert "Traceback" not in flask.err
-    refusal = [line for line in flask.err.splitlines() if "newer than this refsvc" in line]
-    assert len(refusal) == 1 and refusal[0].startswith("refsvc: The database")
+    for name, command in (("flask", [str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"]),
+                          ("worker", [str(BIN / "python"), "-m", "refsvc.worker", "check-links", "--once"])):
+        process = Process(command, env, tmp_path / name)
+        assert process.proc.wait(120) == 1
+        assert "Traceback" not in process.err
+        refusal = [line for line in process.err.splitlines() if "newer than this refsvc" in line]
+        assert len(refusal) == 1 and refusal[0].startswith("refsvc: The database"), process.err
     gunicorn = Process([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
                        dict(env, REFSVC_BIND=f"127.0.0.1:{free_port()}"), tmp_path / "gunicorn")
     assert gunicorn.proc.wait(120) == 1
