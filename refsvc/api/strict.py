@@ -34,6 +34,7 @@ class StrictSchema(Schema):
                 self._name_what_was_meant(row)
         else:
             self._name_what_was_meant(messages)
+            _in_input_order(messages, data)
 
     def _name_what_was_meant(self, messages: Any) -> None:
         unknown = self.error_messages["unknown"]
@@ -49,6 +50,20 @@ class StrictSchema(Schema):
 
     def _meant(self, key: str) -> str | None:
         return meant(key, self, self.aliases)
+
+
+def _in_input_order(messages: Any, data: Any) -> None:
+    """Errors keyed in the order the request wrote its fields, at every level: marshmallow names
+    unknown fields in a set's order, which changes from one process to the next."""
+    if not (isinstance(messages, dict) and isinstance(data, dict)):
+        return
+    order = {key: n for n, key in enumerate(data)}
+    for key, value in messages.items():
+        if key in order:
+            _in_input_order(value, data[key])
+    ordered = sorted(messages.items(), key=lambda item: order.get(item[0], len(order)))
+    messages.clear()
+    messages.update(ordered)
 
 
 class QuerySchema(Schema):

@@ -119,3 +119,11 @@ def test_a_query_parameter_like_no_other_passes_unread(client):
     response = client.get("/v1/citations", query_string={"_": "1700000000", "utm_source": "x"})
     assert response.status_code == 422  # for want of a doi or url, and for nothing else
     assert set(response.json["errors"]) == {"_schema"}
+
+
+@pytest.mark.parametrize("names", [("author", "issued", "URL"), ("URL", "issued", "author")])
+def test_errors_name_the_fields_in_the_order_the_request_wrote_them(client, names):
+    sent = {"title": "Attachment", **{name: "x" for name in names}}
+    response = client.post("/v1/citations", json={"metadata": sent})
+    assert response.status_code == 422
+    assert list(response.json["errors"]["metadata"]) == list(names)
