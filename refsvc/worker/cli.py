@@ -101,8 +101,8 @@ def import_registry(file: Path, if_empty: bool, prune: bool, yes: bool, dry_run:
 
 def _read_registry(file: Path) -> list[dict]:
     text = _read_text(file, "Give the path of a registry YAML file (the repository's registry.yaml "
-                            "is one), or write the current registry with `flask --app wsgi registry "
-                            "export FILE`.")
+                            "is one), or write the current registry with `python -m refsvc.worker "
+                            "registry export FILE`.")
     try:
         return parse_registry(text, source=str(file),
                               refuse=lambda entry: refused_fields(entry, current_app.config))
@@ -227,8 +227,8 @@ def check_links(once: bool, batch_size: int | None, ids: tuple[str, ...], check_
             unknown = [i for i in dict.fromkeys(ids) if store.get_resource(session, i) is None]
         if unknown:
             raise click.ClickException(
-                f"No resource with id {', '.join(unknown)}. `flask --app wsgi registry export` "
-                "lists the ids.")
+                f"No resource with id {', '.join(unknown)}. `python -m refsvc.worker registry "
+                "export` lists the ids.")
     fast_commits(database)
     tracker = Tracker(database, current_app.config)
     enqueue, task_size = None, 1
