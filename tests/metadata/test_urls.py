@@ -100,8 +100,10 @@ def test_one_bad_registry_entry_never_breaks_an_audit(app, client, editor):
     response = client.post("/v1/audits", json={"html": html, "base_url": "https://site.example/"},
                            headers=editor)
     assert response.status_code == 200, response.json
-    matched = {link["url"]: (link["resource"] or {}).get("id") for link in response.json["links"]}
-    assert matched == {"https://mind.org.uk/": "mind", "http://[2001:db8::1]:8080/": "v6"}
+    matched = {link["url"]: ((link["resource"] or {}).get("id"), link["flags"])
+               for link in response.json["links"]}
+    assert matched == {"https://mind.org.uk/": ("mind", []), "http://[2001:db8::1]:8080/": ("v6", []),
+                       "http://exa%09mple.org/": (None, ["malformed"])}  # listed, matched to nothing
     report = client.post("/v1/reports", json={"url": "http://mind.org.uk", "reason": "broken"})
     assert report.status_code == 202 and report.json["resource_id"] == "mind"
 
