@@ -271,7 +271,7 @@ def check_links(once: bool, batch_size: int | None, ids: tuple[str, ...], check_
         checker.progress.close()
         tracker.close()  # sends queued webhooks (a few seconds at most)
     click.echo(summary.text())
-    gc.freeze()  # and the collection at exit skips it all (0.4 s of a --once run's end, measured)
+    gc.freeze()  # and the collection at exit skips it all (it took 0.4 s at the end of a --once run)
     if busy:
         click.echo(f"{plural(busy, 'resource was', 'resources were')} being checked by another checker "
                    "just now; its result counts.")
